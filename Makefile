@@ -1,0 +1,91 @@
+# vrouter: one non-recursive Makefile; each folder adds its part in module.mk.
+#
+#   make            build everything into build/
+#   make test       install missing packages, build, run unit + integration tests
+#   make unit       unit tests only
+#   make SAN=1 ...  the same with ASan and UBSan, in build-san/
+#   make fuzz       libFuzzer targets (clang), run each briefly
+#   make demo       the HA pair failover story in the namespace lab
+#   make V=1        show the commands
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+CC	?= cc
+
+WARN	 = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+	   -Wpointer-arith -Wcast-qual -Wformat=2 -Wold-style-definition
+ifneq ($(WERROR),0)
+WARN	+= -Werror
+endif
+
+PKGS	 = libmnl jansson libevent
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+CFLAGS	?= -O2 -g
+CPPFLAGS += -D_GNU_SOURCE -Ilib -Ivirtio-serial $(PKG_CFLAGS)
+ALL_CFLAGS = $(CFLAGS) $(WARN) -std=c11
+
+ifeq ($(SAN),1)
+B	 = build-san
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+LDFLAGS	+= -fsanitize=address,undefined
+else
+B	 = build
+endif
+
+ifeq ($(V),1)
+Q	 =
+else
+Q	 = @
+endif
+
+BINS	 :=
+TESTBINS :=
+FUZZBINS :=
+
+all:
+
+include lib/module.mk
+include virtio-serial/module.mk
+include hostagent/module.mk
+include ctl/module.mk
+include tests/module.mk
+include bench/module.mk
+
+all: $(BINS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+deps:
+	@sh scripts/install-deps.sh
+
+test: deps
+	$(MAKE) all unit-bins
+	sh tests/run-unit.sh $(B)
+	sh tests/run-integration.sh $(B)
+
+unit: unit-bins
+	sh tests/run-unit.sh $(B)
+
+integration: all
+	sh tests/run-integration.sh $(B)
+
+demo: deps
+	$(MAKE) all
+	sh tests/lab/demo.sh $(B)
+
+bench: all bench-bins
+	sh bench/run.sh $(B)
+
+clean:
+	rm -rf build build-san build-fuzz
+
+.PHONY: all deps test unit integration demo bench clean fuzz install unit-bins bench-bins
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

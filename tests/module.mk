@@ -1,0 +1,11 @@
+# tests: one check runner linking the unit suites.
+UNIT_SRCS := tests/unit/runner.c tests/unit/check_vsp_codec.c \
+	     tests/unit/check_vsp_stream.c
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(B)/%.o)
+
+$(B)/tests/unit/runner: $(UNIT_OBJS) $(VSP_OBJS) $(LIB_OBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(VSP_LIBS) $(PKG_LIBS) $(CHECK_LIBS)
+
+TESTBINS += $(B)/tests/unit/runner
+unit-bins: $(TESTBINS)
