@@ -28,12 +28,12 @@ CPPFLAGS += -D_GNU_SOURCE -Ilib -Ivirtio-serial $(PKG_CFLAGS)
 ALL_CFLAGS = $(CFLAGS) $(WARN) -std=c11
 
 ifeq ($(SAN),1)
-B	 = build-san
+B	?= build-san
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
 LDFLAGS	+= -fsanitize=address,undefined
 else
-B	 = build
+B	?= build
 endif
 
 ifeq ($(V),1)
@@ -84,7 +84,7 @@ bench: all bench-bins
 	sh bench/run.sh $(B)
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-*
 
 .PHONY: all deps test unit integration demo bench clean fuzz install unit-bins bench-bins
 
