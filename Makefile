@@ -24,7 +24,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
 CFLAGS	?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -Ilib -Ivirtio-serial $(PKG_CFLAGS)
+CPPFLAGS += -D_GNU_SOURCE -Ilib -Ivirtio-serial -Ihostagent $(PKG_CFLAGS)
 ALL_CFLAGS = $(CFLAGS) $(WARN) -std=c11
 
 ifeq ($(SAN),1)
@@ -53,7 +53,9 @@ include virtio-serial/module.mk
 include hostagent/module.mk
 include ctl/module.mk
 include tests/module.mk
+include tests/lab/module.mk
 include bench/module.mk
+include tests/fuzz/module.mk
 
 all: $(BINS)
 

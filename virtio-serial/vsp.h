@@ -59,6 +59,7 @@ enum vsp_reason {
 	VSP_WHY_BAD_PREFIX = 2,		/* only /32 host routes are allowed */
 	VSP_WHY_NETLINK = 3,		/* kernel refused the route */
 	VSP_WHY_NO_TAP = 4,		/* the VM's tap interface is missing */
+	VSP_WHY_FOREIGN_ROUTE = 5,	/* a route not made by vrouter is there */
 	VSP_WHY_MAX
 };
 

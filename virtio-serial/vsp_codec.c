@@ -405,7 +405,8 @@ static const char *const result_names[VSP_RES_MAX] = {
 };
 static const char *const reason_names[VSP_WHY_MAX] = {
 	"", "address not registered for this VM", "prefix is not /32",
-	"kernel refused the route", "tap interface missing"
+	"kernel refused the route", "tap interface missing",
+	"a route vrouter did not make is in the way"
 };
 
 const char *

@@ -1,0 +1,123 @@
+/* vrouterctl's human output: aligned columns, as iproute2 and bgpctl. */
+#include <stdio.h>
+#include <string.h>
+
+#include "vrouterctl.h"
+
+static const char *
+str(json_t *obj, const char *key)
+{
+	const char	*s = json_string_value(json_object_get(obj, key));
+
+	return s != NULL ? s : "-";
+}
+
+static const char *
+yesno(json_t *obj, const char *key)
+{
+	return json_is_true(json_object_get(obj, key)) ? "yes" : "no";
+}
+
+void
+show_host_status(json_t *r)
+{
+	printf("host:        %s\n", str(r, "host"));
+	printf("epoch:       %lld\n",
+	    (long long)json_integer_value(json_object_get(r, "epoch")));
+	printf("vms:         %lld registered, %lld connected\n",
+	    (long long)json_integer_value(json_object_get(r, "vms")),
+	    (long long)json_integer_value(json_object_get(r, "connected")));
+	printf("routes:      %lld\n",
+	    (long long)json_integer_value(json_object_get(r, "routes")));
+	printf("protocol:    %lld\n",
+	    (long long)json_integer_value(json_object_get(r, "protocol")));
+	printf("reconciling: %s\n", yesno(r, "reconciling"));
+}
+
+static void
+print_tables(json_t *tables)
+{
+	json_t	*t;
+	size_t	 i;
+
+	json_array_foreach(tables, i, t) {
+		if (json_is_string(t))
+			printf("%s%s", i ? "," : "", json_string_value(t));
+		else
+			printf("%s%lld", i ? "," : "",
+			    (long long)json_integer_value(t));
+	}
+}
+
+void
+show_host_vms(json_t *r)
+{
+	json_t	*vm, *c, *n;
+	size_t	 i, j;
+
+	json_array_foreach(json_object_get(r, "vms"), i, vm) {
+		n = json_object_get(vm, "counters");
+		printf("%s%s\n", i ? "\n" : "", str(vm, "name"));
+		printf("  channel %s (%s), tap %s, uplink %s, tables ",
+		    str(vm, "channel"), json_is_true(json_object_get(vm,
+		    "connected")) ? "connected" : "not connected",
+		    str(vm, "tap"), str(vm, "uplink"));
+		print_tables(json_object_get(vm, "tables"));
+		printf("\n  router %s, epoch %lld seq %lld\n",
+		    str(vm, "router_id")[0] ? str(vm, "router_id") : "-",
+		    (long long)json_integer_value(json_object_get(vm,
+		    "guest_epoch")),
+		    (long long)json_integer_value(json_object_get(vm,
+		    "guest_seq")));
+		printf("  states %lld, stale %lld, refused %lld, failed %lld, "
+		    "connects %lld, garbage bytes %lld\n",
+		    (long long)json_integer_value(json_object_get(n, "states")),
+		    (long long)json_integer_value(json_object_get(n, "stale")),
+		    (long long)json_integer_value(json_object_get(n, "refused")),
+		    (long long)json_integer_value(json_object_get(n, "failed")),
+		    (long long)json_integer_value(json_object_get(n,
+		    "connects")),
+		    (long long)json_integer_value(json_object_get(n,
+		    "garbage_bytes")));
+		json_array_foreach(json_object_get(vm, "claims"), j, c)
+			printf("  %-18s %-7s %s%s%s\n", str(c, "address"),
+			    str(c, "state"), str(c, "result"),
+			    str(c, "reason")[0] ? ": " : "",
+			    str(c, "reason"));
+	}
+}
+
+void
+show_host_routes(json_t *r)
+{
+	json_t	*rt;
+	size_t	 i;
+
+	printf("%-18s %-10s %-16s %-20s %s\n", "ADDRESS", "TABLE", "DEV",
+	    "VM", "CONFIRMED");
+	json_array_foreach(json_object_get(r, "routes"), i, rt) {
+		long long t = json_integer_value(json_object_get(rt, "table"));
+		char	  tb[24];
+
+		if (t == 254)
+			strcpy(tb, "main");
+		else
+			snprintf(tb, sizeof(tb), "%lld", t);
+		printf("%-15s/32 %-10s %-16s %-20s %s\n", str(rt, "address"),
+		    tb, str(rt, "dev"), str(rt, "vm"), yesno(rt, "confirmed"));
+	}
+}
+
+void
+show_host_events(json_t *r)
+{
+	json_t	*e;
+	size_t	 i;
+
+	printf("%-24s %-16s %-15s %-7s %-9s %s\n", "TIME", "VM", "ADDRESS",
+	    "STATE", "RESULT", "REASON");
+	json_array_foreach(json_object_get(r, "events"), i, e)
+		printf("%-24s %-16s %-15s %-7s %-9s %s\n", str(e, "time"),
+		    str(e, "vm"), str(e, "address"), str(e, "state"),
+		    str(e, "result"), str(e, "reason"));
+}

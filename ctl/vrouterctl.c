@@ -1,0 +1,298 @@
+/*
+ * vrouterctl: the admin CLI for vrouterd (in a router VM) and
+ * vrouter-hostd (on a hypervisor).  Commands are matched against a table,
+ * as bgpctl and ip do; usage comes from the same table.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "vrouterctl.h"
+
+#define HOSTD_SOCK	"/run/vrouter/hostd.sock"
+#define TIMEOUT_MS	5000
+
+struct ctx {
+	const char	*sock;
+	int		 json;
+};
+
+struct command {
+	const char	*words[4];
+	const char	*args;
+	int		(*run)(struct ctx *, int, char **);
+	const char	*help;
+};
+
+static int	 cmd_help(struct ctx *, int, char **);
+static int	 cmd_host_status(struct ctx *, int, char **);
+static int	 cmd_host_vm_add(struct ctx *, int, char **);
+static int	 cmd_host_vm_del(struct ctx *, int, char **);
+static int	 cmd_host_vm_list(struct ctx *, int, char **);
+static int	 cmd_host_routes(struct ctx *, int, char **);
+static int	 cmd_host_events(struct ctx *, int, char **);
+
+static const struct command commands[] = {
+	{ { "host", "status" }, "", cmd_host_status,
+	    "the host agent's summary" },
+	{ { "host", "vm", "add" },
+	    "NAME channel PATH tap IF uplink IF address A [address A ...] "
+	    "[table T ...]", cmd_host_vm_add,
+	    "register a router VM (replaces an earlier registration)" },
+	{ { "host", "vm", "del" }, "NAME", cmd_host_vm_del,
+	    "unregister a VM and withdraw its routes" },
+	{ { "host", "vm", "list" }, "", cmd_host_vm_list,
+	    "registered VMs, their channels and claims" },
+	{ { "host", "vms" }, "", cmd_host_vm_list,
+	    "the same as host vm list" },
+	{ { "host", "routes" }, "", cmd_host_routes,
+	    "routes the host agent has in the kernel" },
+	{ { "host", "events" }, "", cmd_host_events,
+	    "recent installs, withdrawals and refusals" },
+	{ { "help" }, "", cmd_help, "this text" },
+};
+
+static void
+print_usage(FILE *f)
+{
+	size_t	 i, w;
+
+	fprintf(f, "usage: vrouterctl [-j] [-s socket] command [args]\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		fprintf(f, "  ");
+		for (w = 0; w < 4 && commands[i].words[w] != NULL; w++)
+			fprintf(f, "%s ", commands[i].words[w]);
+		fprintf(f, "%s\n\t%s\n", commands[i].args, commands[i].help);
+	}
+}
+
+static int
+cmd_help(struct ctx *ctx, int argc, char **argv)
+{
+	(void)ctx;
+	(void)argc;
+	(void)argv;
+	print_usage(stdout);
+	return 0;
+}
+
+/* Send req (consumed) and return the reply if it says ok. */
+static json_t *
+call(struct ctx *ctx, json_t *req)
+{
+	json_t		*reply;
+	char		 err[512];
+
+	reply = ctl_call(ctx->sock, req, TIMEOUT_MS, err, sizeof(err));
+	json_decref(req);
+	if (reply == NULL) {
+		fprintf(stderr, "vrouterctl: %s\n", err);
+		return NULL;
+	}
+	if (!json_is_true(json_object_get(reply, "ok"))) {
+		fprintf(stderr, "vrouterctl: %s\n",
+		    json_string_value(json_object_get(reply, "error")) ?
+		    json_string_value(json_object_get(reply, "error")) :
+		    "request failed");
+		json_decref(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+static json_t *
+request(const char *cmd)
+{
+	return json_pack("{s:i, s:s}", "v", CTL_VERSION, "cmd", cmd);
+}
+
+/* Run a read-only query and print it with show (or as JSON). */
+static int
+query(struct ctx *ctx, int argc, const char *cmd, void (*show)(json_t *))
+{
+	json_t	*reply;
+
+	if (argc != 0) {
+		fprintf(stderr, "vrouterctl: %s takes no arguments\n", cmd);
+		return 1;
+	}
+	if ((reply = call(ctx, request(cmd))) == NULL)
+		return 1;
+	if (ctx->json)
+		show_json(reply);
+	else
+		show(reply);
+	json_decref(reply);
+	return 0;
+}
+
+static int
+cmd_host_status(struct ctx *ctx, int argc, char **argv)
+{
+	(void)argv;
+	return query(ctx, argc, "status", show_host_status);
+}
+
+static int
+cmd_host_vm_list(struct ctx *ctx, int argc, char **argv)
+{
+	(void)argv;
+	return query(ctx, argc, "vm.list", show_host_vms);
+}
+
+static int
+cmd_host_routes(struct ctx *ctx, int argc, char **argv)
+{
+	(void)argv;
+	return query(ctx, argc, "routes", show_host_routes);
+}
+
+static int
+cmd_host_events(struct ctx *ctx, int argc, char **argv)
+{
+	(void)argv;
+	return query(ctx, argc, "events", show_host_events);
+}
+
+/* Simple actions print nothing on success, or {"ok":true} with -j. */
+static int
+action(struct ctx *ctx, json_t *req)
+{
+	json_t	*reply;
+
+	if ((reply = call(ctx, req)) == NULL)
+		return 1;
+	if (ctx->json)
+		show_json(reply);
+	json_decref(reply);
+	return 0;
+}
+
+static int
+cmd_host_vm_add(struct ctx *ctx, int argc, char **argv)
+{
+	static const char *const single[] = { "channel", "tap", "uplink" };
+	json_t		*vm, *addrs, *tables;
+	size_t		 k;
+	int		 i, known;
+
+	if (argc < 1) {
+		fprintf(stderr, "vrouterctl: host vm add: NAME missing\n");
+		return 1;
+	}
+	addrs = json_array();
+	tables = json_array();
+	vm = json_pack("{s:s}", "name", argv[0]);
+	for (i = 1; i < argc; i += 2) {
+		if (i + 1 >= argc) {
+			fprintf(stderr, "vrouterctl: host vm add: \"%s\" "
+			    "needs a value\n", argv[i]);
+			goto fail;
+		}
+		known = 0;
+		for (k = 0; k < sizeof(single) / sizeof(single[0]); k++)
+			if (strcmp(argv[i], single[k]) == 0) {
+				if (json_object_get(vm, single[k]) != NULL) {
+					fprintf(stderr, "vrouterctl: host vm "
+					    "add: %s given twice\n", single[k]);
+					goto fail;
+				}
+				json_object_set_new(vm, single[k],
+				    json_string(argv[i + 1]));
+				known = 1;
+			}
+		if (strcmp(argv[i], "address") == 0) {
+			json_array_append_new(addrs, json_string(argv[i + 1]));
+			known = 1;
+		} else if (strcmp(argv[i], "table") == 0) {
+			json_array_append_new(tables, json_string(argv[i + 1]));
+			known = 1;
+		}
+		if (!known) {
+			fprintf(stderr, "vrouterctl: host vm add: unknown "
+			    "keyword \"%s\"\n", argv[i]);
+			goto fail;
+		}
+	}
+	json_object_set_new(vm, "addresses", addrs);
+	if (json_array_size(tables) > 0)
+		json_object_set_new(vm, "tables", tables);
+	else
+		json_decref(tables);
+	return action(ctx, json_pack("{s:i, s:s, s:o}", "v", CTL_VERSION,
+	    "cmd", "vm.add", "vm", vm));
+fail:
+	json_decref(vm);
+	json_decref(addrs);
+	json_decref(tables);
+	return 1;
+}
+
+static int
+cmd_host_vm_del(struct ctx *ctx, int argc, char **argv)
+{
+	if (argc != 1) {
+		fprintf(stderr, "vrouterctl: usage: host vm del NAME\n");
+		return 1;
+	}
+	return action(ctx, json_pack("{s:i, s:s, s:s}", "v", CTL_VERSION,
+	    "cmd", "vm.del", "name", argv[0]));
+}
+
+static const struct command *
+lookup(int argc, char **argv, int *used)
+{
+	size_t	 i, w;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		for (w = 0; w < 4 && commands[i].words[w] != NULL; w++)
+			if ((int)w >= argc ||
+			    strcmp(argv[w], commands[i].words[w]) != 0)
+				break;
+		if (w == 4 || commands[i].words[w] == NULL) {
+			*used = (int)w;
+			return &commands[i];
+		}
+	}
+	return NULL;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const struct command	*cmd;
+	struct ctx		 ctx;
+	int			 ch, used;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.sock = getenv("VROUTER_HOSTD_SOCK") ? getenv("VROUTER_HOSTD_SOCK") :
+	    HOSTD_SOCK;
+	while ((ch = getopt(argc, argv, "+js:")) != -1) {
+		switch (ch) {
+		case 'j':
+			ctx.json = 1;
+			break;
+		case 's':
+			ctx.sock = optarg;
+			break;
+		default:
+			print_usage(stderr);
+			return 1;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	log_init(1, "vrouterctl", LOG_USER);
+	if (argc == 0 || (cmd = lookup(argc, argv, &used)) == NULL) {
+		if (argc > 0)
+			fprintf(stderr, "vrouterctl: unknown command: %s\n",
+			    argv[0]);
+		print_usage(stderr);
+		return 1;
+	}
+	return cmd->run(&ctx, argc - used, argv + used);
+}

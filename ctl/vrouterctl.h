@@ -1,0 +1,15 @@
+#ifndef VR_VROUTERCTL_H
+#define VR_VROUTERCTL_H
+
+#include <jansson.h>
+
+/* Human output (show_human.c): one printer per reply kind. */
+void	show_host_status(json_t *);
+void	show_host_vms(json_t *);
+void	show_host_routes(json_t *);
+void	show_host_events(json_t *);
+
+/* -j output (show_json.c): the reply without its envelope. */
+void	show_json(json_t *);
+
+#endif

@@ -1,0 +1,279 @@
+/*
+ * Guest side channel I/O.  What QEMU's virtio-serial port does (measured
+ * on QEMU 7.2, see docs/protocol.md) shapes this file: with no host
+ * connected, read() returns EOF and poll() reports HUP until the host
+ * connects, writes fail with EAGAIN, and bytes the host had not read are
+ * lost when it disconnects.  So EOF here means "nobody listening yet", not
+ * "closed", and delivery is proven only by an ack.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "vsp_guest.h"
+#include "vsp_stream.h"
+
+#define RESEND_MIN_MS	50
+#define RESEND_MAX_MS	1000
+#define REPOLL_MS	50	/* while the host is absent */
+#define REOPEN_MS	200
+
+struct vsp_guest {
+	struct event_base *base;
+	char		*path;
+	int		 fd;
+	int		 warned;
+	int		 host_absent;
+	struct event	*ev_read;
+	struct event	*ev_timer;	/* resend, re-poll or re-open */
+	struct vsp_reader rd;
+	struct vsp_wbuf	 wb;
+	uint64_t	 epoch;
+	uint32_t	 seq;
+	int		 have_state;
+	int		 acked;
+	int		 resend_ms;
+	struct vsp_msg	 state;
+	struct vsp_msg	 in;
+	vsp_ack_cb	 on_ack;
+	void		*arg;
+};
+
+static void	 on_timer(evutil_socket_t, short, void *);
+
+static void
+arm_timer(struct vsp_guest *g, int ms)
+{
+	struct timeval	 tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	evtimer_add(g->ev_timer, &tv);
+}
+
+static void
+flush(struct vsp_guest *g)
+{
+	if (g->fd == -1)
+		return;
+	/* EAGAIN keeps the bytes; the resend timer tries again. */
+	if (vsp_wbuf_flush(&g->wb, g->fd) == -1 && errno != EIO)
+		log_warn("%s: write", g->path);
+}
+
+static void
+send_state(struct vsp_guest *g)
+{
+	if (!g->have_state)
+		return;
+	/* Only the newest full state matters: drop what is still queued. */
+	vsp_wbuf_reset(&g->wb);
+	if (vsp_wbuf_add_msg(&g->wb, &g->state) == -1) {
+		log_warn("%s: encoding state", g->path);
+		return;
+	}
+	flush(g);
+	if (!g->acked)
+		arm_timer(g, g->resend_ms);
+}
+
+static void
+handle(struct vsp_guest *g, const struct vsp_msg *m)
+{
+	switch (m->hdr.type) {
+	case VSP_HELLO:
+		log_debug("%s: host %s greets us", g->path, m->u.hello.host);
+		g->acked = 0;
+		g->resend_ms = RESEND_MIN_MS;
+		send_state(g);
+		break;
+	case VSP_ACK:
+		if (!g->have_state || m->u.ack.acked_epoch != g->epoch ||
+		    m->u.ack.acked_seq != g->seq)
+			break;	/* an ack of an older state */
+		if (!g->acked) {
+			g->acked = 1;
+			evtimer_del(g->ev_timer);
+		}
+		if (g->on_ack != NULL)
+			g->on_ack(&m->u.ack, g->arg);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+on_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct vsp_guest *g = arg;
+	uint8_t		*p;
+	size_t		 avail;
+	ssize_t		 n;
+
+	(void)what;
+	for (;;) {
+		p = vsp_reader_space(&g->rd, &avail);
+		n = read(fd, p, avail);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			break;
+		if (n <= 0) {
+			/* No host yet: stop reading, look again shortly. */
+			if (!g->host_absent)
+				log_debug("%s: no host connected", g->path);
+			g->host_absent = 1;
+			event_del(g->ev_read);
+			vsp_reader_reset(&g->rd);
+			arm_timer(g, REPOLL_MS);
+			return;
+		}
+		g->host_absent = 0;
+		vsp_reader_commit(&g->rd, (size_t)n);
+		while (vsp_reader_next(&g->rd, &g->in))
+			handle(g, &g->in);
+	}
+}
+
+static int
+open_port(struct vsp_guest *g)
+{
+	struct termios	 t;
+
+	g->fd = open(g->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (g->fd == -1) {
+		if (!g->warned)
+			log_warn("%s: open (will retry)", g->path);
+		g->warned = 1;
+		return -1;
+	}
+	g->warned = 0;
+	/* A pty (the lab) must pass bytes untouched. */
+	if (isatty(g->fd) && tcgetattr(g->fd, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(g->fd, TCSANOW, &t);
+	}
+	g->ev_read = event_new(g->base, g->fd, EV_READ | EV_PERSIST, on_read,
+	    g);
+	if (g->ev_read == NULL) {
+		close(g->fd);
+		g->fd = -1;
+		return -1;
+	}
+	event_add(g->ev_read, NULL);
+	return 0;
+}
+
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct vsp_guest *g = arg;
+
+	(void)fd;
+	(void)what;
+	if (g->fd == -1) {
+		if (open_port(g) == -1) {
+			arm_timer(g, REOPEN_MS);
+			return;
+		}
+		send_state(g);
+		return;
+	}
+	if (g->host_absent) {
+		/* Look for the host again; keep resending meanwhile. */
+		event_add(g->ev_read, NULL);
+	}
+	if (g->have_state && !g->acked) {
+		send_state(g);
+		g->resend_ms *= 2;
+		if (g->resend_ms > RESEND_MAX_MS)
+			g->resend_ms = RESEND_MAX_MS;
+		arm_timer(g, g->host_absent ? REPOLL_MS : g->resend_ms);
+	} else if (g->host_absent)
+		arm_timer(g, REPOLL_MS);
+}
+
+struct vsp_guest *
+vsp_guest_new(struct event_base *base, const char *path, vsp_ack_cb on_ack,
+    void *arg)
+{
+	struct vsp_guest *g;
+	struct timespec	 ts;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return NULL;
+	g->base = base;
+	g->fd = -1;
+	g->on_ack = on_ack;
+	g->arg = arg;
+	g->resend_ms = RESEND_MIN_MS;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	g->epoch = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	if ((g->path = strdup(path)) == NULL ||
+	    (g->ev_timer = evtimer_new(base, on_timer, g)) == NULL) {
+		vsp_guest_free(g);
+		return NULL;
+	}
+	if (open_port(g) == -1)
+		arm_timer(g, REOPEN_MS);
+	return g;
+}
+
+void
+vsp_guest_free(struct vsp_guest *g)
+{
+	if (g == NULL)
+		return;
+	if (g->ev_read != NULL)
+		event_free(g->ev_read);
+	if (g->ev_timer != NULL)
+		event_free(g->ev_timer);
+	if (g->fd != -1)
+		close(g->fd);
+	free(g->path);
+	free(g);
+}
+
+int
+vsp_guest_set_state(struct vsp_guest *g, const struct vsp_state_msg *st)
+{
+	struct vsp_msg	 m;
+	uint8_t		 buf[VSP_MAX_FRAME];
+
+	memset(&m.hdr, 0, sizeof(m.hdr));
+	m.hdr.type = VSP_STATE;
+	m.hdr.seq = g->seq + 1;
+	m.hdr.epoch = g->epoch;
+	m.u.state = *st;
+	if (vsp_encode(buf, sizeof(buf), &m) == -1)
+		return -1;	/* refuse a state the host would reject */
+	g->state = m;
+	g->seq++;
+	g->have_state = 1;
+	g->acked = 0;
+	g->resend_ms = RESEND_MIN_MS;
+	send_state(g);
+	return 0;
+}
+
+int
+vsp_guest_acked(const struct vsp_guest *g)
+{
+	return g->acked;
+}
+
+uint32_t
+vsp_guest_seq(const struct vsp_guest *g)
+{
+	return g->seq;
+}
+
+uint64_t
+vsp_guest_epoch(const struct vsp_guest *g)
+{
+	return g->epoch;
+}

@@ -1,0 +1,33 @@
+/*
+ * The guest end of the channel: keeps the router's full current state and
+ * makes sure the host has it.  It resends until the host acks that exact
+ * (epoch, seq), and again whenever the host greets it after a reconnect.
+ */
+#ifndef VR_VSP_GUEST_H
+#define VR_VSP_GUEST_H
+
+#include <event2/event.h>
+
+#include "vsp.h"
+
+struct vsp_guest;
+
+typedef void	(*vsp_ack_cb)(const struct vsp_ack_msg *, void *arg);
+
+/*
+ * Open the port at path (a virtio-serial device or, in the lab, a pty) in
+ * base's loop; a port that cannot be opened yet is retried.  on_ack is
+ * called for each ack of the current state.  The session is the caller's
+ * to vsp_guest_free(), which closes the port.
+ */
+struct vsp_guest *vsp_guest_new(struct event_base *, const char *path,
+		    vsp_ack_cb on_ack, void *arg);
+void		 vsp_guest_free(struct vsp_guest *);
+/* Replace the current state (copied) and send it with the next seq. */
+int		 vsp_guest_set_state(struct vsp_guest *,
+		    const struct vsp_state_msg *);
+int		 vsp_guest_acked(const struct vsp_guest *);
+uint32_t	 vsp_guest_seq(const struct vsp_guest *);
+uint64_t	 vsp_guest_epoch(const struct vsp_guest *);
+
+#endif
