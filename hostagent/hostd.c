@@ -57,6 +57,34 @@ hostd_vm_find(struct hostd *hd, const char *name)
 }
 
 static void
+claims_reset(struct vm *vm)
+{
+	size_t	 i;
+
+	for (i = 0; i < REG_MAX_ADDRS; i++) {
+		vm->claims[i].state = VSP_ST_INIT;
+		vm->claims[i].result = VSP_RES_WITHDRAWN;
+		vm->claims[i].reason = VSP_WHY_NONE;
+	}
+}
+
+/* A new VM from a registration, queued on hd->vms; NULL if no memory. */
+static struct vm *
+vm_new(struct hostd *hd, const struct vm_reg *reg)
+{
+	struct vm	*vm;
+
+	if ((vm = calloc(1, sizeof(*vm))) == NULL)
+		return NULL;
+	vm->hd = hd;
+	vm->fd = -1;
+	vm->reg = *reg;
+	claims_reset(vm);
+	TAILQ_INSERT_TAIL(&hd->vms, vm, entry);
+	return vm;
+}
+
+static void
 vm_free(struct vm *vm)
 {
 	vmchan_stop(vm);
@@ -77,13 +105,10 @@ hostd_vm_add(struct hostd *hd, const struct vm_reg *reg, char *err,
 	    errlen) == -1)
 		return -1;
 	if (vm == NULL) {
-		if ((vm = calloc(1, sizeof(*vm))) == NULL) {
+		if ((vm = vm_new(hd, reg)) == NULL) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		vm->hd = hd;
-		vm->reg = *reg;
-		TAILQ_INSERT_TAIL(&hd->vms, vm, entry);
 		log_info("vm %s: registered", reg->name);
 		if (vmchan_start(vm) == -1) {
 			snprintf(err, errlen, "out of memory for events");
@@ -101,7 +126,7 @@ hostd_vm_add(struct hostd *hd, const struct vm_reg *reg, char *err,
 	routes_withdraw_vm(vm, "registration changed");
 	new_channel = strcmp(vm->reg.channel, reg->channel) != 0;
 	vm->reg = *reg;
-	memset(vm->claims, 0, sizeof(vm->claims));
+	claims_reset(vm);
 	if (new_channel) {
 		vmchan_stop(vm);
 		if (vmchan_start(vm) == -1)
@@ -141,7 +166,6 @@ load_registrations(struct hostd *hd)
 	DIR		*d;
 	struct dirent	*de;
 	struct vm_reg	 reg;
-	struct vm	*vm;
 	char		 path[512], err[512];
 	size_t		 len;
 
@@ -166,11 +190,8 @@ load_registrations(struct hostd *hd)
 			    "name (skipped)", path, reg.name);
 			continue;
 		}
-		if ((vm = calloc(1, sizeof(*vm))) == NULL)
+		if (vm_new(hd, &reg) == NULL)
 			fatal("calloc");
-		vm->hd = hd;
-		vm->reg = reg;
-		TAILQ_INSERT_TAIL(&hd->vms, vm, entry);
 	}
 	closedir(d);
 }

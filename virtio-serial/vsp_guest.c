@@ -94,10 +94,10 @@ handle(struct vsp_guest *g, const struct vsp_msg *m)
 		if (!g->have_state || m->u.ack.acked_epoch != g->epoch ||
 		    m->u.ack.acked_seq != g->seq)
 			break;	/* an ack of an older state */
-		if (!g->acked) {
-			g->acked = 1;
-			evtimer_del(g->ev_timer);
-		}
+		if (g->acked)
+			break;	/* a resend crossed our first ack */
+		g->acked = 1;
+		evtimer_del(g->ev_timer);
 		if (g->on_ack != NULL)
 			g->on_ack(&m->u.ack, g->arg);
 		break;
