@@ -32,6 +32,7 @@ garp_send(const char *ifname, uint32_t addr, int count)
 	struct sockaddr_ll	 sll;
 	struct arp_ipv4		 arp;
 	struct ifreq		 ifr;
+	uint8_t			 mac[ETH_ALEN];
 	int			 fd, i, saved;
 
 	if (count <= 0)
@@ -45,8 +46,11 @@ garp_send(const char *ifname, uint32_t addr, int count)
 	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
 	if (fd == -1)
 		return -1;
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr) == -1 ||
-	    ioctl(fd, SIOCGIFINDEX, &ifr) == -1)
+	/* ifr is a union: take the MAC before asking for the index. */
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) == -1)
+		goto fail;
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+	if (ioctl(fd, SIOCGIFINDEX, &ifr) == -1)
 		goto fail;
 
 	memset(&arp, 0, sizeof(arp));
@@ -55,7 +59,7 @@ garp_send(const char *ifname, uint32_t addr, int count)
 	arp.hdr.ar_hln = ETH_ALEN;
 	arp.hdr.ar_pln = 4;
 	arp.hdr.ar_op = htons(ARPOP_REQUEST);
-	memcpy(arp.sha, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+	memcpy(arp.sha, mac, ETH_ALEN);
 	memcpy(arp.spa, &addr, 4);
 	memcpy(arp.tpa, &addr, 4);
 
