@@ -13,6 +13,8 @@ static const struct {
 } suites[] = {
 	{ "vsp_codec", vsp_codec_suite },
 	{ "vsp_stream", vsp_stream_suite },
+	{ "registry", registry_suite },
+	{ "ctl_frame", ctl_frame_suite },
 };
 
 int
