@@ -85,6 +85,13 @@ demo: deps
 bench: all bench-bins
 	sh bench/run.sh $(B)
 
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/vrouter
+	install -m 755 $(B)/vrouter-hostd $(B)/vrouterctl $(B)/vrouter-vsp \
+	    $(DESTDIR)$(PREFIX)/sbin/
+	install -m 755 hostagent/ganeti/vrouter-hook \
+	    hostagent/ganeti/install-hooks $(DESTDIR)$(PREFIX)/lib/vrouter/
+
 clean:
 	rm -rf build build-san build-fuzz build-*
 
