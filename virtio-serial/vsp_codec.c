@@ -389,8 +389,8 @@ vsp_encode(void *buf, size_t size, const struct vsp_msg *msg)
 	put64(p + 16, msg->hdr.epoch);
 	put32(p + 24, crc(p + VSP_HDR_LEN, (size_t)plen));
 	put32(p + 28, crc(p, 28));
-	if (msg->hdr.type == VSP_STATE &&
-	    vsp_decode(p, VSP_HDR_LEN + (size_t)plen, &check) == -1) {
+	/* Every type, not only STATE: a HELLO or ACK can be invalid too. */
+	if (vsp_decode(p, VSP_HDR_LEN + (size_t)plen, &check) == -1) {
 		errno = EINVAL;
 		return -1;
 	}

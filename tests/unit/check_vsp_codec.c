@@ -187,6 +187,41 @@ START_TEST(encode_refuses_bad_input)
 }
 END_TEST
 
+/*
+ * Found by fuzz_vsp_encode: vsp_encode promises to refuse whatever the
+ * decoder rejects, but checked that only for STATE, so it sent HELLO and
+ * ACK frames that the peer then dropped as bad.
+ */
+START_TEST(encode_refuses_what_decode_rejects)
+{
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = VSP_HELLO;
+	in.u.hello.min_version = 2;		/* min > max */
+	in.u.hello.max_version = 1;
+	errno = 0;
+	ck_assert_int_eq(vsp_encode(frame, sizeof(frame), &in), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	in.u.hello.min_version = 1;
+	in.u.hello.host[0] = ' ';		/* not graphic */
+	ck_assert_int_eq(vsp_encode(frame, sizeof(frame), &in), -1);
+	ck_assert_int_eq(errno, EINVAL);
+
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = VSP_ACK;
+	in.u.ack.nresults = 1;
+	in.u.ack.results[0].result = VSP_RES_MAX;
+	errno = 0;
+	ck_assert_int_eq(vsp_encode(frame, sizeof(frame), &in), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	in.u.ack.results[0].result = VSP_RES_INSTALLED;
+	in.u.ack.results[0].reason = VSP_WHY_MAX;
+	ck_assert_int_eq(vsp_encode(frame, sizeof(frame), &in), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	in.u.ack.results[0].reason = VSP_WHY_NONE;
+	ck_assert_int_gt(vsp_encode(frame, sizeof(frame), &in), 0);
+}
+END_TEST
+
 START_TEST(state_round_trip_at_limits)
 {
 	size_t	 n;
@@ -288,6 +323,7 @@ vsp_codec_suite(void)
 	    sizeof(state_corruptions) / sizeof(state_corruptions[0]));
 	tcase_add_test(tc, reject_duplicate_address);
 	tcase_add_test(tc, encode_refuses_bad_input);
+	tcase_add_test(tc, encode_refuses_what_decode_rejects);
 	tcase_add_test(tc, state_round_trip_at_limits);
 	tcase_add_test(tc, ack_and_hello_round_trip);
 	tcase_add_test(tc, frame_check_skips_to_magic);
