@@ -1,0 +1,10 @@
+# bench: benchmarks that print figures; never pass/fail on time.
+# bench/run.sh runs them in the namespace lab (make bench).
+BENCH_SRCS := bench/route_bench.c
+BENCH_OBJS := $(BENCH_SRCS:%.c=$(B)/%.o)
+
+$(B)/bench/route_bench: $(BENCH_OBJS) $(LIB_OBJS) $(VSP_OBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(VSP_LIBS) $(PKG_LIBS)
+
+bench-bins: $(B)/bench/route_bench
