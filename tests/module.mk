@@ -1,7 +1,7 @@
 # tests: one check runner linking the unit suites.
 UNIT_SRCS := tests/unit/runner.c tests/unit/check_vsp_codec.c \
 	     tests/unit/check_vsp_stream.c tests/unit/check_registry.c \
-	     tests/unit/check_ctl_frame.c
+	     tests/unit/check_ctl_frame.c tests/unit/check_proc.c
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(B)/%.o)
 
 $(B)/tests/unit/runner: $(UNIT_OBJS) $(VSP_OBJS) $(LIB_OBJS) \

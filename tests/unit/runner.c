@@ -15,6 +15,7 @@ static const struct {
 	{ "vsp_stream", vsp_stream_suite },
 	{ "registry", registry_suite },
 	{ "ctl_frame", ctl_frame_suite },
+	{ "proc", proc_suite },
 };
 
 int

@@ -7,5 +7,6 @@ Suite	*vsp_codec_suite(void);
 Suite	*vsp_stream_suite(void);
 Suite	*registry_suite(void);
 Suite	*ctl_frame_suite(void);
+Suite	*proc_suite(void);
 
 #endif
