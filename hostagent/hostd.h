@@ -88,6 +88,7 @@ struct hostd {
 	char		 hostname[VSP_NAME_LEN + 1];
 	uint64_t	 epoch;
 	int		 garp_count;
+	int		 garp_fd;	/* one packet socket for every announcement */
 	int		 grace_ms;
 	int		 reconciling;
 	struct event	*ev_grace;
@@ -106,15 +107,17 @@ void	 vmchan_stop(struct vm *);
 int	 vmchan_send(struct vm *, const struct vsp_msg *);
 
 /* routes.c */
+/* Apply a STATE; *announce gets the addresses to announce (after the ack). */
 void	 routes_apply_state(struct vm *, const struct vsp_msg *,
-	    struct vsp_ack_msg *);
+	    struct vsp_ack_msg *, uint32_t *announce, size_t *nannounce);
 void	 routes_withdraw_vm(struct vm *, const char *why);
 int	 routes_reconcile_start(struct hostd *);
 void	 routes_grace_end(struct hostd *);
 void	 routes_forget_vm(struct hostd *, struct vm *);
 
 /* garp.c */
-int	 garp_send(const char *ifname, uint32_t addr, int count);
+int	 garp_open(void);
+int	 garp_send(int fd, const char *ifname, uint32_t addr, int count);
 
 /* control.c */
 struct ctl_server;

@@ -95,7 +95,7 @@ struct pending {
 
 void
 routes_apply_state(struct vm *vm, const struct vsp_msg *msg,
-    struct vsp_ack_msg *ack)
+    struct vsp_ack_msg *ack, uint32_t *announce, size_t *nannounce)
 {
 	const struct vsp_state_msg *st = &msg->u.state;
 	struct hostd		*hd = vm->hd;
@@ -113,6 +113,7 @@ routes_apply_state(struct vm *vm, const struct vsp_msg *msg,
 	memset(failed, 0, sizeof(failed));
 	memset(reason, 0, sizeof(reason));
 	memset(moved, 0, sizeof(moved));
+	*nannounce = 0;
 	ifindex = if_nametoindex(vm->reg.tap);
 
 	/* 1. Authorise each claim against the registration. */
@@ -230,15 +231,17 @@ routes_apply_state(struct vm *vm, const struct vsp_msg *msg,
 		if (result != old || moved[i] || failed[i])
 			hostd_event(hd, vm, vm->reg.addrs[i],
 			    vm->claims[i].state, result, vm->claims[i].reason);
-		if (result == VSP_RES_INSTALLED && moved[i]) {
+		/*
+		 * Announce on every applied MASTER claim, not only when the
+		 * route moved: after a split brain the guest re-asserts with a
+		 * new state, and the upstream must hear from us again.
+		 */
+		if (result == VSP_RES_INSTALLED)
+			announce[(*nannounce)++] = vm->reg.addrs[i];
+		if (result == VSP_RES_INSTALLED && moved[i])
 			log_info("vm %s: %s/32 -> dev %s", vm->reg.name,
 			    ntoa(vm->reg.addrs[i]), vm->reg.tap);
-			if (garp_send(vm->reg.uplink, vm->reg.addrs[i],
-			    hd->garp_count) == -1)
-				log_warn("vm %s: gratuitous ARP for %s on %s",
-				    vm->reg.name, ntoa(vm->reg.addrs[i]),
-				    vm->reg.uplink);
-		} else if (result == VSP_RES_WITHDRAWN && old ==
+		else if (result == VSP_RES_WITHDRAWN && old ==
 		    VSP_RES_INSTALLED)
 			log_info("vm %s: %s/32 withdrawn", vm->reg.name,
 			    ntoa(vm->reg.addrs[i]));

@@ -107,6 +107,8 @@ static void
 handle_state(struct vm *vm, const struct vsp_msg *msg)
 {
 	const struct vsp_header	*h = &msg->hdr;
+	uint32_t		 announce[REG_MAX_ADDRS];
+	size_t			 i, n;
 
 	if (vm->have_state && (h->epoch < vm->guest_epoch ||
 	    (h->epoch == vm->guest_epoch && h->seq < vm->guest_seq))) {
@@ -129,8 +131,14 @@ handle_state(struct vm *vm, const struct vsp_msg *msg)
 	memset(&vm->last_ack, 0, sizeof(vm->last_ack));
 	vm->last_ack.u.ack.acked_seq = h->seq;
 	vm->last_ack.u.ack.acked_epoch = h->epoch;
-	routes_apply_state(vm, msg, &vm->last_ack.u.ack);
+	routes_apply_state(vm, msg, &vm->last_ack.u.ack, announce, &n);
 	send_ack(vm);
+	/* The ack first: the guest should not wait for our ARP. */
+	for (i = 0; i < n; i++)
+		if (garp_send(vm->hd->garp_fd, vm->reg.uplink, announce[i],
+		    vm->hd->garp_count) == -1)
+			log_warn("vm %s: gratuitous ARP on %s", vm->reg.name,
+			    vm->reg.uplink);
 }
 
 static void

@@ -18,7 +18,8 @@
 
 #include "kroute.h"
 
-#define KR_BATCH_SIZE	(256 * 1024)
+/* Below the default socket send buffer (208 KiB), so a batch always fits. */
+#define KR_BATCH_SIZE	(128 * 1024)
 
 struct kr_handle {
 	struct mnl_socket	*nl;
