@@ -19,6 +19,11 @@ fuzz_vsp_stream_SRCS = $(VSP_SRCS) tests/fuzz/vsp_oracle.c
 fuzz_vsp_stream_LIBS = $(VSP_LIBS)
 fuzz_vsp_encode_SRCS = $(VSP_SRCS) tests/fuzz/vsp_oracle.c
 fuzz_vsp_encode_LIBS = $(VSP_LIBS)
+FUZZ_TARGETS += fuzz_fifo fuzz_registry
+fuzz_fifo_SRCS = daemon/fifo_parse.c
+fuzz_fifo_LIBS =
+fuzz_registry_SRCS = hostagent/registry.c lib/kroute.c
+fuzz_registry_LIBS = $(PKG_LIBS)
 
 FUZZ_B		 = build-fuzz
 FUZZ_CC		 = clang

@@ -15,7 +15,9 @@ static const struct {
 	{ "vsp_stream", vsp_stream_suite },
 	{ "registry", registry_suite },
 	{ "ctl_frame", ctl_frame_suite },
+	{ "fifo_parse", fifo_parse_suite },
 	{ "proc", proc_suite },
+	{ "mustache", mustache_suite },
 };
 
 int
