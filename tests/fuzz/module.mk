@@ -24,6 +24,9 @@ fuzz_fifo_SRCS = daemon/fifo_parse.c
 fuzz_fifo_LIBS =
 fuzz_registry_SRCS = hostagent/registry.c lib/kroute.c
 fuzz_registry_LIBS = $(PKG_LIBS)
+FUZZ_TARGETS += fuzz_mustache
+fuzz_mustache_SRCS = lib/mustache.c
+fuzz_mustache_LIBS = $(PKG_LIBS)
 
 FUZZ_B		 = build-fuzz
 FUZZ_CC		 = clang
