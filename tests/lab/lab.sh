@@ -389,6 +389,111 @@ lab_topo_hosts()
 	return 0
 }
 
+# lab_topo_pair: the HA-pair topology of the end-to-end tests (docs/lab.md,
+# "Pair topology"): lab_topo_hosts, then
+#
+#   c1 eth0 (10.1.0.100, default via 10.1.0.1) --- sw:br1 --- r1 eth1 (.2)
+#                                                         \-- r2 eth1 (.3)
+#   r1 eth2 (10.255.0.1) ----------------------------------- r2 eth2 (.2)
+#
+# Unlike lab_topo_hosts, the routers hold no public VIP: keepalived adds
+# 203.0.113.10/32 on eth0 and the gateway 10.1.0.1/24 on eth1 of the
+# MASTER.  The routers forward and keep `default dev eth0` (on-link: the
+# hypervisor proxy-ARPs for every address), which needs no address on eth0,
+# so a BACKUP without any eth0 address is fine.
+lab_topo_pair()
+{
+	local n r
+
+	lab_topo_hosts || return 1
+	lab_ns c1 || return 1
+
+	# The private L2 segment: a second bridge in the switch namespace.
+	lab_exec sw ip link add br1 type bridge || return 1
+	lab_exec sw ip link set dev br1 up || return 1
+	for n in r1 r2 c1; do
+		if [ "$n" = c1 ]; then
+			lab_veth sw "l-$n" "$n" eth0 || return 1
+		else
+			lab_veth sw "l-$n" "$n" eth1 || return 1
+		fi
+		lab_exec sw ip link set dev "l-$n" master br1 || return 1
+	done
+	lab_exec r1 ip addr add 10.1.0.2/24 dev eth1 || return 1
+	lab_exec r2 ip addr add 10.1.0.3/24 dev eth1 || return 1
+	lab_exec c1 ip addr add 10.1.0.100/24 dev eth0 || return 1
+	lab_exec c1 ip route add default via 10.1.0.1 dev eth0 || return 1
+	# Follow the gateway's gratuitous ARP at once, however recent the
+	# last update.
+	lab_sysctl c1 net.ipv4.neigh.eth0.locktime=0 || return 1
+
+	# The management/sync link.
+	lab_veth r1 eth2 r2 eth2 || return 1
+	lab_exec r1 ip addr add 10.255.0.1/24 dev eth2 || return 1
+	lab_exec r2 ip addr add 10.255.0.2/24 dev eth2 || return 1
+
+	# Routers: no VIP until keepalived adds it; forward.
+	for r in r1 r2; do
+		lab_exec "$r" ip addr del 203.0.113.10/32 dev eth0 || return 1
+		lab_exec "$r" ip addr del 203.0.113.11/32 dev eth0 || return 1
+		lab_sysctl "$r" net.ipv4.ip_forward=1 \
+		    net.ipv4.conf.default.rp_filter=0 \
+		    net.ipv4.conf.eth1.rp_filter=0 \
+		    net.ipv4.conf.eth2.rp_filter=0 || return 1
+	done
+
+	LAB_NS_C1=${LAB}c1
+	LAB_PRIV_NET=10.1.0.0/24 LAB_PRIV_GW=10.1.0.1 LAB_PRIV_PREFIX=24
+	LAB_C1_ADDR=10.1.0.100 LAB_R1_PRIV=10.1.0.2 LAB_R2_PRIV=10.1.0.3
+	LAB_SYNC_NET=10.255.0.0/24 LAB_R1_SYNC=10.255.0.1 LAB_R2_SYNC=10.255.0.2
+	LAB_PRIV_IF=eth1 LAB_SYNC_IF=eth2 LAB_C_IF=eth0
+	export LAB_NS_C1 LAB_PRIV_NET LAB_PRIV_GW LAB_PRIV_PREFIX LAB_C1_ADDR \
+	    LAB_R1_PRIV LAB_R2_PRIV LAB_SYNC_NET LAB_R1_SYNC LAB_R2_SYNC \
+	    LAB_PRIV_IF LAB_SYNC_IF LAB_C_IF
+	return 0
+}
+
+# lab_killpg PID [SIG]: send SIG (default TERM) to the process group led by
+# PID: a daemon and every child it forked (keepalived's VRRP child).  PID
+# must have been started by lab_bg, still run, and lead its own group:
+# start it as `lab_bg NS LOG setsid CMD...` (in a non-interactive shell a
+# background job shares the shell's group, so setsid makes a new one
+# without forking).  Returns 1 otherwise, signalling nothing.
+lab_killpg()
+{
+	local start pgid
+	start=$(lab__recorded "$1") ||
+	    { lab__err "lab_killpg: $1 was not started by the lab"; return 1; }
+	lab__alive "$1" "$start" || return 1
+	pgid=$(ps -o pgid= -p "$1" 2>/dev/null | tr -d ' ')
+	if [ "$pgid" != "$1" ]; then
+		lab__err "lab_killpg: $1 does not lead its process group" \
+		    "(pgid ${pgid:-?}): start it with setsid"
+		return 1
+	fi
+	kill -s "${2:-TERM}" -- "-$1"
+}
+
+# lab_fifo_log NS FIFO LOG SECS: read FIFO (made if missing) from inside
+# ${LAB}NS for at most SECS seconds and append each line to LOG prefixed
+# with the time in milliseconds since the epoch ("1700000000123 LINE").
+# The FIFO is opened read-write, so the reader neither blocks on open nor
+# ends when a writer closes (keepalived's notify_fifo may be reopened by a
+# restarted daemon).  Reads promptly: keepalived drops lines when the pipe
+# is full.  Sets LAB_PID.
+lab_fifo_log()
+{
+	[ -p "$2" ] || mkfifo -m 600 "$2" ||
+	    { lab__err "lab_fifo_log: mkfifo $2 failed"; return 1; }
+	# shellcheck disable=SC2016
+	lab_bg "$1" "$LAB_DIR/fifo-$1.err" timeout "$4" bash -c '
+		exec 3<>"$1" >>"$2"
+		while IFS= read -r l <&3; do
+			t=${EPOCHREALTIME/./}
+			printf "%s %s\n" "${t%???}" "$l"
+		done' lab_fifo_log "$2" "$3" >/dev/null
+}
+
 # Namespaces carrying this run's prefix.
 lab__namespaces()
 {
