@@ -54,6 +54,7 @@ include hostagent/module.mk
 include ctl/module.mk
 include notify/module.mk
 include tests/module.mk
+include tests/golden/module.mk
 include tests/lab/module.mk
 include bench/module.mk
 include tests/fuzz/module.mk

@@ -15,3 +15,6 @@ done
 if [ -x "$B/tests/fuzz/mkseeds" ]; then
 	"$B/tests/fuzz/mkseeds" -c tests/fuzz/seeds/fuzz_vsp_stream
 fi
+
+# Golden tests: router.json examples rendered through the templates.
+sh tests/golden/run.sh "$B"

@@ -18,6 +18,7 @@ static const struct {
 	{ "fifo_parse", fifo_parse_suite },
 	{ "proc", proc_suite },
 	{ "mustache", mustache_suite },
+	{ "config", config_suite },
 };
 
 int

@@ -10,5 +10,6 @@ Suite	*ctl_frame_suite(void);
 Suite	*fifo_parse_suite(void);
 Suite	*proc_suite(void);
 Suite	*mustache_suite(void);
+Suite	*config_suite(void);
 
 #endif
