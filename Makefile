@@ -51,6 +51,7 @@ all:
 include lib/module.mk
 include virtio-serial/module.mk
 include hostagent/module.mk
+include daemon/module.mk
 include ctl/module.mk
 include notify/module.mk
 include tests/module.mk

@@ -2,7 +2,7 @@
 CTL_SRCS := ctl/vrouterctl.c ctl/show_human.c ctl/show_json.c
 CTL_OBJS := $(CTL_SRCS:%.c=$(B)/%.o)
 
-$(B)/vrouterctl: $(CTL_OBJS) $(LIB_OBJS)
+$(B)/vrouterctl: $(CTL_OBJS) $(B)/daemon/render.o $(CONF_OBJS) $(LIB_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 

@@ -121,3 +121,65 @@ show_host_events(json_t *r)
 		    str(e, "vm"), str(e, "address"), str(e, "state"),
 		    str(e, "result"), str(e, "reason"));
 }
+
+static void
+show_child(json_t *r, const char *name)
+{
+	json_t	*c = json_object_get(r, name);
+
+	if (json_is_true(json_object_get(c, "running")))
+		printf("  %-11s running, pid %lld, %lld restarts\n", name,
+		    (long long)json_integer_value(json_object_get(c, "pid")),
+		    (long long)json_integer_value(json_object_get(c,
+		    "restarts")));
+	else
+		printf("  %-11s not running, %lld restarts%s%s\n", name,
+		    (long long)json_integer_value(json_object_get(c,
+		    "restarts")), str(c, "last_exit")[0] ? ", last: " : "",
+		    str(c, "last_exit"));
+}
+
+void
+show_router_status(json_t *r)
+{
+	json_t	*host = json_object_get(r, "host"), *ho, *f, *e, *vip;
+	size_t	 i;
+
+	printf("router %s, node %s: %s since %s\n", str(r, "router_id"),
+	    str(r, "node"), str(r, "state"), str(r, "since"));
+	printf("  reason      %s (%lld transitions)\n", str(r, "reason"),
+	    (long long)json_integer_value(json_object_get(r,
+	    "transitions")));
+	if (json_is_true(json_object_get(host, "enabled"))) {
+		vip = json_object_get(host, "vip");
+		printf("  host        told %s, %s", str(host, "told"),
+		    json_is_true(json_object_get(host, "acked")) ? "acked" :
+		    "not acked yet");
+		if (vip != NULL)
+			printf(": %s %s%s%s", str(vip, "address"),
+			    str(vip, "result"), str(vip, "reason")[0] ?
+			    ": " : "", str(vip, "reason"));
+		printf("\n");
+	} else
+		printf("  host        no host channel configured\n");
+	show_child(r, "keepalived");
+	show_child(r, "conntrackd");
+	ho = json_object_get(r, "handover");
+	printf("  handover    %lld commits (last %lld ms), %lld failures%s\n",
+	    (long long)json_integer_value(json_object_get(ho, "commits")),
+	    (long long)json_integer_value(json_object_get(ho,
+	    "last_commit_ms")),
+	    (long long)json_integer_value(json_object_get(ho, "failures")),
+	    json_is_true(json_object_get(ho, "busy")) ? ", in progress" : "");
+	f = json_object_get(r, "fifo");
+	printf("  fifo        %lld lines, %lld malformed\n",
+	    (long long)json_integer_value(json_object_get(f, "lines")),
+	    (long long)json_integer_value(json_object_get(f, "malformed")));
+	printf("\n  %-20s %-9s %-7s %4s  %-24s %s\n", "VRRP", "KIND", "STATE",
+	    "PRIO", "SINCE", "REASON");
+	json_array_foreach(json_object_get(r, "vrrp"), i, e)
+		printf("  %-20s %-9s %-7s %4lld  %-24s %s\n", str(e, "name"),
+		    str(e, "kind"), str(e, "state"),
+		    (long long)json_integer_value(json_object_get(e,
+		    "priority")), str(e, "since"), str(e, "reason"));
+}

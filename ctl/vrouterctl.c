@@ -3,21 +3,30 @@
  * vrouter-hostd (on a hypervisor).  Commands are matched against a table,
  * as bgpctl and ip do; usage comes from the same table.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "ctl.h"
 #include "log.h"
+#include "render.h"
 #include "vrouterctl.h"
 
+#ifndef TEMPLATE_DIR
+#define TEMPLATE_DIR	"/usr/local/share/vrouter/templates"
+#endif
+
+
 #define HOSTD_SOCK	"/run/vrouter/hostd.sock"
+#define VROUTERD_SOCK	"/run/vrouter/vrouterd.sock"
 #define TIMEOUT_MS	5000
 
 struct ctx {
-	const char	*sock;
+	const char	*sock;		/* for the chosen command */
 	int		 json;
 };
 
@@ -26,9 +35,15 @@ struct command {
 	const char	*args;
 	int		(*run)(struct ctx *, int, char **);
 	const char	*help;
+	int		 host;		/* talks to vrouter-hostd */
 };
 
+static int	 action(struct ctx *, json_t *);
 static int	 cmd_help(struct ctx *, int, char **);
+static int	 cmd_status(struct ctx *, int, char **);
+static int	 cmd_reload(struct ctx *, int, char **);
+static int	 cmd_check(struct ctx *, int, char **);
+static int	 cmd_render(struct ctx *, int, char **);
 static int	 cmd_host_status(struct ctx *, int, char **);
 static int	 cmd_host_vm_add(struct ctx *, int, char **);
 static int	 cmd_host_vm_del(struct ctx *, int, char **);
@@ -37,23 +52,32 @@ static int	 cmd_host_routes(struct ctx *, int, char **);
 static int	 cmd_host_events(struct ctx *, int, char **);
 
 static const struct command commands[] = {
+	{ { "status" }, "", cmd_status,
+	    "the router: VRRP state, host acks, children, handover", 0 },
+	{ { "reload" }, "", cmd_reload,
+	    "re-read the router description (a bad one changes nothing)", 0 },
+	{ { "check" }, "[-f router.json] [-T templates]", cmd_check,
+	    "validate a router description and render every template", 0 },
+	{ { "render" }, "[-f router.json] [-T templates] [-R rundir] "
+	    "keepalived.conf|conntrackd.conf|nat.rules", cmd_render,
+	    "print what vrouterd would write", 0 },
 	{ { "host", "status" }, "", cmd_host_status,
-	    "the host agent's summary" },
+	    "the host agent's summary", 1 },
 	{ { "host", "vm", "add" },
 	    "NAME channel PATH tap IF uplink IF address A [address A ...] "
 	    "[table T ...]", cmd_host_vm_add,
-	    "register a router VM (replaces an earlier registration)" },
+	    "register a router VM (replaces an earlier registration)", 1 },
 	{ { "host", "vm", "del" }, "NAME", cmd_host_vm_del,
-	    "unregister a VM and withdraw its routes" },
+	    "unregister a VM and withdraw its routes", 1 },
 	{ { "host", "vm", "list" }, "", cmd_host_vm_list,
-	    "registered VMs, their channels and claims" },
+	    "registered VMs, their channels and claims", 1 },
 	{ { "host", "vms" }, "", cmd_host_vm_list,
-	    "the same as host vm list" },
+	    "the same as host vm list", 1 },
 	{ { "host", "routes" }, "", cmd_host_routes,
-	    "routes the host agent has in the kernel" },
+	    "routes the host agent has in the kernel", 1 },
 	{ { "host", "events" }, "", cmd_host_events,
-	    "recent installs, withdrawals and refusals" },
-	{ { "help" }, "", cmd_help, "this text" },
+	    "recent installs, withdrawals and refusals", 1 },
+	{ { "help" }, "", cmd_help, "this text", 0 },
 };
 
 static void
@@ -127,6 +151,137 @@ query(struct ctx *ctx, int argc, const char *cmd, void (*show)(json_t *))
 	else
 		show(reply);
 	json_decref(reply);
+	return 0;
+}
+
+static int
+cmd_status(struct ctx *ctx, int argc, char **argv)
+{
+	(void)argv;
+	return query(ctx, argc, "status", show_router_status);
+}
+
+static int
+cmd_reload(struct ctx *ctx, int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 0) {
+		fprintf(stderr, "vrouterctl: reload takes no arguments\n");
+		return 1;
+	}
+	return action(ctx, request("reload"));
+}
+
+/* Options shared by check and render. */
+struct offline {
+	const char	*file;
+	const char	*tmpldir;
+	const char	*rundir;
+};
+
+static int
+offline_args(int *argc, char ***argv, struct offline *o)
+{
+	int	 ch;
+
+	o->file = "/etc/vrouter/router.json";
+	o->tmpldir = TEMPLATE_DIR;
+	o->rundir = "/run/vrouter";
+	optind = 0;
+	while ((ch = getopt(*argc + 1, *argv - 1, "f:R:T:")) != -1) {
+		switch (ch) {
+		case 'f':
+			o->file = optarg;
+			break;
+		case 'R':
+			o->rundir = optarg;
+			break;
+		case 'T':
+			o->tmpldir = optarg;
+			break;
+		default:
+			return -1;
+		}
+	}
+	*argc -= optind - 1;
+	*argv += optind - 1;
+	return 0;
+}
+
+static int
+cmd_check(struct ctx *ctx, int argc, char **argv)
+{
+	static const char *const names[] = {
+		"keepalived.conf", "conntrackd.conf", "nat.rules"
+	};
+	struct router_conf	 conf;
+	struct offline		 o;
+	json_t			*view;
+	char			 err[512], *out;
+	size_t			 i;
+
+	(void)ctx;
+	if (offline_args(&argc, &argv, &o) == -1 || argc != 0) {
+		fprintf(stderr, "vrouterctl: usage: check [-f router.json] "
+		    "[-T templates]\n");
+		return 1;
+	}
+	if (config_load(o.file, &conf, err, sizeof(err)) == -1) {
+		fprintf(stderr, "vrouterctl: %s\n", err);
+		return 1;
+	}
+	if ((view = config_view(&conf, o.rundir)) == NULL) {
+		fprintf(stderr, "vrouterctl: -R %s: %s\n", o.rundir,
+		    strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if ((out = render_template(o.tmpldir, names[i], view, err,
+		    sizeof(err))) == NULL) {
+			fprintf(stderr, "vrouterctl: %s\n", err);
+			json_decref(view);
+			return 1;
+		}
+		free(out);
+	}
+	json_decref(view);
+	printf("%s: OK\n", o.file);
+	return 0;
+}
+
+static int
+cmd_render(struct ctx *ctx, int argc, char **argv)
+{
+	struct router_conf	 conf;
+	struct offline		 o;
+	json_t			*view;
+	char			 err[512], *out;
+
+	(void)ctx;
+	if (offline_args(&argc, &argv, &o) == -1 || argc != 1) {
+		fprintf(stderr, "vrouterctl: usage: render [-f router.json] "
+		    "[-T templates] [-R rundir] NAME\n");
+		return 1;
+	}
+	if (config_load(o.file, &conf, err, sizeof(err)) == -1) {
+		fprintf(stderr, "vrouterctl: %s\n", err);
+		return 1;
+	}
+	view = config_view(&conf, o.rundir);
+	/* As on a fresh machine: the view lists every jump as missing. */
+	if (view == NULL) {
+		fprintf(stderr, "vrouterctl: -R %s: %s\n", o.rundir,
+		    strerror(errno));
+		return 1;
+	}
+	out = render_template(o.tmpldir, argv[0], view, err, sizeof(err));
+	json_decref(view);
+	if (out == NULL) {
+		fprintf(stderr, "vrouterctl: %s\n", err);
+		return 1;
+	}
+	fputs(out, stdout);
+	free(out);
 	return 0;
 }
 
@@ -269,8 +424,6 @@ main(int argc, char *argv[])
 	int			 ch, used;
 
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.sock = getenv("VROUTER_HOSTD_SOCK") ? getenv("VROUTER_HOSTD_SOCK") :
-	    HOSTD_SOCK;
 	while ((ch = getopt(argc, argv, "+js:")) != -1) {
 		switch (ch) {
 		case 'j':
@@ -294,5 +447,11 @@ main(int argc, char *argv[])
 		print_usage(stderr);
 		return 1;
 	}
+	if (ctx.sock == NULL && cmd->host)
+		ctx.sock = getenv("VROUTER_HOSTD_SOCK") ?
+		    getenv("VROUTER_HOSTD_SOCK") : HOSTD_SOCK;
+	else if (ctx.sock == NULL)
+		ctx.sock = getenv("VROUTER_SOCK") ? getenv("VROUTER_SOCK") :
+		    VROUTERD_SOCK;
 	return cmd->run(&ctx, argc - used, argv + used);
 }

@@ -4,6 +4,7 @@
 #include <jansson.h>
 
 /* Human output (show_human.c): one printer per reply kind. */
+void	show_router_status(json_t *);
 void	show_host_status(json_t *);
 void	show_host_vms(json_t *);
 void	show_host_routes(json_t *);

@@ -1,0 +1,183 @@
+/*
+ * Supervised children: keepalived and conntrackd run in the foreground as
+ * our children, each the leader of its own process group.  The group is
+ * what we signal and what we clean up: keepalived's VRRP process is a
+ * child of keepalived, and killing only the parent would leave a VRRP
+ * process acting as master with nobody watching it.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "evglue.h"
+#include "log.h"
+#include "proc.h"
+#include "vrouterd.h"
+
+#define BACKOFF_MIN_MS	100
+#define BACKOFF_MAX_MS	5000
+#define STABLE_MS	30000	/* ran this long: the next crash is news */
+#define STOP_GRACE_MS	2000
+
+static void
+on_restart(evutil_socket_t fd, short what, void *arg)
+{
+	struct child	*c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->want && c->pid == 0 && child_start(c) == -1) {
+		log_warn("%s: restart", c->name);
+		evtimer_add_ms(c->ev_restart, c->backoff_ms);
+	}
+}
+
+static void
+on_kill(evutil_socket_t fd, short what, void *arg)
+{
+	struct child	*c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->pid != 0) {
+		log_warnx("%s: did not stop within %d ms: killing its group",
+		    c->name, STOP_GRACE_MS);
+		proc_kill_group(c->pid, SIGKILL);
+	}
+}
+
+int
+child_init(struct child *c, struct vrouterd *vd, const char *name,
+    const char *path)
+{
+	memset(c, 0, sizeof(*c));
+	c->vd = vd;
+	c->name = name;
+	c->backoff_ms = BACKOFF_MIN_MS;
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	c->ev_restart = evtimer_new(vd->base, on_restart, c);
+	c->ev_kill = evtimer_new(vd->base, on_kill, c);
+	if (c->ev_restart == NULL || c->ev_kill == NULL)
+		return -1;
+	child_arg(c, c->path);
+	return 0;
+}
+
+void
+child_arg(struct child *c, const char *arg)
+{
+	if (c->nargv < (int)(sizeof(c->argv) / sizeof(c->argv[0])) - 1) {
+		c->argv[c->nargv++] = strdup(arg);
+		c->argv[c->nargv] = NULL;
+	}
+}
+
+void
+child_stale_file(struct child *c, const char *path)
+{
+	if (c->nstale < (int)(sizeof(c->stale) / sizeof(c->stale[0])))
+		c->stale[c->nstale++] = strdup(path);
+}
+
+/* Start the child; its output goes to our stderr (the log in -d). */
+int
+child_start(struct child *c)
+{
+	struct proc_spec spec = PROC_SPEC_INIT((const char *const *)c->argv);
+	int		 i;
+
+	c->want = 1;
+	if (c->pid != 0)
+		return 0;
+	/*
+	 * A run that was SIGKILLed leaves its pid and lock files, and the
+	 * program then refuses to start ("already running").  Ours is
+	 * reaped, so they are stale.
+	 */
+	for (i = 0; i < c->nstale; i++)
+		if (c->stale[i] != NULL && unlink(c->stale[i]) == 0)
+			log_debug("%s: removed stale %s", c->name, c->stale[i]);
+	spec.fd_out = STDERR_FILENO;
+	spec.fd_err = STDERR_FILENO;
+	if ((c->pid = proc_spawn(&spec)) == -1) {
+		c->pid = 0;
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &c->started);
+	log_info("%s: started, pid %d", c->name, (int)c->pid);
+	return 0;
+}
+
+void
+child_stop(struct child *c)
+{
+	c->want = 0;
+	evtimer_del(c->ev_restart);
+	if (c->pid == 0)
+		return;
+	proc_kill_group(c->pid, SIGTERM);
+	evtimer_add_ms(c->ev_kill, STOP_GRACE_MS);
+}
+
+int
+child_signal(struct child *c, int sig)
+{
+	if (c->pid == 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	return kill(c->pid, sig);
+}
+
+int
+child_reaped(struct child *c, pid_t pid, int status)
+{
+	char	 desc[64];
+	int	 ran_ms;
+
+	if (c->pid == 0 || pid != c->pid)
+		return 0;
+	/* Whatever it left in its group goes with it. */
+	proc_kill_group(c->pid, SIGKILL);
+	ran_ms = (int)ts_ms_since(&c->started);
+	c->pid = 0;
+	c->last_status = status;
+	evtimer_del(c->ev_kill);
+	proc_status_str(status, desc, sizeof(desc));
+	if (c->want)
+		log_warnx("%s: %s after %d ms", c->name, desc, ran_ms);
+	else
+		log_info("%s: stopped (%s)", c->name, desc);
+	if (c->on_exit != NULL)
+		c->on_exit(c, status);
+	if (!c->want)
+		return 1;
+	if (ran_ms >= STABLE_MS)
+		c->backoff_ms = BACKOFF_MIN_MS;
+	c->restarts++;
+	log_info("%s: restarting in %d ms", c->name, c->backoff_ms);
+	evtimer_add_ms(c->ev_restart, c->backoff_ms);
+	c->backoff_ms *= 2;
+	if (c->backoff_ms > BACKOFF_MAX_MS)
+		c->backoff_ms = BACKOFF_MAX_MS;
+	return 1;
+}
+
+void
+child_free(struct child *c)
+{
+	int	 i;
+
+	if (c->ev_restart != NULL)
+		event_free(c->ev_restart);
+	if (c->ev_kill != NULL)
+		event_free(c->ev_kill);
+	for (i = 0; i < c->nargv; i++)
+		free(c->argv[i]);
+	for (i = 0; i < c->nstale; i++)
+		free(c->stale[i]);
+	memset(c, 0, sizeof(*c));
+}

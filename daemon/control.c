@@ -1,0 +1,139 @@
+/*
+ * vrouterd's control socket: status for vrouterctl, notify for
+ * vrouter-notify (a transition from a hand-written keepalived config), and
+ * reload.  The read-only socket answers status only.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "proc.h"
+#include "vrouterd.h"
+
+static const char *const readonly_cmds[] = { "status", NULL };
+
+static json_t *
+time_json(const struct timespec *ts)
+{
+	char		 buf[64];
+	struct tm	 tm;
+
+	gmtime_r(&ts->tv_sec, &tm);
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, ts->tv_nsec / 1000000);
+	return json_string(buf);
+}
+
+static json_t *
+child_json(const struct child *c)
+{
+	char	 desc[64] = "";
+
+	if (c->last_status != 0 || c->restarts > 0)
+		proc_status_str(c->last_status, desc, sizeof(desc));
+	return json_pack("{s:b, s:i, s:i, s:s}", "running", c->pid != 0,
+	    "pid", (int)c->pid, "restarts", c->restarts, "last_exit", desc);
+}
+
+static json_t *
+cmd_status(struct vrouterd *vd)
+{
+	json_t	*reply = ctl_reply_ok(), *vrrp = json_array(), *host;
+	char	 buf[INET_ADDRSTRLEN];
+	int	 i;
+
+	for (i = 0; i < vd->nvrrp; i++) {
+		const struct vrrp_entry *e = &vd->vrrp[i];
+
+		json_array_append_new(vrrp, json_pack(
+		    "{s:s, s:s, s:s, s:i, s:o, s:s}", "name", e->name,
+		    "kind", e->kind == FIFO_GROUP ? "group" : "instance",
+		    "state", vsp_state_name(e->state), "priority",
+		    e->priority, "since", time_json(&e->since),
+		    "reason", e->reason));
+	}
+	host = json_pack("{s:b, s:s, s:b}", "enabled", vd->guest != NULL,
+	    "told", vsp_state_name(vd->host_state), "acked", vd->host_acked);
+	if (vd->host_acked && vd->last_ack.nresults > 0)
+		json_object_set_new(host, "vip", json_pack("{s:s, s:s, s:s}",
+		    "address", inet_ntop(AF_INET, &vd->last_ack.results[0].addr,
+		    buf, sizeof(buf)), "result",
+		    vsp_result_name(vd->last_ack.results[0].result), "reason",
+		    vsp_reason_name(vd->last_ack.results[0].reason)));
+	json_object_set_new(reply, "router_id", json_string(vd->conf.router_id));
+	json_object_set_new(reply, "node", json_string(vd->conf.node));
+	json_object_set_new(reply, "state",
+	    json_string(vsp_state_name(vd->router_state)));
+	json_object_set_new(reply, "since", time_json(&vd->router_since));
+	json_object_set_new(reply, "reason", json_string(vd->last_reason));
+	json_object_set_new(reply, "transitions",
+	    json_integer((json_int_t)vd->n_transitions));
+	json_object_set_new(reply, "vrrp", vrrp);
+	json_object_set_new(reply, "host", host);
+	json_object_set_new(reply, "keepalived", child_json(&vd->keepalived));
+	json_object_set_new(reply, "conntrackd", child_json(&vd->conntrackd));
+	json_object_set_new(reply, "handover", json_pack(
+	    "{s:b, s:I, s:I, s:i}", "busy", vd->ho.busy,
+	    "commits", (json_int_t)vd->ho.n_commits,
+	    "failures", (json_int_t)vd->ho.n_failures,
+	    "last_commit_ms", (int)vd->ho.last_commit_ms));
+	json_object_set_new(reply, "fifo", json_pack("{s:I, s:I}",
+	    "lines", (json_int_t)vd->fifo_lines,
+	    "malformed", (json_int_t)vd->fifo_bad));
+	return reply;
+}
+
+/* A transition reported by vrouter-notify, checked as strictly as FIFO. */
+static json_t *
+cmd_notify(struct vrouterd *vd, json_t *req)
+{
+	struct fifo_event ev;
+	const char	*type = json_string_value(json_object_get(req, "type"));
+	const char	*name = json_string_value(json_object_get(req, "name"));
+	const char	*st = json_string_value(json_object_get(req, "state"));
+	json_t		*prio = json_object_get(req, "priority");
+	char		 line[160];
+
+	if (type == NULL || name == NULL || st == NULL ||
+	    !json_is_integer(prio))
+		return ctl_reply_error("notify: needs type, name, state and "
+		    "priority");
+	snprintf(line, sizeof(line), "%s \"%s\" %s %lld", type, name, st,
+	    (long long)json_integer_value(prio));
+	if (fifo_parse_line(line, strlen(line), &ev) != 1)
+		return ctl_reply_error("notify: \"%s\": not a valid "
+		    "transition", line);
+	state_event(vd, &ev, "vrouter-notify");
+	return ctl_reply_ok();
+}
+
+static json_t *
+handle(const char *cmd, json_t *req, int readonly, void *arg)
+{
+	struct vrouterd	*vd = arg;
+
+	(void)readonly;
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status(vd);
+	if (strcmp(cmd, "notify") == 0)
+		return cmd_notify(vd, req);
+	if (strcmp(cmd, "reload") == 0) {
+		char	 err[512];
+
+		if (vrouterd_reload(vd, "vrouterctl reload", err,
+		    sizeof(err)) == -1)
+			return ctl_reply_error("reload failed: %s", err);
+		return ctl_reply_ok();
+	}
+	return ctl_reply_error("%s: unknown command", cmd);
+}
+
+struct ctl_server *
+vd_control_init(struct vrouterd *vd, const char *path, int readonly)
+{
+	return ctl_server_new(vd->base, path, readonly ? 0666 : 0660,
+	    readonly ? readonly_cmds : NULL, handle, vd);
+}

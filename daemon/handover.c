@@ -1,0 +1,183 @@
+/*
+ * The conntrack handover, after conntrack-tools' primary-backup scheme,
+ * with one rule on top: on the way to MASTER the commit of the external
+ * cache finishes before the host is told, so the host route never flips
+ * before the connection state is in the kernel (keepalived issue 2254:
+ * otherwise the new master answers packets of unknown connections with
+ * RST).  Each step is a conntrackd child process: the event loop, and so
+ * the notify FIFO, never waits for one.
+ */
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "evglue.h"
+#include "log.h"
+#include "proc.h"
+#include "vrouterd.h"
+
+#define STEP_TIMEOUT_MS	5000
+#define PUBLISH		NULL	/* a step that tells the host */
+
+struct plan {
+	uint8_t		 state;
+	const char	*steps[6];
+	int		 nsteps;
+};
+
+static const struct plan plans[] = {
+	/* commit, announce, then rebuild the caches and feed the peer */
+	{ VSP_ST_MASTER, { "-c", PUBLISH, "-f", "-R", "-B" }, 5 },
+	/* announce, then ask the new master for its state */
+	{ VSP_ST_BACKUP, { PUBLISH, "-n" }, 2 },
+	/* announce, then let our stale entries expire soon */
+	{ VSP_ST_FAULT, { PUBLISH, "-t" }, 2 },
+};
+
+static const struct plan publish_only = { 0, { PUBLISH }, 1 };
+
+static void	 run(struct vrouterd *);
+
+static const struct plan *
+plan_for(const struct vrouterd *vd, uint8_t st)
+{
+	size_t	 i;
+
+	if (!vd->conf.ct_enabled || vd->conntrackd.pid == 0)
+		return &publish_only;
+	for (i = 0; i < sizeof(plans) / sizeof(plans[0]); i++)
+		if (plans[i].state == st)
+			return &plans[i];
+	return &publish_only;
+}
+
+static void
+on_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct vrouterd	*vd = arg;
+
+	(void)fd;
+	(void)what;
+	if (vd->ho.pid != 0) {
+		log_warnx("handover: conntrackd step did not finish in %d ms: "
+		    "killed", STEP_TIMEOUT_MS);
+		proc_kill_group(vd->ho.pid, SIGKILL);
+	}
+}
+
+static void
+next_step(struct vrouterd *vd)
+{
+	struct handover	*ho = &vd->ho;
+
+	ho->step++;
+	/* A newer decision wins over the rest of an older plan. */
+	if (ho->target != ho->running_for) {
+		ho->busy = 0;
+		handover_request(vd, ho->target);
+		return;
+	}
+	run(vd);
+}
+
+static void
+run(struct vrouterd *vd)
+{
+	struct handover		*ho = &vd->ho;
+	const struct plan	*p = ho->plan;
+	const char		*argv[6];
+	struct proc_spec	 spec = PROC_SPEC_INIT(argv);
+
+	for (; ho->step < p->nsteps; ho->step++) {
+		if (p->steps[ho->step] != PUBLISH)
+			break;
+		state_publish(vd, ho->running_for);
+	}
+	if (ho->step >= p->nsteps) {
+		ho->busy = 0;
+		if (ho->target != ho->running_for)
+			handover_request(vd, ho->target);
+		return;
+	}
+	argv[0] = vd->conntrackd_bin;
+	argv[1] = "-C";
+	argv[2] = vd->conntrackd_conf;
+	argv[3] = p->steps[ho->step];
+	argv[4] = NULL;
+	spec.fd_out = STDERR_FILENO;
+	spec.fd_err = STDERR_FILENO;
+	clock_gettime(CLOCK_MONOTONIC, &ho->step_started);
+	if ((ho->pid = proc_spawn(&spec)) == -1) {
+		log_warn("handover: conntrackd %s", argv[3]);
+		ho->pid = 0;
+		ho->n_failures++;
+		next_step(vd);
+		return;
+	}
+	evtimer_add_ms(ho->ev_timeout, STEP_TIMEOUT_MS);
+}
+
+void
+handover_request(struct vrouterd *vd, uint8_t st)
+{
+	struct handover	*ho = &vd->ho;
+
+	ho->target = st;
+	if (ho->busy)
+		return;		/* picked up when the current step ends */
+	ho->busy = 1;
+	ho->running_for = st;
+	ho->plan = plan_for(vd, st);
+	ho->step = 0;
+	run(vd);
+}
+
+int
+handover_reaped(struct vrouterd *vd, pid_t pid, int status)
+{
+	struct handover		*ho = &vd->ho;
+	const struct plan	*p;
+	char			 desc[64];
+	unsigned int		 ms;
+
+	if (ho->pid == 0 || pid != ho->pid)
+		return 0;
+	ho->pid = 0;
+	evtimer_del(ho->ev_timeout);
+	ms = (unsigned int)ts_ms_since(&ho->step_started);
+	p = ho->plan;
+	if (ho->step < p->nsteps && p->steps[ho->step] != PUBLISH &&
+	    strcmp(p->steps[ho->step], "-c") == 0) {
+		ho->n_commits++;
+		ho->last_commit_ms = ms;
+	}
+	if (status != 0) {
+		ho->n_failures++;
+		log_warnx("handover: conntrackd %s: %s after %u ms",
+		    ho->step < p->nsteps ? p->steps[ho->step] : "?",
+		    proc_status_str(status, desc, sizeof(desc)), ms);
+	} else
+		log_debug("handover: conntrackd %s done in %u ms",
+		    p->steps[ho->step], ms);
+	next_step(vd);
+	return 1;
+}
+
+void
+handover_init(struct vrouterd *vd)
+{
+	memset(&vd->ho, 0, sizeof(vd->ho));
+	vd->ho.ev_timeout = evtimer_new(vd->base, on_timeout, vd);
+	if (vd->ho.ev_timeout == NULL)
+		fatalx("handover: out of memory for events");
+}
+
+void
+handover_free(struct vrouterd *vd)
+{
+	if (vd->ho.pid != 0)
+		proc_kill_group(vd->ho.pid, SIGKILL);
+	if (vd->ho.ev_timeout != NULL)
+		event_free(vd->ho.ev_timeout);
+	vd->ho.ev_timeout = NULL;
+}

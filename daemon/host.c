@@ -1,0 +1,83 @@
+/*
+ * Telling the host agent: the router's full state over the virtio-serial
+ * port, resent by the vsp guest session until the host acks it.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "vrouterd.h"
+#include "vsp_guest.h"
+
+static void
+on_ack(const struct vsp_ack_msg *ack, void *arg)
+{
+	struct vrouterd	*vd = arg;
+	char		 buf[INET_ADDRSTRLEN];
+	uint16_t	 i;
+
+	vd->host_acked = 1;
+	vd->last_ack = *ack;
+	for (i = 0; i < ack->nresults; i++) {
+		const struct vsp_result_entry *r = &ack->results[i];
+
+		if (r->result == VSP_RES_REFUSED || r->result == VSP_RES_FAILED)
+			log_warnx("host: %s %s: %s", inet_ntop(AF_INET,
+			    &r->addr, buf, sizeof(buf)),
+			    vsp_result_name(r->result),
+			    vsp_reason_name(r->reason));
+		else
+			log_debug("host: %s %s", inet_ntop(AF_INET, &r->addr,
+			    buf, sizeof(buf)), vsp_result_name(r->result));
+	}
+}
+
+int
+host_init(struct vrouterd *vd)
+{
+	if (vd->conf.host_port[0] == '\0')
+		return 0;
+	vd->guest = vsp_guest_new(vd->base, vd->conf.host_port, on_ack, vd);
+	return vd->guest != NULL ? 0 : -1;
+}
+
+/* Send the full state with the public VIP claimed as st. */
+void
+host_send(struct vrouterd *vd, uint8_t st)
+{
+	struct vsp_state_msg	 msg;
+	int			 i, group = -1;
+
+	if (vd->guest == NULL)
+		return;
+	memset(&msg, 0, sizeof(msg));
+	snprintf(msg.router_id, sizeof(msg.router_id), "%s",
+	    vd->conf.router_id);
+	for (i = 0; i < vd->nvrrp && i < VSP_MAX_GROUPS; i++) {
+		struct vsp_group *g = &msg.groups[msg.ngroups++];
+
+		snprintf(g->name, sizeof(g->name), "%s", vd->vrrp[i].name);
+		g->kind = vd->vrrp[i].kind == FIFO_GROUP ? VSP_KIND_GROUP :
+		    VSP_KIND_INSTANCE;
+		g->state = vd->vrrp[i].state;
+		g->priority = vd->vrrp[i].priority;
+		if (group == -1 && vd->vrrp[i].kind == FIFO_GROUP)
+			group = i;
+	}
+	msg.naddrs = 1;
+	msg.addrs[0].addr = vd->conf.vip.s_addr;
+	msg.addrs[0].plen = 32;
+	msg.addrs[0].state = st;
+	msg.addrs[0].group = group == -1 ? 0xff : (uint8_t)group;
+	vd->host_acked = 0;
+	if (vsp_guest_set_state(vd->guest, &msg) == -1)
+		log_warn("host: state not sent");
+}
+
+void
+host_free(struct vrouterd *vd)
+{
+	vsp_guest_free(vd->guest);
+	vd->guest = NULL;
+}

@@ -1,0 +1,150 @@
+/*
+ * Rendering keepalived.conf and conntrackd.conf from the templates.  A
+ * file is rewritten only when its content changes (so an unchanged reload
+ * does not restart conntrackd or SIGHUP keepalived), and atomically, so a
+ * daemon starting at that moment never reads half a file.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mustache.h"
+#include "render.h"
+#include "vrouterd.h"
+
+#define MAX_TEMPLATE	(1024 * 1024)
+
+/* Read a whole file into a new NUL-terminated buffer; NULL with err. */
+static char *
+slurp(const char *path, size_t *len, char *err, size_t errlen)
+{
+	struct stat	 st;
+	char		*buf;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || st.st_size > MAX_TEMPLATE) {
+		snprintf(err, errlen, "%s: %s", path, errno ? strerror(errno) :
+		    "larger than 1 MiB");
+		close(fd);
+		return NULL;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		close(fd);
+		return NULL;
+	}
+	n = read(fd, buf, (size_t)st.st_size);
+	close(fd);
+	if (n != st.st_size) {
+		snprintf(err, errlen, "%s: short read", path);
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	if (len != NULL)
+		*len = (size_t)n;
+	return buf;
+}
+
+char *
+render_template(const char *tmpldir, const char *name, json_t *view,
+    char *err, size_t errlen)
+{
+	char	 path[512], msg[256], *tmpl, *out;
+	size_t	 len;
+
+	snprintf(path, sizeof(path), "%s/%s.mustache", tmpldir, name);
+	if ((tmpl = slurp(path, &len, err, errlen)) == NULL)
+		return NULL;
+	out = mustache_render(tmpl, len, view, NULL, msg, sizeof(msg));
+	if (out == NULL)
+		snprintf(err, errlen, "%s: %s", path, msg);
+	free(tmpl);
+	return out;
+}
+
+/* Write content to path if it differs; *changed says whether it did. */
+static int
+install(const char *path, const char *content, int *changed, char *err,
+    size_t errlen)
+{
+	char	 tmp[512], e[8], *old;
+	size_t	 len = strlen(content);
+	int	 fd;
+
+	old = slurp(path, NULL, e, sizeof(e));
+	*changed = old == NULL || strcmp(old, content) != 0;
+	free(old);
+	if (!*changed)
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd == -1 || write(fd, content, len) != (ssize_t)len ||
+	    fsync(fd) == -1) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	close(fd);
+	if (rename(tmp, path) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int
+render_all(struct vrouterd *vd, const struct router_conf *conf, int doit,
+    int *keepalived_changed, int *conntrackd_changed, char *err,
+    size_t errlen)
+{
+	json_t	*view = config_view(conf, vd->rundir);
+	char	*ka = NULL, *ct = NULL;
+	int	 rv = -1, ka_dummy, ct_dummy;
+
+	if (keepalived_changed == NULL)
+		keepalived_changed = &ka_dummy;
+	if (conntrackd_changed == NULL)
+		conntrackd_changed = &ct_dummy;
+
+	if (view == NULL) {
+		snprintf(err, errlen, "building the template view failed");
+		return -1;
+	}
+	if ((ka = render_template(vd->tmpldir, "keepalived.conf", view, err,
+	    errlen)) == NULL)
+		goto done;
+	if ((ct = render_template(vd->tmpldir, "conntrackd.conf", view, err,
+	    errlen)) == NULL)
+		goto done;
+	if (!doit) {
+		rv = 0;
+		goto done;
+	}
+	if (install(vd->keepalived_conf, ka, keepalived_changed, err,
+	    errlen) == -1)
+		goto done;
+	if (install(vd->conntrackd_conf, ct, conntrackd_changed, err,
+	    errlen) == -1)
+		goto done;
+	rv = 0;
+done:
+	free(ka);
+	free(ct);
+	json_decref(view);
+	return rv;
+}

@@ -1,0 +1,395 @@
+/*
+ * vrouterd: turns one router description into a running keepalived,
+ * conntrackd and NAT rule set inside a router VM, and tells the host agent
+ * about every VRRP transition.  See docs/ and ../shared/DESIGN.md.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "evglue.h"
+#include "log.h"
+#include "proc.h"
+#include "vrouterd.h"
+
+#define DEFAULT_CONF	"/etc/vrouter/router.json"
+#define DEFAULT_RUNDIR	"/run/vrouter"
+#define DEFAULT_TMPLDIR	"/usr/local/share/vrouter/templates"
+#define STOP_WAIT_MS	3000
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: vrouterd [-dnv] [-f file] [-R rundir] "
+	    "[-s socket] [-S ro-socket]\n\t[-T templates]\n");
+	exit(1);
+}
+
+double
+ts_ms_since(const struct timespec *then)
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - then->tv_sec) * 1000.0 +
+	    (double)(now.tv_nsec - then->tv_nsec) / 1e6;
+}
+
+static void
+keepalived_exited(struct child *c, int status)
+{
+	char	 why[96], desc[64];
+
+	(void)status;
+	if (!c->want)
+		return;
+	snprintf(why, sizeof(why), "keepalived %s",
+	    proc_status_str(c->last_status, desc, sizeof(desc)));
+	state_keepalived_died(c->vd, why);
+}
+
+/* keepalived forfeits mastership under a burst of SIGHUPs: space them. */
+static int
+reload_gap_ms(const struct vrouterd *vd)
+{
+	int	 gap = (int)(vd->conf.advert_ms * 3 / 2);
+
+	return gap < 1000 ? 1000 : gap;
+}
+
+static void
+on_reload_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct vrouterd	*vd = arg;
+
+	(void)fd;
+	(void)what;
+	if (!vd->reload_pending)
+		return;
+	vd->reload_pending = 0;
+	clock_gettime(CLOCK_MONOTONIC, &vd->last_reload);
+	if (child_signal(&vd->keepalived, SIGHUP) == 0)
+		log_info("keepalived: reloaded");
+}
+
+static void
+reload_keepalived(struct vrouterd *vd)
+{
+	double	 since = ts_ms_since(&vd->last_reload);
+	int	 gap = reload_gap_ms(vd), wait_ms;
+
+	vd->reload_pending = 1;
+	wait_ms = since >= gap ? 0 : gap - (int)since;
+	if (wait_ms > 0)
+		log_info("keepalived: reload in %d ms (at most one per %d ms)",
+		    wait_ms, gap);
+	evtimer_add_ms(vd->ev_reload, wait_ms);
+}
+
+/*
+ * Reload as a transaction: parse, render and apply the NAT rules of the
+ * new description; only if all of that worked does it replace the running
+ * one.  A failure leaves the router exactly as it was.
+ */
+int
+vrouterd_reload(struct vrouterd *vd, const char *why, char *err,
+    size_t errlen)
+{
+	struct router_conf *next;
+	int		 ka_changed = 0, ct_changed = 0, rv = -1;
+
+	log_info("reload (%s)", why);
+	if ((next = malloc(sizeof(*next))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	if (config_load(vd->conf_path, next, err, errlen) == -1)
+		goto done;
+	if (strcmp(next->router_id, vd->conf.router_id) != 0 ||
+	    strcmp(next->host_port, vd->conf.host_port) != 0) {
+		snprintf(err, errlen, "router_id and host_channel.port cannot "
+		    "change at run time: restart vrouterd");
+		goto done;
+	}
+	if (render_all(vd, next, 0, NULL, NULL, err, errlen) == -1)
+		goto done;
+	if (nat_apply(vd, next, err, errlen) == -1)
+		goto done;
+	if (render_all(vd, next, 1, &ka_changed, &ct_changed, err,
+	    errlen) == -1)
+		goto done;
+	vd->conf = *next;
+	if (ct_changed && vd->conf.ct_enabled) {
+		log_info("conntrackd: configuration changed, restarting");
+		child_stop(&vd->conntrackd);
+		vd->conntrackd.want = 1;	/* restarted when reaped */
+	}
+	if (ka_changed)
+		reload_keepalived(vd);
+	log_info("reload done%s%s", ka_changed ? ", keepalived.conf changed" :
+	    "", ct_changed ? ", conntrackd.conf changed" : "");
+	rv = 0;
+done:
+	if (rv == -1)
+		log_warnx("reload failed: %s", err);
+	free(next);
+	return rv;
+}
+
+static void
+maybe_done(struct vrouterd *vd)
+{
+	if (vd->stopping && vd->keepalived.pid == 0 &&
+	    vd->conntrackd.pid == 0 && vd->ho.pid == 0)
+		event_base_loopbreak(vd->base);
+}
+
+static void
+on_sigchld(evutil_socket_t sig, short what, void *arg)
+{
+	struct vrouterd	*vd = arg;
+	pid_t		 pid;
+	int		 status;
+
+	(void)sig;
+	(void)what;
+	while (proc_reap(&pid, &status) == 1) {
+		if (child_reaped(&vd->keepalived, pid, status) ||
+		    child_reaped(&vd->conntrackd, pid, status) ||
+		    handover_reaped(vd, pid, status))
+			continue;
+		log_debug("reaped unknown child %d", (int)pid);
+	}
+	maybe_done(vd);
+}
+
+static void
+on_stop_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	log_warnx("children did not stop in %d ms; leaving", STOP_WAIT_MS);
+	event_base_loopbreak(((struct vrouterd *)arg)->base);
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct vrouterd	*vd = arg;
+	struct event	*ev;
+	char		 err[512];
+
+	(void)what;
+	if (sig == SIGHUP) {
+		vrouterd_reload(vd, "SIGHUP", err, sizeof(err));
+		return;
+	}
+	if (vd->stopping)
+		return;
+	log_info("%s: stopping", strsignal((int)sig));
+	vd->stopping = 1;
+	/* keepalived leaves with a priority-0 advert: the peer takes over. */
+	child_stop(&vd->keepalived);
+	child_stop(&vd->conntrackd);
+	state_publish(vd, VSP_ST_STOP);
+	ev = evtimer_new(vd->base, on_stop_timeout, vd);
+	evtimer_add_ms(ev, STOP_WAIT_MS);
+	maybe_done(vd);
+}
+
+static void
+find_program(const char *name, char *path, size_t size)
+{
+	if (proc_which(name, path, size) == -1)
+		fatal("%s: not found in %s", name, PROC_SAFE_PATH);
+}
+
+static void
+setup_children(struct vrouterd *vd)
+{
+	char	 path[256], pid[300];
+
+	find_program("keepalived", path, sizeof(path));
+	if (child_init(&vd->keepalived, vd, "keepalived", path) == -1)
+		fatalx("out of memory for events");
+	/* Foreground, log to stderr, VRRP only (no checker process). */
+	child_arg(&vd->keepalived, "--dont-fork");
+	child_arg(&vd->keepalived, "--log-console");
+	child_arg(&vd->keepalived, "--log-detail");
+	child_arg(&vd->keepalived, "--no-syslog");
+	child_arg(&vd->keepalived, "--vrrp");
+	child_arg(&vd->keepalived, "--use-file");
+	child_arg(&vd->keepalived, vd->keepalived_conf);
+	snprintf(pid, sizeof(pid), "%s/%s", vd->rundir, CONF_RUN_KA_PID);
+	child_arg(&vd->keepalived, "--pid");
+	child_arg(&vd->keepalived, pid);
+	child_stale_file(&vd->keepalived, pid);
+	snprintf(pid, sizeof(pid), "%s/%s", vd->rundir, CONF_RUN_VRRP_PID);
+	child_arg(&vd->keepalived, "--vrrp_pid");
+	child_arg(&vd->keepalived, pid);
+	child_stale_file(&vd->keepalived, pid);
+	vd->keepalived.on_exit = keepalived_exited;
+
+	find_program("conntrackd", vd->conntrackd_bin,
+	    sizeof(vd->conntrackd_bin));
+	if (child_init(&vd->conntrackd, vd, "conntrackd",
+	    vd->conntrackd_bin) == -1)
+		fatalx("out of memory for events");
+	child_arg(&vd->conntrackd, "-C");
+	child_arg(&vd->conntrackd, vd->conntrackd_conf);
+	snprintf(pid, sizeof(pid), "%s/%s", vd->rundir, CONF_RUN_CT_LOCK);
+	child_stale_file(&vd->conntrackd, pid);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct vrouterd	 vd;
+	struct ctl_server	*ctl, *ctl_ro = NULL;
+	struct event		*ev_chld, *ev_term, *ev_int, *ev_hup;
+	char			 err[512], sock[300], rosock[300];
+	const char		*sockp = NULL, *rosockp = NULL;
+	int			 ch, check_only = 0, foreground = 0, verbose = 0;
+
+	vd.conf_path = DEFAULT_CONF;
+	vd.rundir = DEFAULT_RUNDIR;
+	vd.tmpldir = DEFAULT_TMPLDIR;
+	vd.fifo_fd = vd.fifo_wfd = -1;
+	while ((ch = getopt(argc, argv, "df:nR:s:S:T:v")) != -1) {
+		switch (ch) {
+		case 'd':
+			foreground = 1;
+			break;
+		case 'f':
+			vd.conf_path = optarg;
+			break;
+		case 'n':
+			check_only = 1;
+			break;
+		case 'R':
+			vd.rundir = optarg;
+			break;
+		case 's':
+			sockp = optarg;
+			break;
+		case 'S':
+			rosockp = optarg;
+			break;
+		case 'T':
+			vd.tmpldir = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init(1, "vrouterd", LOG_DAEMON);
+	log_setverbose(verbose);
+
+	if (config_load(vd.conf_path, &vd.conf, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (config_rundir_check(vd.rundir, err, sizeof(err)) == -1)
+		fatalx("-R %s: %s", vd.rundir, err);
+	snprintf(vd.fifo_path, sizeof(vd.fifo_path), "%s/%s", vd.rundir,
+	    CONF_RUN_FIFO);
+	snprintf(vd.keepalived_conf, sizeof(vd.keepalived_conf),
+	    "%s/keepalived.conf", vd.rundir);
+	snprintf(vd.conntrackd_conf, sizeof(vd.conntrackd_conf),
+	    "%s/conntrackd.conf", vd.rundir);
+	if (render_all(&vd, &vd.conf, 0, NULL, NULL, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (check_only) {
+		printf("%s: configuration OK\n", vd.conf_path);
+		return 0;
+	}
+
+	if (mkdir(vd.rundir, 0700) == -1 && errno != EEXIST)
+		fatal("%s", vd.rundir);
+	find_program("iptables-restore", vd.iptables_restore,
+	    sizeof(vd.iptables_restore));
+	find_program("iptables-save", vd.iptables_save,
+	    sizeof(vd.iptables_save));
+	if (!foreground) {
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+		log_init(0, "vrouterd", LOG_DAEMON);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if ((vd.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	vd.ev_reload = evtimer_new(vd.base, on_reload_timer, &vd);
+	handover_init(&vd);
+	state_init(&vd);
+	setup_children(&vd);
+
+	if (render_all(&vd, &vd.conf, 1, NULL, NULL, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (nat_apply(&vd, &vd.conf, err, sizeof(err)) == -1)
+		fatalx("NAT rules: %s", err);
+	if (fifo_open(&vd) == -1)
+		fatalx("%s: cannot read keepalived's notify FIFO",
+		    vd.fifo_path);
+	if (host_init(&vd) == -1)
+		fatal("%s", vd.conf.host_port);
+
+	snprintf(sock, sizeof(sock), "%s/vrouterd.sock", vd.rundir);
+	snprintf(rosock, sizeof(rosock), "%s/vrouterd.ro.sock", vd.rundir);
+	if ((ctl = vd_control_init(&vd, sockp ? sockp : sock, 0)) == NULL)
+		fatal("control socket %s", sockp ? sockp : sock);
+	if (!(rosockp && strcmp(rosockp, "-") == 0) && (ctl_ro =
+	    vd_control_init(&vd, rosockp ? rosockp : rosock, 1)) == NULL)
+		fatal("control socket %s", rosockp ? rosockp : rosock);
+
+	ev_chld = evsignal_new(vd.base, SIGCHLD, on_sigchld, &vd);
+	ev_term = evsignal_new(vd.base, SIGTERM, on_signal, &vd);
+	ev_int = evsignal_new(vd.base, SIGINT, on_signal, &vd);
+	ev_hup = evsignal_new(vd.base, SIGHUP, on_signal, &vd);
+	if (ev_chld == NULL || ev_term == NULL || ev_int == NULL ||
+	    ev_hup == NULL)
+		fatalx("evsignal_new failed");
+	evsignal_add(ev_chld, NULL);
+	evsignal_add(ev_term, NULL);
+	evsignal_add(ev_int, NULL);
+	evsignal_add(ev_hup, NULL);
+
+	/*
+	 * Until keepalived says otherwise we are not master: a VIP left on
+	 * an interface by a crashed predecessor goes, and the host hears so.
+	 */
+	addrs_remove_vips(&vd);
+	state_publish(&vd, VSP_ST_INIT);
+	if (vd.conf.ct_enabled && child_start(&vd.conntrackd) == -1)
+		fatal("conntrackd");
+	if (child_start(&vd.keepalived) == -1)
+		fatal("keepalived");
+	log_info("router %s node %s started", vd.conf.router_id, vd.conf.node);
+
+	event_base_dispatch(vd.base);
+
+	addrs_remove_vips(&vd);
+	fifo_close(&vd);
+	host_free(&vd);
+	handover_free(&vd);
+	ctl_server_free(ctl);
+	ctl_server_free(ctl_ro);
+	child_free(&vd.keepalived);
+	child_free(&vd.conntrackd);
+	event_free(ev_chld);
+	event_free(ev_term);
+	event_free(ev_int);
+	event_free(ev_hup);
+	event_free(vd.ev_reload);
+	event_base_free(vd.base);
+	return 0;
+}

@@ -1,0 +1,180 @@
+/*
+ * vrouterd: the supervisor inside a router VM.  One event loop; each file
+ * owns one job: children (keepalived, conntrackd), the notify FIFO, the
+ * VRRP state, the conntrack handover, NAT rules, rendering, the host
+ * channel and the control socket.
+ */
+#ifndef VR_VROUTERD_H
+#define VR_VROUTERD_H
+
+#include <sys/types.h>
+
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "fifo_parse.h"
+#include "render.h"
+#include "vsp.h"
+
+#define MAX_VRRP	(CONF_MAX_NETWORKS + 2)
+
+struct vrouterd;
+
+/* child.c: a supervised long-running program. */
+struct child {
+	struct vrouterd	*vd;
+	const char	*name;		/* "keepalived", "conntrackd" */
+	char		 path[256];	/* absolute program path */
+	char		*argv[16];
+	int		 nargv;
+	pid_t		 pid;		/* 0: not running */
+	int		 want;		/* should be running */
+	int		 restarts;
+	int		 backoff_ms;
+	struct timespec	 started;
+	struct event	*ev_restart;
+	struct event	*ev_kill;	/* SIGKILL after a TERM grace */
+	char		*stale[4];	/* files a killed run leaves behind */
+	int		 nstale;
+	void		(*on_exit)(struct child *, int status);
+	int		 last_status;
+};
+
+int	 child_init(struct child *, struct vrouterd *, const char *name,
+	    const char *path);
+void	 child_arg(struct child *, const char *);
+/* A pid or lock file to remove before each start (ours is reaped). */
+void	 child_stale_file(struct child *, const char *);
+int	 child_start(struct child *);
+void	 child_stop(struct child *);
+int	 child_signal(struct child *, int sig);
+/* From the SIGCHLD handler: 1 if pid was this child. */
+int	 child_reaped(struct child *, pid_t, int status);
+void	 child_free(struct child *);
+
+/* One VRRP instance or group as keepalived last reported it. */
+struct vrrp_entry {
+	char		 name[FIFO_NAME_LEN + 1];
+	uint8_t		 kind;		/* enum fifo_kind */
+	uint8_t		 state;		/* enum vsp_state */
+	uint8_t		 priority;
+	struct timespec	 since;
+	char		 reason[64];
+};
+
+/* handover.c: the conntrack steps between a decision and the host. */
+struct handover {
+	uint8_t		 target;	/* state wanted (enum vsp_state) */
+	uint8_t		 running_for;	/* state the current steps serve */
+	int		 busy;
+	const void	*plan;		/* handover.c's plan for running_for */
+	int		 step;
+	pid_t		 pid;
+	struct event	*ev_timeout;
+	struct timespec	 step_started;
+	uint64_t	 n_commits;
+	uint64_t	 n_failures;
+	unsigned int	 last_commit_ms;
+};
+
+struct vrouterd {
+	struct event_base *base;
+	struct router_conf conf;
+	const char	*conf_path;
+	const char	*rundir;
+	const char	*tmpldir;
+	char		 fifo_path[256];
+	char		 keepalived_conf[256];
+	char		 conntrackd_conf[256];
+
+	struct child	 keepalived;
+	struct child	 conntrackd;
+	char		 conntrackd_bin[256];
+	char		 iptables_restore[256];
+	char		 iptables_save[256];
+
+	/* notify FIFO */
+	int		 fifo_fd;
+	int		 fifo_wfd;	/* our own writer: no EOF between keepalived runs */
+	struct event	*ev_fifo;
+	char		 fifo_buf[4096];
+	size_t		 fifo_len;
+	uint64_t	 fifo_lines;
+	uint64_t	 fifo_bad;
+
+	/* VRRP state */
+	struct vrrp_entry vrrp[MAX_VRRP];
+	int		 nvrrp;
+	uint8_t		 router_state;	/* enum vsp_state, as decided */
+	uint8_t		 host_state;	/* as last told to the host */
+	struct timespec	 router_since;
+	char		 last_reason[128];
+
+	struct handover	 ho;
+
+	/* host channel */
+	struct vsp_guest *guest;
+	int		 host_acked;
+	struct vsp_ack_msg last_ack;
+
+	/* reload throttle */
+	struct timespec	 last_reload;
+	struct event	*ev_reload;
+	int		 reload_pending;
+
+	uint64_t	 n_transitions;
+	int		 stopping;
+};
+
+/* fifo.c */
+int	 fifo_open(struct vrouterd *);
+void	 fifo_close(struct vrouterd *);
+
+/* state.c */
+void	 state_event(struct vrouterd *, const struct fifo_event *,
+	    const char *source);
+void	 state_keepalived_died(struct vrouterd *, const char *why);
+void	 state_init(struct vrouterd *);
+/* handover.c calls this when the host may be told. */
+void	 state_publish(struct vrouterd *, uint8_t state);
+
+/* handover.c */
+void	 handover_init(struct vrouterd *);
+void	 handover_request(struct vrouterd *, uint8_t state);
+int	 handover_reaped(struct vrouterd *, pid_t, int status);
+void	 handover_free(struct vrouterd *);
+
+/* addrs.c */
+int	 addrs_remove_vips(struct vrouterd *);
+
+/* nat.c */
+int	 nat_apply(struct vrouterd *, const struct router_conf *,
+	    char *err, size_t errlen);
+
+/* render.c */
+/*
+ * Render keepalived.conf and conntrackd.conf; with install, write those
+ * that changed into rundir (and say which), else only check they render.
+ */
+int	 render_all(struct vrouterd *, const struct router_conf *,
+	    int install, int *keepalived_changed, int *conntrackd_changed,
+	    char *err, size_t errlen);
+
+/* host.c */
+int	 host_init(struct vrouterd *);
+void	 host_send(struct vrouterd *, uint8_t state);
+void	 host_free(struct vrouterd *);
+
+/* control.c */
+struct ctl_server;
+struct ctl_server *vd_control_init(struct vrouterd *, const char *path,
+	    int readonly);
+
+/* vrouterd.c */
+int	 vrouterd_reload(struct vrouterd *, const char *why, char *err,
+	    size_t errlen);
+double	 ts_ms_since(const struct timespec *);
+
+#endif
