@@ -1,81 +1,90 @@
 #!/bin/sh
-# make demo: the failover story in the namespace lab, narrated as a
-# timeline.  Two hypervisors run vrouter-hostd; two router VMs (r1 on hv1,
-# r2 on hv2) hold the public VIP; the server pings the VIP every 5 ms while
-# r1's VM dies (QEMU gone) and r2 takes over.  The outage printed is the
-# longest gap between echo replies the server saw.
+# make demo: the vrouter story in the namespace lab, narrated.  Two
+# hypervisors run vrouter-hostd; two router VMs run vrouterd with the real
+# keepalived and conntrackd; a client behind the router pings a server on
+# the public side every 10 ms.  The master VM crashes (every process
+# killed, its links gone, QEMU's channel closed); the timeline shows who
+# did what, at which millisecond, and the outage the client saw.
 #
 # usage: demo.sh [BUILD_DIR]     (as root)
 
 LAB_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 LAB_BUILD=${1:-build}
 . "$LAB_ROOT/tests/lab/lab.sh"
-case $LAB_BUILD in /*) BIN=$LAB_BUILD ;; *) BIN=$LAB_ROOT/$LAB_BUILD ;; esac
+. "$LAB_ROOT/tests/lab/pair.sh"
 
-T0=
-now_ms() { date +%s%3N; }
-say() { printf '%8s ms  %s\n' "$(( $(now_ms) - T0 ))" "$*"; }
-
-lab_init || exit 1
-echo "vrouter demo: building the lab (prefix $LAB)"
-lab_topo_hosts || exit 1
-VIP=$LAB_VIP
-for hv in hv1 hv2; do
-	r=r${hv#hv}
-	mkdir -p "$LAB_DIR/$hv.reg"
-	eval "sock=\$LAB_R${hv#hv}_SOCK"
-	cat >"$LAB_DIR/$hv.reg/$r.json" <<JSON
-{ "name": "$r", "channel": "$sock", "tap": "$LAB_HV_TAP",
-  "uplink": "$LAB_HV_UPLINK", "addresses": ["$VIP"] }
-JSON
-	lab_bg "$hv" "$LAB_DIR/$hv.log" "$BIN/vrouter-hostd" -d -H "$hv" \
-	    -r "$LAB_DIR/$hv.reg" -s "$LAB_DIR/$hv.ctl" -S - >/dev/null
-	mkfifo "$LAB_DIR/$r.in"
-	lab_bg "$r" "$LAB_DIR/$r.vsp.log" sh -c "exec \"$BIN/vrouter-vsp\" -f \
-	    -p \"$LAB_DIR/$r.port\" -r demo <\"$LAB_DIR/$r.in\"" >/dev/null
-	eval "GUEST_$r=\$LAB_PID"
-done
-exec 3>"$LAB_DIR/r1.in" 4>"$LAB_DIR/r2.in"
-
-T0=$(now_ms)
-echo "$VIP=MASTER" >&3
-echo "$VIP=BACKUP" >&4
-say "r1 says MASTER, r2 says BACKUP"
-lab_wait_for "route on hv1" 3000 sh -c \
-    "ip -n ${LAB}hv1 route show $VIP/32 proto 241 | grep -q ." || exit 1
-say "hv1 routes $VIP/32 dev tap0"
-lab_wait_for "server reaches the VIP" 3000 lab_ping up "$VIP" || exit 1
-say "the server reaches $VIP through hv1"
-
-lab_bg up "$LAB_DIR/ping.log" ping -D -n -i 0.005 -c 800 -W 1 "$VIP" \
-    >/dev/null
-PING=$LAB_PID
-sleep 1
-say "r1's VM dies: QEMU closes its channel"
-KILL_AT=$(now_ms)
-lab_stop "$LAB_R1_RELAY_PID" 500
-lab_stop "$GUEST_r1" 500
-echo "$VIP=MASTER" >&4
-say "r2 says MASTER (in a real pair: after VRRP detects the loss)"
-lab_wait_for "route on hv2" 3000 sh -c \
-    "ip -n ${LAB}hv2 route show $VIP/32 proto 241 | grep -q ." || exit 1
-say "hv2 routes $VIP/32 dev tap0 and announces it"
-lab_wait_for "hv1 withdrew" 3000 sh -c \
-    "! ip -n ${LAB}hv1 route show $VIP/32 proto 241 | grep -q ." || exit 1
-say "hv1 has withdrawn its route"
-lab_wait_for "ping ends" 8000 sh -c "! kill -0 $PING"
-
-awk -v kill="$KILL_AT" '
-/bytes from/ {
-	t = substr($1, 2, length($1) - 2) * 1000
-	if (last && t - last > gap) { gap = t - last; at = last }
-	last = t; n++
+# Milliseconds since midnight UTC, from "HH:MM:SS.mmm" or from now.
+ms_of_day()
+{
+	echo "$1" | awk -F'[:.]' '{ print (($1 * 60 + $2) * 60 + $3) * 1000 + $4 }'
 }
-END {
-	printf "%8d ms  server: %d replies; longest gap %.1f ms, starting %.0f ms after the kill\n",
-	    0, n, gap, at - kill
-}' "$LAB_DIR/ping.log" | sed "s/^ *0 ms/ outage /"
+now_of_day() { ms_of_day "$(date -u +%H:%M:%S.%3N)"; }
+
+# Print "ms text" for the first line of LOG matching RE after T0.
+event()		# LOG RE TEXT
+{
+	awk -v re="$2" -v t0="$T0" -v text="$3" '
+	    $0 ~ re {
+		split($1, a, /[:.]/)
+		t = ((a[1] * 60 + a[2]) * 60 + a[3]) * 1000 + a[4]
+		if (t >= t0) { printf "%d %s\n", t - t0, text; exit }
+	    }' "$1"
+}
+
+export TZ=UTC
+echo "vrouter demo: building the lab"
+pair_setup || exit 1
+printf '  %s\n' "hypervisors hv1, hv2 (vrouter-hostd); routers r1 (prio 150, on hv1)" \
+    "and r2 (prio 100, on hv2) with vrouterd + keepalived + conntrackd;" \
+    "client c1 10.1.0.100 behind VIP $LAB_VIP; server $PAIR_SERVER" \
+    "VRRPv3 adverts every ${PAIR_ADVERT_MS:-50} ms over the sync link"
+lab_wait_for "r1 MASTER" 10000 pair_is r1 MASTER || exit 1
+lab_wait_for "hv1 route" 3000 pair_route hv1 || exit 1
+lab_wait_for "client" 5000 pair_client_ok || exit 1
+echo "r1 is MASTER, hv1 routes $LAB_VIP/32 to r1, and the server sees the"
+echo "client as $(pair_client_source) (SNAT to the VIP)."
 echo
-echo "hv2's view:"
-"$BIN/vrouterctl" -s "$LAB_DIR/hv2.ctl" host routes
-exec 3>&- 4>&-
+
+pair_stream_start
+sleep 1
+ka=$(pair_child_pid r1 keepalived)
+ct=$(pair_child_pid r1 conntrackd)
+T0=$(now_of_day)
+# The crash: every process of r1, then its links and its QEMU channel.
+lab_kill "$PAIR_VRD_r1" KILL
+[ -n "$ka" ] && /bin/kill -s KILL -- "-$ka"
+[ -n "$ct" ] && /bin/kill -s KILL -- "-$ct"
+for i in eth0 eth1 eth2; do lab_exec r1 ip link set dev "$i" down; done
+lab_stop "$LAB_R1_RELAY_PID" 500
+lab_wait_for "r2 MASTER" 5000 pair_is r2 MASTER
+lab_wait_for "hv2 route" 3000 pair_route hv2
+lab_wait_for "client resumes" 5000 pair_client_ok
+sleep 1
+pair_stream_stop
+
+echo "timeline (ms after r1's crash):"
+{
+	echo "0 r1 crashes: processes killed, links down, QEMU channel closed"
+	event "$LAB_DIR/hv1.hostd.log" "vm r1: channel .*: closed" \
+	    "hv1: r1's channel is gone"
+	event "$LAB_DIR/hv1.hostd.log" "203.0.113.10/32 table .* withdrawn" \
+	    "hv1: route to r1 withdrawn (fail safe)"
+	event "$LAB_DIR/r2.vrouterd.log" "-> MASTER" \
+	    "r2: keepalived's sync group is MASTER (VRRP timeout)"
+	event "$LAB_DIR/r2.vrouterd.log" "conntrackd -c done" \
+	    "r2: conntrack state committed to the kernel"
+	event "$LAB_DIR/hv2.hostd.log" "vm r2: 203.0.113.10/32 -> dev" \
+	    "hv2: route to r2 installed, gratuitous ARP sent"
+} | sort -n | awk '{ t = $1; $1 = ""; printf "%8d ms %s\n", t, $0 }'
+awk '/bytes from/ {
+	t = substr($1, 2, length($1) - 2) * 1000
+	if (last && t - last > gap) gap = t - last
+	last = t; n++
+} END { printf "\nclient: %d echo replies, longest gap (the outage) %.0f ms\n", n, gap }' \
+    "$LAB_DIR/stream.log"
+echo
+echo "r2's view (vrouterctl status):"
+pair_ctl r2 status | sed 's/^/  /'
+echo
+echo "hv2's routes (vrouterctl host routes):"
+"$PAIR_BIN/vrouterctl" -s "$LAB_DIR/hv2.ctl" host routes | sed 's/^/  /'

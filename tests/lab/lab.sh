@@ -394,7 +394,7 @@ lab_topo_hosts()
 #
 #   c1 eth0 (10.1.0.100, default via 10.1.0.1) --- sw:br1 --- r1 eth1 (.2)
 #                                                         \-- r2 eth1 (.3)
-#   r1 eth2 (10.255.0.1) ----------------------------------- r2 eth2 (.2)
+#   r1 eth2 (10.255.0.1) --------------- sw:br2 ------------ r2 eth2 (.2)
 #
 # Unlike lab_topo_hosts, the routers hold no public VIP: keepalived adds
 # 203.0.113.10/32 on eth0 and the gateway 10.1.0.1/24 on eth1 of the
@@ -427,8 +427,15 @@ lab_topo_pair()
 	# last update.
 	lab_sysctl c1 net.ipv4.neigh.eth0.locktime=0 || return 1
 
-	# The management/sync link.
-	lab_veth r1 eth2 r2 eth2 || return 1
+	# The management/sync segment, switched like the others: with a bare
+	# veth pair, one router's link going down takes the other's carrier
+	# with it, and the survivor's VRRP instances would go to FAULT.
+	lab_exec sw ip link add br2 type bridge || return 1
+	lab_exec sw ip link set dev br2 up || return 1
+	for n in r1 r2; do
+		lab_veth sw "m-$n" "$n" eth2 || return 1
+		lab_exec sw ip link set dev "m-$n" master br2 || return 1
+	done
 	lab_exec r1 ip addr add 10.255.0.1/24 dev eth2 || return 1
 	lab_exec r2 ip addr add 10.255.0.2/24 dev eth2 || return 1
 
