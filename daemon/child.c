@@ -21,6 +21,7 @@
 #define BACKOFF_MAX_MS	5000
 #define STABLE_MS	30000	/* ran this long: the next crash is news */
 #define STOP_GRACE_MS	2000
+#define DYING_GRACE_MS	300	/* for what a crashed leader left behind */
 
 static void
 on_restart(evutil_socket_t fd, short what, void *arg)
@@ -46,6 +47,10 @@ on_kill(evutil_socket_t fd, short what, void *arg)
 		log_warnx("%s: did not stop within %d ms: killing its group",
 		    c->name, STOP_GRACE_MS);
 		proc_kill_group(c->pid, SIGKILL);
+	}
+	if (c->dying != 0) {
+		proc_kill_group(c->dying, SIGKILL);
+		c->dying = 0;
 	}
 }
 
@@ -140,12 +145,22 @@ child_reaped(struct child *c, pid_t pid, int status)
 
 	if (c->pid == 0 || pid != c->pid)
 		return 0;
-	/* Whatever it left in its group goes with it. */
-	proc_kill_group(c->pid, SIGKILL);
 	ran_ms = (int)ts_ms_since(&c->started);
-	c->pid = 0;
 	c->last_status = status;
 	evtimer_del(c->ev_kill);
+	if (c->want) {
+		/*
+		 * The leader crashed.  What it left in its group (keepalived's
+		 * VRRP process) gets SIGTERM first, so that it can still send
+		 * its priority-0 advert and the peer takes over at once; then
+		 * SIGKILL, and only after that a restart.
+		 */
+		proc_kill_group(c->pid, SIGTERM);
+		c->dying = c->pid;
+		evtimer_add_ms(c->ev_kill, DYING_GRACE_MS);
+	} else
+		proc_kill_group(c->pid, SIGKILL);
+	c->pid = 0;
 	proc_status_str(status, desc, sizeof(desc));
 	if (c->want)
 		log_warnx("%s: %s after %d ms", c->name, desc, ran_ms);
@@ -157,6 +172,8 @@ child_reaped(struct child *c, pid_t pid, int status)
 		return 1;
 	if (ran_ms >= STABLE_MS)
 		c->backoff_ms = BACKOFF_MIN_MS;
+	if (c->backoff_ms < DYING_GRACE_MS + BACKOFF_MIN_MS)
+		c->backoff_ms = DYING_GRACE_MS + BACKOFF_MIN_MS;
 	c->restarts++;
 	log_info("%s: restarting in %d ms", c->name, c->backoff_ms);
 	evtimer_add_ms(c->ev_restart, c->backoff_ms);

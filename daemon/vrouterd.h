@@ -30,6 +30,7 @@ struct child {
 	char		*argv[16];
 	int		 nargv;
 	pid_t		 pid;		/* 0: not running */
+	pid_t		 dying;		/* group of a crashed run, being killed */
 	int		 want;		/* should be running */
 	int		 restarts;
 	int		 backoff_ms;

@@ -6,7 +6,7 @@
 #  1. keepalived -t accepts keepalived.conf: exit 0, so not even a rounding
 #     warning;
 #  2. conntrackd (when enabled) starts with conntrackd.conf, answers on its
-#     UNIX socket, runs SCHED_RR 30 (below keepalived's VRRP process), and
+#     UNIX socket, runs SCHED_RR 1 (the lowest realtime priority), and
 #     conntrackd -k stops it and removes its socket and lock file;
 #  3. iptables-restore --noflush takes nat.rules (after --test): a rule of
 #     someone else in a built-in chain survives, vrouter's chains hold the
@@ -166,8 +166,8 @@ for cfg in tests/golden/cases/*.json; do
 		pid=$LAB_PID
 		lab_check "$name: conntrackd starts and answers on its socket" \
 		    lab_wait_for "conntrackd" 5000 ct_answers "$ns" "$dir"
-		lab_check "$name: conntrackd runs SCHED_RR 30" \
-		    sched_is "$pid" 30
+		lab_check "$name: conntrackd runs SCHED_RR 1" \
+		    sched_is "$pid" 1
 		lab_exec "$ns" conntrackd -C "$dir/conntrackd.conf" -k \
 		    >/dev/null 2>&1
 		lab_check "$name: conntrackd -k stops it, socket and lock go" \

@@ -91,4 +91,22 @@ lab_check "and the client still gets through" pair_client_ok
 cp "$LAB_DIR/$m.json.good" "$LAB_DIR/$m.json"
 lab_check "a good reload is accepted" pair_ctl "$m" reload
 
+# 6. a storm of reloads, each changing keepalived.conf, is coalesced: the
+# master keeps its role and keepalived gets far fewer SIGHUPs than reloads.
+t=$(pair_transitions "$m")
+storm_ok=1
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	sed "s/\"priority\": [0-9]*/\"priority\": $((140 + i))/" \
+	    "$LAB_DIR/$m.json.good" >"$LAB_DIR/$m.json"
+	pair_ctl "$m" reload || storm_ok=0
+done
+lab_check "ten reloads in a row are accepted" test "$storm_ok" = 1
+sleep 1.5
+hups=$(grep -c "keepalived: reloaded" "$LAB_DIR/$m.vrouterd.log")
+lab_check "keepalived was reloaded $hups times, not 10" test "$hups" -le 3
+lab_check "the master kept its role through the storm" \
+    test "$(pair_transitions "$m")" = "$t" -a "$(pair_master)" = "$m"
+lab_check "the last reload's priority is in force" grep -q "priority 150" \
+    "$LAB_DIR/$m.run/keepalived.conf"
+
 lab_done
