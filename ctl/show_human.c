@@ -147,6 +147,10 @@ show_router_status(json_t *r)
 
 	printf("router %s, node %s: %s since %s\n", str(r, "router_id"),
 	    str(r, "node"), str(r, "state"), str(r, "since"));
+	if (json_is_true(json_object_get(r, "maintenance")))
+		printf("  maintenance on: this node stays out of MASTER\n");
+	else if (json_is_true(json_object_get(r, "standby")))
+		printf("  standby     stepping down (failover requested)\n");
 	printf("  reason      %s (%lld transitions)\n", str(r, "reason"),
 	    (long long)json_integer_value(json_object_get(r,
 	    "transitions")));

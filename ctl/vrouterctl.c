@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -42,6 +43,8 @@ static int	 action(struct ctx *, json_t *);
 static int	 cmd_help(struct ctx *, int, char **);
 static int	 cmd_status(struct ctx *, int, char **);
 static int	 cmd_reload(struct ctx *, int, char **);
+static int	 cmd_failover(struct ctx *, int, char **);
+static int	 cmd_maintenance(struct ctx *, int, char **);
 static int	 cmd_check(struct ctx *, int, char **);
 static int	 cmd_render(struct ctx *, int, char **);
 static int	 cmd_host_status(struct ctx *, int, char **);
@@ -56,6 +59,10 @@ static const struct command commands[] = {
 	    "the router: VRRP state, host acks, children, handover", 0 },
 	{ { "reload" }, "", cmd_reload,
 	    "re-read the router description (a bad one changes nothing)", 0 },
+	{ { "failover" }, "", cmd_failover,
+	    "make this MASTER step down now and wait for the peer", 0 },
+	{ { "maintenance" }, "on|off", cmd_maintenance,
+	    "stay out of MASTER until turned off (survives restarts)", 0 },
 	{ { "check" }, "[-f router.json] [-T templates]", cmd_check,
 	    "validate a router description and render every template", 0 },
 	{ { "render" }, "[-f router.json] [-T templates] [-R rundir] "
@@ -170,6 +177,99 @@ cmd_reload(struct ctx *ctx, int argc, char **argv)
 		return 1;
 	}
 	return action(ctx, request("reload"));
+}
+
+static long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The router state from vrouterd's status, or NULL (message printed). */
+static char *
+router_state(struct ctx *ctx, long *advert_ms)
+{
+	json_t	*reply;
+	char	*st;
+
+	if ((reply = call(ctx, request("status"))) == NULL)
+		return NULL;
+	st = strdup(json_string_value(json_object_get(reply, "state")) ?
+	    json_string_value(json_object_get(reply, "state")) : "?");
+	if (advert_ms != NULL)
+		*advert_ms = (long)json_integer_value(json_object_get(reply,
+		    "advert_ms"));
+	json_decref(reply);
+	return st;
+}
+
+/*
+ * Step down, then watch: this node goes FAULT at once, returns as BACKUP
+ * when vrouterd releases it, and stays BACKUP only if the peer is MASTER
+ * (otherwise its adverts would be missing and we would take over again).
+ */
+static int
+cmd_failover(struct ctx *ctx, int argc, char **argv)
+{
+	long	 t0, advert = 100, left_at = -1, backup_at = -1, stable_ms;
+	char	*st;
+	int	 rv = 1;
+
+	(void)argv;
+	if (argc != 0) {
+		fprintf(stderr, "vrouterctl: failover takes no arguments\n");
+		return 1;
+	}
+	t0 = now_ms();
+	if (action(ctx, request("failover")) != 0)
+		return 1;
+	for (;;) {
+		if ((st = router_state(ctx, &advert)) == NULL)
+			return 1;
+		stable_ms = advert * 4 + 100;
+		if (left_at < 0 && strcmp(st, "MASTER") != 0) {
+			left_at = now_ms();
+			printf("%5ld ms  stepped down (%s)\n", left_at - t0, st);
+		}
+		if (left_at >= 0 && backup_at < 0 && strcmp(st, "BACKUP") == 0) {
+			backup_at = now_ms();
+			printf("%5ld ms  back as BACKUP\n", backup_at - t0);
+		}
+		if (backup_at >= 0 && strcmp(st, "MASTER") == 0) {
+			printf("%5ld ms  MASTER again: no peer took over\n",
+			    now_ms() - t0);
+			free(st);
+			break;
+		}
+		free(st);
+		if (backup_at >= 0 && now_ms() - backup_at >= stable_ms) {
+			printf("%5ld ms  still BACKUP after %ld ms: the peer is "
+			    "MASTER\n", now_ms() - t0, stable_ms);
+			rv = 0;
+			break;
+		}
+		if (now_ms() - t0 > 10000) {
+			printf("no settled state within 10 s\n");
+			break;
+		}
+		usleep(10000);
+	}
+	return rv;
+}
+
+static int
+cmd_maintenance(struct ctx *ctx, int argc, char **argv)
+{
+	if (argc != 1 || (strcmp(argv[0], "on") != 0 &&
+	    strcmp(argv[0], "off") != 0)) {
+		fprintf(stderr, "vrouterctl: usage: maintenance on|off\n");
+		return 1;
+	}
+	return action(ctx, json_pack("{s:i, s:s, s:b}", "v", CTL_VERSION,
+	    "cmd", "maintenance", "on", strcmp(argv[0], "on") == 0));
 }
 
 /* Options shared by check and render. */

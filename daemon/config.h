@@ -30,6 +30,7 @@
 #define CONF_RUN_CT_SOCK	"conntrackd.sock"	/* UNIX Path */
 #define CONF_RUN_CT_LOCK	"conntrackd.lock"	/* LockFile */
 #define CONF_RUN_CT_LOG		"conntrackd.log"	/* LogFile */
+#define CONF_RUN_STANDBY	"standby"	/* track_file: non-zero = FAULT */
 #define CONF_HOST_PORT_DEFAULT	"/dev/virtio-ports/org.vrouter.0"
 
 struct conf_prefix {

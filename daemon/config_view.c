@@ -315,6 +315,7 @@ view_run(struct vb *b, json_t *v, const struct router_conf *conf,
 	set_path(b, v, "conntrackd_sock", rundir, CONF_RUN_CT_SOCK);
 	set_path(b, v, "conntrackd_lock", rundir, CONF_RUN_CT_LOCK);
 	set_path(b, v, "conntrackd_log", rundir, CONF_RUN_CT_LOG);
+	set_path(b, v, "standby_file", rundir, CONF_RUN_STANDBY);
 
 	list = new_list(b, v, "jumps");
 	for (i = 0; i < sizeof(jumps) / sizeof(jumps[0]); i++) {

@@ -80,6 +80,9 @@ cmd_status(struct vrouterd *vd)
 	    "commits", (json_int_t)vd->ho.n_commits,
 	    "failures", (json_int_t)vd->ho.n_failures,
 	    "last_commit_ms", (int)vd->ho.last_commit_ms));
+	json_object_set_new(reply, "maintenance", json_boolean(vd->maintenance));
+	json_object_set_new(reply, "standby", json_boolean(vd->standby));
+	json_object_set_new(reply, "advert_ms", json_integer(vd->conf.advert_ms));
 	json_object_set_new(reply, "fifo", json_pack("{s:I, s:I}",
 	    "lines", (json_int_t)vd->fifo_lines,
 	    "malformed", (json_int_t)vd->fifo_bad));
@@ -120,6 +123,25 @@ handle(const char *cmd, json_t *req, int readonly, void *arg)
 		return cmd_status(vd);
 	if (strcmp(cmd, "notify") == 0)
 		return cmd_notify(vd, req);
+	if (strcmp(cmd, "failover") == 0) {
+		char	 err[256];
+
+		if (standby_failover(vd, err, sizeof(err)) == -1)
+			return ctl_reply_error("failover: %s", err);
+		return ctl_reply_ok();
+	}
+	if (strcmp(cmd, "maintenance") == 0) {
+		json_t	*on = json_object_get(req, "on");
+		char	 err[256];
+
+		if (!json_is_boolean(on))
+			return ctl_reply_error("maintenance: needs \"on\": "
+			    "true or false");
+		if (standby_maintenance(vd, json_is_true(on), err,
+		    sizeof(err)) == -1)
+			return ctl_reply_error("maintenance: %s", err);
+		return ctl_reply_ok();
+	}
 	if (strcmp(cmd, "reload") == 0) {
 		char	 err[512];
 

@@ -22,13 +22,14 @@
 #define DEFAULT_CONF	"/etc/vrouter/router.json"
 #define DEFAULT_RUNDIR	"/run/vrouter"
 #define DEFAULT_TMPLDIR	"/usr/local/share/vrouter/templates"
+#define DEFAULT_STATEDIR	"/var/lib/vrouter"
 #define STOP_WAIT_MS	3000
 
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: vrouterd [-dnv] [-f file] [-R rundir] "
-	    "[-s socket] [-S ro-socket]\n\t[-T templates]\n");
+	fprintf(stderr, "usage: vrouterd [-dnv] [-f file] [-M statedir] "
+	    "[-R rundir] [-s socket]\n\t[-S ro-socket] [-T templates]\n");
 	exit(1);
 }
 
@@ -261,14 +262,18 @@ main(int argc, char *argv[])
 	vd.conf_path = DEFAULT_CONF;
 	vd.rundir = DEFAULT_RUNDIR;
 	vd.tmpldir = DEFAULT_TMPLDIR;
+	vd.statedir = DEFAULT_STATEDIR;
 	vd.fifo_fd = vd.fifo_wfd = -1;
-	while ((ch = getopt(argc, argv, "df:nR:s:S:T:v")) != -1) {
+	while ((ch = getopt(argc, argv, "df:M:nR:s:S:T:v")) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;
 			break;
 		case 'f':
 			vd.conf_path = optarg;
+			break;
+		case 'M':
+			vd.statedir = optarg;
 			break;
 		case 'n':
 			check_only = 1;
@@ -337,6 +342,10 @@ main(int argc, char *argv[])
 		fatalx("%s", err);
 	if (nat_apply(&vd, &vd.conf, err, sizeof(err)) == -1)
 		fatalx("NAT rules: %s", err);
+	/* Before keepalived reads it: maintenance survives restarts. */
+	if (standby_init(&vd) == -1)
+		fatalx("%s/%s: cannot write keepalived's track file",
+		    vd.rundir, CONF_RUN_STANDBY);
 	if (fifo_open(&vd) == -1)
 		fatalx("%s: cannot read keepalived's notify FIFO",
 		    vd.fifo_path);
@@ -381,6 +390,7 @@ main(int argc, char *argv[])
 	fifo_close(&vd);
 	host_free(&vd);
 	handover_free(&vd);
+	standby_free(&vd);
 	ctl_server_free(ctl);
 	ctl_server_free(ctl_ro);
 	child_free(&vd.keepalived);

@@ -125,6 +125,13 @@ struct vrouterd {
 	struct event	*ev_reload;
 	int		 reload_pending;
 
+	/* stepping down on purpose (standby.c) */
+	const char	*statedir;	/* survives reboots: maintenance flag */
+	int		 maintenance;
+	int		 standby;	/* the track file says step down */
+	int		 failover_pending;
+	struct event	*ev_release;
+
 	uint64_t	 n_transitions;
 	int		 stopping;
 };
@@ -146,6 +153,13 @@ void	 handover_init(struct vrouterd *);
 void	 handover_request(struct vrouterd *, uint8_t state);
 int	 handover_reaped(struct vrouterd *, pid_t, int status);
 void	 handover_free(struct vrouterd *);
+
+/* standby.c */
+int	 standby_init(struct vrouterd *);
+int	 standby_failover(struct vrouterd *, char *err, size_t errlen);
+int	 standby_maintenance(struct vrouterd *, int on, char *err,
+	    size_t errlen);
+void	 standby_free(struct vrouterd *);
 
 /* addrs.c */
 int	 addrs_remove_vips(struct vrouterd *);

@@ -55,6 +55,7 @@ pair_vrouterd()
 	mkdir -p "$LAB_DIR/$1.run"
 	lab_bg "$1" "$LAB_DIR/$1.vrouterd.log" setsid "$PAIR_BIN/vrouterd" \
 	    -d -v -f "$LAB_DIR/$1.json" -R "$LAB_DIR/$1.run" \
+	    -M "$LAB_DIR/$1.state" \
 	    -T "$LAB_ROOT/templates" >/dev/null
 	eval "PAIR_VRD_$1=\$LAB_PID"
 	lab_wait_for "vrouterd in $1" 5000 \

@@ -1,0 +1,89 @@
+#!/bin/sh
+# t_ctl: vrouterctl's operator commands on the real pair (lab_topo_pair,
+# vrouterd + keepalived + conntrackd, vrouter-hostd).  It proves that
+#  1. `vrouterctl failover` makes the MASTER step down, the peer takes
+#     over (its hypervisor routes the VIP), the old master returns as
+#     BACKUP, the client's traffic resumes, and the command says so;
+#     on a node that is not MASTER it refuses;
+#  2. `vrouterctl maintenance on` keeps a node out of MASTER, across a
+#     restart of vrouterd; `off` lets it back as BACKUP;
+#  3. split brain: with the management link cut both nodes become MASTER
+#     and both hypervisors route the VIP; once it is restored exactly one
+#     hypervisor holds the route (the winner re-asserts it, the loser
+#     withdraws) and the client gets through.
+#
+# usage: t_ctl.sh [BUILD_DIR]     (as root; exit 77 = skipped)
+
+LAB_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+LAB_BUILD=${1:-${VROUTER_BUILD:-build}}
+. "$LAB_ROOT/tests/lab/lab.sh"
+. "$LAB_ROOT/tests/lab/pair.sh"
+
+if [ "$(id -u)" != 0 ]; then
+	echo "1..0 # SKIP needs root"
+	exit 77
+fi
+# Functions, not `sh -c`: a child shell would not know pair.sh's helpers.
+stays_out()	{ sleep 1; ! pair_is "$1" MASTER; }
+shows()		{ pair_ctl "$1" $3 status | grep -q "$2"; }
+both_routes()	{ pair_route hv1 && pair_route hv2; }
+
+pair_setup || exit 1
+lab_wait_for "r1 MASTER" 10000 pair_is r1 MASTER &&
+    lab_wait_for "r2 BACKUP" 5000 pair_is r2 BACKUP &&
+    lab_wait_for "client" 5000 pair_client_ok ||
+    { lab_notok "the pair comes up"; exit 1; }
+
+# 1. failover
+out=$(pair_ctl r1 failover 2>&1)
+rc=$?
+echo "$out" | sed 's/^/# /'
+lab_check "failover on the MASTER succeeds" test "$rc" = 0
+case $out in
+*"the peer is MASTER"*) lab_ok "failover reports the peer took over" ;;
+*) lab_notok "failover reports the peer took over" ;;
+esac
+lab_check "r2 is MASTER" lab_wait_for "r2 MASTER" 2000 pair_is r2 MASTER
+lab_check "r1 is BACKUP" pair_is r1 BACKUP
+lab_check "only hv2 routes the VIP" \
+    lab_wait_for "hv2 only" 3000 pair_only_route hv2 hv1
+lab_check "the client gets through r2" lab_wait_for "client" 3000 pair_client_ok
+out=$(pair_ctl r1 failover 2>&1)
+case $out in
+*"not MASTER"*) lab_ok "failover on a BACKUP is refused" ;;
+*) lab_notok "failover on a BACKUP is refused" "$out" ;;
+esac
+
+# 2. maintenance
+lab_check "maintenance on (r2, the MASTER)" pair_ctl r2 maintenance on
+lab_check "r1 takes over" lab_wait_for "r1 MASTER" 3000 pair_is r1 MASTER
+lab_check "r2 stays out of MASTER" stays_out r2
+lab_check "status shows maintenance" shows r2 "maintenance on"
+lab_stop "$PAIR_VRD_r2" 5000
+pair_vrouterd r2
+lab_check "maintenance survives a vrouterd restart" lab_wait_for \
+    "maintenance after restart" 5000 shows r2 '"maintenance": true' -j
+lab_check "and r2 stays out of MASTER" stays_out r2
+lab_check "maintenance off" pair_ctl r2 maintenance off
+lab_check "r2 returns as BACKUP" lab_wait_for "r2 BACKUP" 3000 pair_is r2 BACKUP
+lab_check "r1 is still MASTER" pair_is r1 MASTER
+
+# 3. split brain
+lab_exec sw ip link set dev m-r2 nomaster
+lab_check "management link cut: r2 becomes MASTER too" \
+    lab_wait_for "r2 MASTER" 3000 pair_is r2 MASTER
+lab_check "both nodes are MASTER" pair_is r1 MASTER
+lab_check "both hypervisors route the VIP" \
+    lab_wait_for "two routes" 3000 both_routes
+lab_exec sw ip link set dev m-r2 master br2
+lab_check "restored: r2 steps back to BACKUP" \
+    lab_wait_for "r2 BACKUP" 3000 pair_is r2 BACKUP
+lab_check "restored: exactly one hypervisor (hv1) routes the VIP" \
+    lab_wait_for "one route" 3000 pair_only_route hv1 hv2
+lab_check "r1 re-asserted its route after hearing the lower priority" \
+    grep -q "re-asserting the host route" "$LAB_DIR/r1.vrouterd.log"
+lab_check "the client gets through r1" \
+    lab_wait_for "client" 3000 pair_client_ok
+lab_check "the server sees the VIP" test "$(pair_client_source)" = "$LAB_VIP"
+
+lab_done
