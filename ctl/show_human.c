@@ -187,3 +187,25 @@ show_router_status(json_t *r)
 		    (long long)json_integer_value(json_object_get(e,
 		    "priority")), str(e, "since"), str(e, "reason"));
 }
+
+void
+show_conntrack(json_t *r)
+{
+	json_t		*p = json_object_get(r, "protocols");
+	json_t		*n = json_object_get(r, "nat"), *v;
+	const char	*k;
+
+	printf("entries     %lld\n",
+	    (long long)json_integer_value(json_object_get(r, "total")));
+	printf("protocols   tcp %lld, udp %lld, icmp %lld, other %lld\n",
+	    (long long)json_integer_value(json_object_get(p, "tcp")),
+	    (long long)json_integer_value(json_object_get(p, "udp")),
+	    (long long)json_integer_value(json_object_get(p, "icmp")),
+	    (long long)json_integer_value(json_object_get(p, "other")));
+	printf("tcp states ");
+	json_object_foreach(json_object_get(r, "tcp_states"), k, v)
+		printf(" %s %lld", k, (long long)json_integer_value(v));
+	printf("\nnat         snat %lld, dnat %lld\n",
+	    (long long)json_integer_value(json_object_get(n, "snat")),
+	    (long long)json_integer_value(json_object_get(n, "dnat")));
+}

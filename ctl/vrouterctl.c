@@ -44,6 +44,7 @@ static int	 cmd_help(struct ctx *, int, char **);
 static int	 cmd_status(struct ctx *, int, char **);
 static int	 cmd_reload(struct ctx *, int, char **);
 static int	 cmd_failover(struct ctx *, int, char **);
+static int	 cmd_conntrack(struct ctx *, int, char **);
 static int	 cmd_maintenance(struct ctx *, int, char **);
 static int	 cmd_check(struct ctx *, int, char **);
 static int	 cmd_render(struct ctx *, int, char **);
@@ -59,6 +60,8 @@ static const struct command commands[] = {
 	    "the router: VRRP state, host acks, children, handover", 0 },
 	{ { "reload" }, "", cmd_reload,
 	    "re-read the router description (a bad one changes nothing)", 0 },
+	{ { "conntrack" }, "", cmd_conntrack,
+	    "a summary of this node's kernel connection table", 0 },
 	{ { "failover" }, "", cmd_failover,
 	    "make this MASTER step down now and wait for the peer", 0 },
 	{ { "maintenance" }, "on|off", cmd_maintenance,
@@ -258,6 +261,29 @@ cmd_failover(struct ctx *ctx, int argc, char **argv)
 		usleep(10000);
 	}
 	return rv;
+}
+
+static int
+cmd_conntrack(struct ctx *ctx, int argc, char **argv)
+{
+	json_t	*sum;
+	char	 err[256];
+
+	(void)argv;
+	if (argc != 0) {
+		fprintf(stderr, "vrouterctl: conntrack takes no arguments\n");
+		return 1;
+	}
+	if ((sum = conntrack_summary(err, sizeof(err))) == NULL) {
+		fprintf(stderr, "vrouterctl: %s\n", err);
+		return 1;
+	}
+	if (ctx->json)
+		show_json(sum);
+	else
+		show_conntrack(sum);
+	json_decref(sum);
+	return 0;
 }
 
 static int

@@ -3,7 +3,11 @@
 
 #include <jansson.h>
 
+/* conntrack.c: a summary of the kernel table (caller owns it). */
+json_t	*conntrack_summary(char *err, size_t errlen);
+
 /* Human output (show_human.c): one printer per reply kind. */
+void	show_conntrack(json_t *);
 void	show_router_status(json_t *);
 void	show_host_status(json_t *);
 void	show_host_vms(json_t *);

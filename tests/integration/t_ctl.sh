@@ -1,6 +1,8 @@
 #!/bin/sh
 # t_ctl: vrouterctl's operator commands on the real pair (lab_topo_pair,
 # vrouterd + keepalived + conntrackd, vrouter-hostd).  It proves that
+#  0. `vrouterctl conntrack` reads the master's kernel table and counts
+#     the client's SNATed connections;
 #  1. `vrouterctl failover` makes the MASTER step down, the peer takes
 #     over (its hypervisor routes the VIP), the old master returns as
 #     BACKUP, the client's traffic resumes, and the command says so;
@@ -33,6 +35,14 @@ lab_wait_for "r1 MASTER" 10000 pair_is r1 MASTER &&
     lab_wait_for "r2 BACKUP" 5000 pair_is r2 BACKUP &&
     lab_wait_for "client" 5000 pair_client_ok ||
     { lab_notok "the pair comes up"; exit 1; }
+
+# 0. the kernel table, read through libnetfilter_conntrack
+snat=$(lab_exec r1 "$PAIR_BIN/vrouterctl" -j conntrack |
+    sed -n 's/^    "snat": \([0-9]*\).*/\1/p')
+lab_check "vrouterctl conntrack on the master counts SNAT entries ($snat)" \
+    test "${snat:-0}" -ge 1
+lab_check "vrouterctl conntrack prints a summary" sh -c \
+    "ip netns exec ${LAB}r1 \"$PAIR_BIN/vrouterctl\" conntrack | grep -q '^nat'"
 
 # 1. failover
 out=$(pair_ctl r1 failover 2>&1)
