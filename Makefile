@@ -50,6 +50,7 @@ all:
 
 include lib/module.mk
 include virtio-serial/module.mk
+include openflow/module.mk
 include hostagent/module.mk
 include daemon/module.mk
 include ctl/module.mk
