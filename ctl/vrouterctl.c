@@ -45,6 +45,7 @@ static int	 cmd_status(struct ctx *, int, char **);
 static int	 cmd_reload(struct ctx *, int, char **);
 static int	 cmd_failover(struct ctx *, int, char **);
 static int	 cmd_conntrack(struct ctx *, int, char **);
+static int	 cmd_failtest(struct ctx *, int, char **);
 static int	 cmd_maintenance(struct ctx *, int, char **);
 static int	 cmd_check(struct ctx *, int, char **);
 static int	 cmd_render(struct ctx *, int, char **);
@@ -64,6 +65,10 @@ static const struct command commands[] = {
 	    "a summary of this node's kernel connection table", 0 },
 	{ { "failover" }, "", cmd_failover,
 	    "make this MASTER step down now and wait for the peer", 0 },
+	{ { "failover-test" }, "--node SOCKET --node SOCKET --probe ADDR "
+	    "[--count N] [--kind kill|link|planned] [--interval MS] "
+	    "[--tcp ADDR:PORT [--conns N]]", cmd_failtest,
+	    "inject faults into the master and measure the outage", 0 },
 	{ { "maintenance" }, "on|off", cmd_maintenance,
 	    "stay out of MASTER until turned off (survives restarts)", 0 },
 	{ { "check" }, "[-f router.json] [-T templates]", cmd_check,
@@ -261,6 +266,12 @@ cmd_failover(struct ctx *ctx, int argc, char **argv)
 		usleep(10000);
 	}
 	return rv;
+}
+
+static int
+cmd_failtest(struct ctx *ctx, int argc, char **argv)
+{
+	return cmd_failover_test(ctx->json, argc, argv);
 }
 
 static int

@@ -3,6 +3,9 @@
 
 #include <jansson.h>
 
+/* failtest.c: vrouterctl failover-test; argv after the command words. */
+int	cmd_failover_test(int json, int argc, char **argv);
+
 /* conntrack.c: a summary of the kernel table (caller owns it). */
 json_t	*conntrack_summary(char *err, size_t errlen);
 

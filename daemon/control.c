@@ -123,6 +123,17 @@ handle(const char *cmd, json_t *req, int readonly, void *arg)
 		return cmd_status(vd);
 	if (strcmp(cmd, "notify") == 0)
 		return cmd_notify(vd, req);
+	if (strcmp(cmd, "inject") == 0) {
+		const char *fault = json_string_value(json_object_get(req,
+		    "fault"));
+		char	 err[256];
+
+		if (fault == NULL)
+			return ctl_reply_error("inject: needs \"fault\"");
+		if (inject_fault(vd, fault, err, sizeof(err)) == -1)
+			return ctl_reply_error("inject: %s", err);
+		return ctl_reply_ok();
+	}
 	if (strcmp(cmd, "failover") == 0) {
 		char	 err[256];
 

@@ -161,6 +161,10 @@ int	 standby_maintenance(struct vrouterd *, int on, char *err,
 	    size_t errlen);
 void	 standby_free(struct vrouterd *);
 
+/* inject.c */
+int	 inject_fault(struct vrouterd *, const char *fault, char *err,
+	    size_t errlen);
+
 /* addrs.c */
 int	 addrs_remove_vips(struct vrouterd *);
 

@@ -12,7 +12,11 @@
 #  3. split brain: with the management link cut both nodes become MASTER
 #     and both hypervisors route the VIP; once it is restored exactly one
 #     hypervisor holds the route (the winner re-asserts it, the loser
-#     withdraws) and the client gets through.
+#     withdraws) and the client gets through;
+#  4. `vrouterctl failover-test`, run from the client's namespace, injects
+#     each kind of fault (kill, link, planned), keeps 8 held TCP
+#     connections alive, sees the host routes converge, and prints the
+#     timeline.
 #
 # usage: t_ctl.sh [BUILD_DIR]     (as root; exit 77 = skipped)
 
@@ -29,6 +33,7 @@ fi
 stays_out()	{ sleep 1; ! pair_is "$1" MASTER; }
 shows()		{ pair_ctl "$1" $3 status | grep -q "$2"; }
 both_routes()	{ pair_route hv1 && pair_route hv2; }
+one_route()	{ pair_only_route hv1 hv2 || pair_only_route hv2 hv1; }
 
 pair_setup || exit 1
 lab_wait_for "r1 MASTER" 10000 pair_is r1 MASTER &&
@@ -95,5 +100,23 @@ lab_check "r1 re-asserted its route after hearing the lower priority" \
 lab_check "the client gets through r1" \
     lab_wait_for "client" 3000 pair_client_ok
 lab_check "the server sees the VIP" test "$(pair_client_source)" = "$LAB_VIP"
+
+# 4. the chaos tool, run where the clients are (c1), one run of each kind
+for kind in kill link planned; do
+	out=$(lab_exec c1 "$PAIR_BIN/vrouterctl" failover-test \
+	    --node "$LAB_DIR/r1.run/vrouterd.sock" \
+	    --node "$LAB_DIR/r2.run/vrouterd.sock" --probe "$PAIR_SERVER" \
+	    --tcp "$PAIR_SERVER:$PAIR_ECHO_PORT" --conns 8 --kind "$kind" 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/# /'
+	lab_check "failover-test --kind $kind succeeds" test "$rc" = 0
+	case $out in
+	*"connections kept 8 of 8"*"host routes converged"*)
+		lab_ok "failover-test --kind $kind: connections kept, routes converged" ;;
+	*)	lab_notok "failover-test --kind $kind: connections kept, routes converged" ;;
+	esac
+done
+lab_check "after the chaos exactly one hypervisor routes the VIP" \
+    lab_wait_for "one route" 3000 one_route
 
 lab_done

@@ -5,11 +5,13 @@
 # vrouterd (with its keepalived and conntrackd) on r1 (priority 150, on
 # hv1) and r2 (priority 100, on hv2).  PAIR_ADVERT_MS sets the VRRP advert
 # interval (default 50).  The server `up` runs a responder on port 7000
-# that answers with the address it sees the client as.
+# that answers with the address it sees the client as, and an echo
+# server on port 7001.
 
 case $LAB_BUILD in /*) PAIR_BIN=$LAB_BUILD ;; *) PAIR_BIN=$LAB_ROOT/$LAB_BUILD ;; esac
 PAIR_SERVER=198.51.100.1
 PAIR_PORT=7000
+PAIR_ECHO_PORT=7001
 
 # pair_config R PRIO PEER_SYNC OWN_SYNC PORT: write $LAB_DIR/R.json.
 pair_config()
@@ -73,6 +75,9 @@ pair_setup()
 	lab_bg up "$LAB_DIR/peer-echo.log" socat \
 	    "TCP-LISTEN:$PAIR_PORT,reuseaddr,fork" \
 	    'SYSTEM:echo $SOCAT_PEERADDR' >/dev/null
+	# An echo server for connections held across a failover.
+	lab_bg up "$LAB_DIR/echo.log" socat \
+	    "TCP-LISTEN:$PAIR_ECHO_PORT,reuseaddr,fork" EXEC:cat >/dev/null
 	lab_responder c1 22 c1 || return 1
 	pair_vrouterd r1 || return 1
 	pair_vrouterd r2 || return 1
