@@ -14,3 +14,7 @@ $(B)/tests/unit/runner: $(UNIT_OBJS) $(VSP_OBJS) $(LIB_OBJS) \
 
 TESTBINS += $(B)/tests/unit/runner
 unit-bins: $(TESTBINS)
+
+# vrouter-ofnat: the NAT table and packet suites.
+$(B)/tests/unit/runner: $(B)/tests/unit/check_nat_table.o \
+		       $(B)/openflow/nat_table.o

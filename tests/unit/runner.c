@@ -19,6 +19,7 @@ static const struct {
 	{ "proc", proc_suite },
 	{ "mustache", mustache_suite },
 	{ "config", config_suite },
+	{ "nat_table", nat_table_suite },
 };
 
 int

@@ -11,5 +11,6 @@ Suite	*fifo_parse_suite(void);
 Suite	*proc_suite(void);
 Suite	*mustache_suite(void);
 Suite	*config_suite(void);
+Suite	*nat_table_suite(void);
 
 #endif
