@@ -58,6 +58,7 @@ include notify/module.mk
 include tests/module.mk
 include tests/golden/module.mk
 include tests/lab/module.mk
+include tests/tools/module.mk
 include bench/module.mk
 include tests/fuzz/module.mk
 

@@ -175,6 +175,10 @@ show_router_status(json_t *r)
 	    "last_commit_ms")),
 	    (long long)json_integer_value(json_object_get(ho, "failures")),
 	    json_is_true(json_object_get(ho, "busy")) ? ", in progress" : "");
+	f = json_object_get(r, "nat");
+	printf("  nat         %lld rules in vrouter's chains, applied %s\n",
+	    (long long)json_integer_value(json_object_get(f, "rules")),
+	    str(f, "applied"));
 	f = json_object_get(r, "fifo");
 	printf("  fifo        %lld lines, %lld malformed\n",
 	    (long long)json_integer_value(json_object_get(f, "lines")),

@@ -80,6 +80,8 @@ cmd_status(struct vrouterd *vd)
 	    "commits", (json_int_t)vd->ho.n_commits,
 	    "failures", (json_int_t)vd->ho.n_failures,
 	    "last_commit_ms", (int)vd->ho.last_commit_ms));
+	json_object_set_new(reply, "nat", json_pack("{s:i, s:o}", "rules",
+	    vd->nat_rules, "applied", time_json(&vd->nat_applied)));
 	json_object_set_new(reply, "maintenance", json_boolean(vd->maintenance));
 	json_object_set_new(reply, "standby", json_boolean(vd->standby));
 	json_object_set_new(reply, "advert_ms", json_integer(vd->conf.advert_ms));

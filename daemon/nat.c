@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 
 #include "log.h"
@@ -134,6 +135,8 @@ nat_apply(struct vrouterd *vd, const struct router_conf *conf, char *err,
 			goto done;
 		}
 	log_info("NAT: %d rules in vrouter's chains", have);
+	vd->nat_rules = have;
+	clock_gettime(CLOCK_REALTIME, &vd->nat_applied);
 	rv = 0;
 done:
 	json_decref(view);

@@ -132,6 +132,10 @@ struct vrouterd {
 	int		 failover_pending;
 	struct event	*ev_release;
 
+	/* NAT rules as last applied and checked back */
+	int		 nat_rules;
+	struct timespec	 nat_applied;
+
 	uint64_t	 n_transitions;
 	int		 stopping;
 };

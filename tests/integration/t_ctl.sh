@@ -16,7 +16,8 @@
 #  4. `vrouterctl failover-test`, run from the client's namespace, injects
 #     each kind of fault (kill, link, planned), keeps 8 held TCP
 #     connections alive, sees the host routes converge, and prints the
-#     timeline.
+#     timeline;
+#  5. every -j output matches its documented schema (docs/schema/).
 #
 # usage: t_ctl.sh [BUILD_DIR]     (as root; exit 77 = skipped)
 
@@ -34,6 +35,14 @@ stays_out()	{ sleep 1; ! pair_is "$1" MASTER; }
 shows()		{ pair_ctl "$1" $3 status | grep -q "$2"; }
 both_routes()	{ pair_route hv1 && pair_route hv2; }
 one_route()	{ pair_only_route hv1 hv2 || pair_only_route hv2 hv1; }
+# valid SCHEMA CMD...: CMD's output matches docs/schema/SCHEMA.json
+valid()
+{
+	local schema="$1"
+	shift
+	"$@" | "$PAIR_BIN/tests/tools/schemacheck" \
+	    "$LAB_ROOT/docs/schema/$schema.json"
+}
 
 pair_setup || exit 1
 lab_wait_for "r1 MASTER" 10000 pair_is r1 MASTER &&
@@ -48,6 +57,19 @@ lab_check "vrouterctl conntrack on the master counts SNAT entries ($snat)" \
     test "${snat:-0}" -ge 1
 lab_check "vrouterctl conntrack prints a summary" sh -c \
     "ip netns exec ${LAB}r1 \"$PAIR_BIN/vrouterctl\" conntrack | grep -q '^nat'"
+
+lab_check "status -j matches docs/schema/status.json" \
+    valid status pair_ctl r1 -j status
+lab_check "conntrack -j matches docs/schema/conntrack.json" \
+    valid conntrack lab_exec r1 "$PAIR_BIN/vrouterctl" -j conntrack
+lab_check "host status -j matches its schema" valid host-status \
+    "$PAIR_BIN/vrouterctl" -s "$LAB_DIR/hv1.ctl" -j host status
+lab_check "host vm list -j matches its schema" valid host-vms \
+    "$PAIR_BIN/vrouterctl" -s "$LAB_DIR/hv1.ctl" -j host vm list
+lab_check "host routes -j matches its schema" valid host-routes \
+    "$PAIR_BIN/vrouterctl" -s "$LAB_DIR/hv1.ctl" -j host routes
+lab_check "host events -j matches its schema" valid host-events \
+    "$PAIR_BIN/vrouterctl" -s "$LAB_DIR/hv1.ctl" -j host events
 
 # 1. failover
 out=$(pair_ctl r1 failover 2>&1)
@@ -116,6 +138,10 @@ for kind in kill link planned; do
 	*)	lab_notok "failover-test --kind $kind: connections kept, routes converged" ;;
 	esac
 done
+lab_check "failover-test -j matches docs/schema/failover-test.json" \
+    valid failover-test lab_exec c1 "$PAIR_BIN/vrouterctl" -j failover-test \
+    --node "$LAB_DIR/r1.run/vrouterd.sock" \
+    --node "$LAB_DIR/r2.run/vrouterd.sock" --probe "$PAIR_SERVER" --count 2
 lab_check "after the chaos exactly one hypervisor routes the VIP" \
     lab_wait_for "one route" 3000 one_route
 
