@@ -184,7 +184,6 @@ static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct vrouterd	*vd = arg;
-	struct event	*ev;
 	char		 err[512];
 
 	(void)what;
@@ -200,8 +199,8 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	child_stop(&vd->keepalived);
 	child_stop(&vd->conntrackd);
 	state_publish(vd, VSP_ST_STOP);
-	ev = evtimer_new(vd->base, on_stop_timeout, vd);
-	evtimer_add_ms(ev, STOP_WAIT_MS);
+	vd->ev_stop = evtimer_new(vd->base, on_stop_timeout, vd);
+	evtimer_add_ms(vd->ev_stop, STOP_WAIT_MS);
 	maybe_done(vd);
 }
 
@@ -400,6 +399,8 @@ main(int argc, char *argv[])
 	event_free(ev_int);
 	event_free(ev_hup);
 	event_free(vd.ev_reload);
+	if (vd.ev_stop != NULL)
+		event_free(vd.ev_stop);
 	event_base_free(vd.base);
 	return 0;
 }

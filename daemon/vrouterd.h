@@ -138,6 +138,7 @@ struct vrouterd {
 
 	uint64_t	 n_transitions;
 	int		 stopping;
+	struct event	*ev_stop;	/* gives up waiting for children */
 };
 
 /* fifo.c */

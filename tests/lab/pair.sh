@@ -4,7 +4,8 @@
 # pair_setup builds lab_topo_pair, runs vrouter-hostd on hv1 and hv2 and
 # vrouterd (with its keepalived and conntrackd) on r1 (priority 150, on
 # hv1) and r2 (priority 100, on hv2).  PAIR_ADVERT_MS sets the VRRP advert
-# interval (default 50).  The server `up` runs a responder on port 7000
+# interval (default 50).  PAIR_WRAP prefixes the daemons' command lines
+# (e.g. "valgrind --log-file=...").  The server `up` runs a responder on port 7000
 # that answers with the address it sees the client as, and an echo
 # server on port 7001.
 
@@ -45,7 +46,7 @@ pair_hostd()
 { "name": "$2", "channel": "$3", "tap": "$LAB_HV_TAP",
   "uplink": "$LAB_HV_UPLINK", "addresses": ["$LAB_VIP"] }
 JSON
-	lab_bg "$1" "$LAB_DIR/$1.hostd.log" "$PAIR_BIN/vrouter-hostd" -d -v \
+	lab_bg "$1" "$LAB_DIR/$1.hostd.log" $PAIR_WRAP "$PAIR_BIN/vrouter-hostd" -d -v \
 	    -g 2000 -H "$1" -r "$LAB_DIR/$1.reg" -s "$LAB_DIR/$1.ctl" \
 	    -S - >/dev/null
 	lab_wait_for "hostd on $1" 3000 test -S "$LAB_DIR/$1.ctl"
@@ -55,7 +56,7 @@ JSON
 pair_vrouterd()
 {
 	mkdir -p "$LAB_DIR/$1.run"
-	lab_bg "$1" "$LAB_DIR/$1.vrouterd.log" setsid "$PAIR_BIN/vrouterd" \
+	lab_bg "$1" "$LAB_DIR/$1.vrouterd.log" setsid $PAIR_WRAP "$PAIR_BIN/vrouterd" \
 	    -d -v -f "$LAB_DIR/$1.json" -R "$LAB_DIR/$1.run" \
 	    -M "$LAB_DIR/$1.state" \
 	    -T "$LAB_ROOT/templates" >/dev/null
