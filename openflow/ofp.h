@@ -217,6 +217,9 @@ void	 ofp_match_arp_tha(struct ofp_match *, const uint8_t [6]);
 
 /* 0 if the encoder would take the match, else -1 with errno EINVAL. */
 int	 ofp_match_check(const struct ofp_match *);
+/* 1 if a and b have the same fields with the same values and masks;
+ * members of absent fields do not count. */
+int	 ofp_match_equal(const struct ofp_match *a, const struct ofp_match *b);
 
 /*
  * Actions: output, set_field, dec_nw_ttl.  A set_field action holds a
@@ -254,7 +257,8 @@ int	 ofp_actions_dec_nw_ttl(struct ofp_actions *);
 int	 ofp_actions_set_fields(struct ofp_actions *,
 	    const struct ofp_match *fields);
 
-/* HELLO.  The encoder always sends version 0x04 in the header. */
+/* HELLO.  The encoder sends version (0 means OFP_VERSION) in the
+ * header, and a bitmap element unless bitmap is 0. */
 #define OFPHET_VERSIONBITMAP	1
 #define OFP_HELLO_BITMAP_13	(1u << OFP_VERSION)
 
