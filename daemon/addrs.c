@@ -10,43 +10,33 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <string.h>
-#include <time.h>
 
 #include <libmnl/libmnl.h>
 
 #include "log.h"
+#include "nlreq.h"
 #include "vrouterd.h"
 
 static int
-del_addr(struct mnl_socket *nl, const char *ifname, struct in_addr addr,
-    uint8_t plen)
+del_addr(const char *ifname, struct in_addr addr, uint8_t plen)
 {
 	char			 buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr		*nlh;
 	struct ifaddrmsg	*ifa;
-	unsigned int		 ifindex, seq = (unsigned int)time(NULL);
-	ssize_t			 n;
-	int			 rv;
+	unsigned int		 ifindex;
 
 	if ((ifindex = if_nametoindex(ifname)) == 0)
 		return 0;	/* no interface, no address */
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_DELADDR;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = AF_INET;
 	ifa->ifa_prefixlen = plen;
 	ifa->ifa_index = ifindex;
 	mnl_attr_put_u32(nlh, IFA_LOCAL, addr.s_addr);
 	mnl_attr_put_u32(nlh, IFA_ADDRESS, addr.s_addr);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) == -1)
-		return -1;
-	if ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) == -1)
-		return -1;
-	rv = mnl_cb_run(buf, (size_t)n, seq, mnl_socket_get_portid(nl),
-	    NULL, NULL);
-	if (rv == -1 && errno != EADDRNOTAVAIL && errno != ENOENT)
+	if (nl_request(nlh) == -1 && errno != EADDRNOTAVAIL &&
+	    errno != ENOENT)
 		return -1;
 	return 0;
 }
@@ -55,27 +45,18 @@ int
 addrs_remove_vips(struct vrouterd *vd)
 {
 	const struct router_conf *c = &vd->conf;
-	struct mnl_socket	*nl;
 	int			 i, rv = 0;
 
-	if ((nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC)) == NULL ||
-	    mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == -1) {
-		log_warn("addresses: netlink");
-		if (nl != NULL)
-			mnl_socket_close(nl);
-		return -1;
-	}
-	if (del_addr(nl, c->pub_if, c->vip, c->vip_plen) == -1) {
+	if (del_addr(c->pub_if, c->vip, c->vip_plen) == -1) {
 		log_warn("removing VIP from %s", c->pub_if);
 		rv = -1;
 	}
 	for (i = 0; i < c->nnetworks; i++)
-		if (del_addr(nl, c->networks[i].interface,
+		if (del_addr(c->networks[i].interface,
 		    c->networks[i].gateway, c->networks[i].cidr.plen) == -1) {
 			log_warn("removing gateway from %s",
 			    c->networks[i].interface);
 			rv = -1;
 		}
-	mnl_socket_close(nl);
 	return rv;
 }

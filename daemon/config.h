@@ -96,6 +96,15 @@ struct router_conf {
 	unsigned int	 ct_max_entries;
 };
 
+/* The jumps from the built-in chains into vrouter's own NAT chains. */
+struct conf_jump {
+	const char	*table;
+	const char	*chain;
+	const char	*target;
+};
+#define CONF_NJUMPS	4
+extern const struct conf_jump conf_jumps[CONF_NJUMPS];
+
 /*
  * Parse and validate.  On error returns -1 and writes one message naming
  * the key path ("networks[1].cidr: \"10.0.1.0/33\": prefix length out of

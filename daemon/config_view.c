@@ -10,12 +10,7 @@
 
 #include "config_priv.h"
 
-/* The jumps from the built-in chains into ours. */
-static const struct {
-	const char	*table;
-	const char	*chain;
-	const char	*target;
-} jumps[] = {
+const struct conf_jump conf_jumps[CONF_NJUMPS] = {
 	{ "nat", "PREROUTING", "VROUTER-PREROUTING" },
 	{ "nat", "POSTROUTING", "VROUTER-POSTROUTING" },
 	{ "filter", "INPUT", "VROUTER-INPUT" },
@@ -318,13 +313,13 @@ view_run(struct vb *b, json_t *v, const struct router_conf *conf,
 	set_path(b, v, "standby_file", rundir, CONF_RUN_STANDBY);
 
 	list = new_list(b, v, "jumps");
-	for (i = 0; i < sizeof(jumps) / sizeof(jumps[0]); i++) {
+	for (i = 0; i < CONF_NJUMPS; i++) {
 		o = append(b, list);
-		set_str(b, o, "table", jumps[i].table);
-		set_str(b, o, "chain", jumps[i].chain);
-		set_str(b, o, "target", jumps[i].target);
-		set_bool(b, o, "nat", strcmp(jumps[i].table, "nat") == 0);
-		set_bool(b, o, "filter", strcmp(jumps[i].table, "filter") == 0);
+		set_str(b, o, "table", conf_jumps[i].table);
+		set_str(b, o, "chain", conf_jumps[i].chain);
+		set_str(b, o, "target", conf_jumps[i].target);
+		set_bool(b, o, "nat", strcmp(conf_jumps[i].table, "nat") == 0);
+		set_bool(b, o, "filter", strcmp(conf_jumps[i].table, "filter") == 0);
 	}
 }
 

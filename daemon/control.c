@@ -8,24 +8,12 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "jsonutil.h"
 #include "log.h"
 #include "proc.h"
 #include "vrouterd.h"
 
 static const char *const readonly_cmds[] = { "status", NULL };
-
-static json_t *
-time_json(const struct timespec *ts)
-{
-	char		 buf[64];
-	struct tm	 tm;
-
-	gmtime_r(&ts->tv_sec, &tm);
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, ts->tv_nsec / 1000000);
-	return json_string(buf);
-}
 
 static json_t *
 child_json(const struct child *c)
@@ -52,7 +40,7 @@ cmd_status(struct vrouterd *vd)
 		    "{s:s, s:s, s:s, s:i, s:o, s:s}", "name", e->name,
 		    "kind", e->kind == FIFO_GROUP ? "group" : "instance",
 		    "state", vsp_state_name(e->state), "priority",
-		    e->priority, "since", time_json(&e->since),
+		    e->priority, "since", json_time(&e->since),
 		    "reason", e->reason));
 	}
 	host = json_pack("{s:b, s:s, s:b}", "enabled", vd->guest != NULL,
@@ -67,7 +55,7 @@ cmd_status(struct vrouterd *vd)
 	json_object_set_new(reply, "node", json_string(vd->conf.node));
 	json_object_set_new(reply, "state",
 	    json_string(vsp_state_name(vd->router_state)));
-	json_object_set_new(reply, "since", time_json(&vd->router_since));
+	json_object_set_new(reply, "since", json_time(&vd->router_since));
 	json_object_set_new(reply, "reason", json_string(vd->last_reason));
 	json_object_set_new(reply, "transitions",
 	    json_integer((json_int_t)vd->n_transitions));
@@ -81,7 +69,7 @@ cmd_status(struct vrouterd *vd)
 	    "failures", (json_int_t)vd->ho.n_failures,
 	    "last_commit_ms", (int)vd->ho.last_commit_ms));
 	json_object_set_new(reply, "nat", json_pack("{s:i, s:o}", "rules",
-	    vd->nat_rules, "applied", time_json(&vd->nat_applied)));
+	    vd->nat_rules, "applied", json_time(&vd->nat_applied)));
 	json_object_set_new(reply, "maintenance", json_boolean(vd->maintenance));
 	json_object_set_new(reply, "standby", json_boolean(vd->standby));
 	json_object_set_new(reply, "advert_ms", json_integer(vd->conf.advert_ms));

@@ -18,17 +18,6 @@
 #define SAVE_MAX	(4 * 1024 * 1024)
 #define RUN_TIMEOUT_MS	10000
 
-/* The jumps from the built-in chains into ours. */
-static const struct {
-	const char	*table;
-	const char	*chain;
-	const char	*target;
-} jumps[] = {
-	{ "nat", "PREROUTING", "VROUTER-PREROUTING" },
-	{ "nat", "POSTROUTING", "VROUTER-POSTROUTING" },
-	{ "filter", "INPUT", "VROUTER-INPUT" },
-	{ "filter", "FORWARD", "VROUTER-FORWARD" },
-};
 
 static int
 run(const char *path, const char *arg1, const char *arg2, const char *input,
@@ -103,10 +92,10 @@ nat_apply(struct vrouterd *vd, const struct router_conf *conf, char *err,
 		    strerror(errno));
 		goto done;
 	}
-	for (i = 0; i < sizeof(jumps) / sizeof(jumps[0]); i++)
-		if (has_jump(save, jumps[i].chain, jumps[i].target))
-			config_view_drop_jump(view, jumps[i].chain,
-			    jumps[i].target);
+	for (i = 0; i < CONF_NJUMPS; i++)
+		if (has_jump(save, conf_jumps[i].chain, conf_jumps[i].target))
+			config_view_drop_jump(view, conf_jumps[i].chain,
+			    conf_jumps[i].target);
 	if ((rules = render_template(vd->tmpldir, "nat.rules", view, err,
 	    errlen)) == NULL)
 		goto done;
@@ -128,10 +117,10 @@ nat_apply(struct vrouterd *vd, const struct router_conf *conf, char *err,
 		    "vrouter's chains, %d were applied", have, want);
 		goto done;
 	}
-	for (i = 0; i < sizeof(jumps) / sizeof(jumps[0]); i++)
-		if (!has_jump(save, jumps[i].chain, jumps[i].target)) {
+	for (i = 0; i < CONF_NJUMPS; i++)
+		if (!has_jump(save, conf_jumps[i].chain, conf_jumps[i].target)) {
 			snprintf(err, errlen, "jump from %s to %s missing "
-			    "after apply", jumps[i].chain, jumps[i].target);
+			    "after apply", conf_jumps[i].chain, conf_jumps[i].target);
 			goto done;
 		}
 	log_info("NAT: %d rules in vrouter's chains", have);

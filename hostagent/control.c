@@ -9,32 +9,12 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "jsonutil.h"
 #include "hostd.h"
 
 static const char *const readonly_cmds[] = {
 	"status", "vm.list", "routes", "events", NULL
 };
-
-static json_t *
-addr_json(uint32_t addr)
-{
-	char	 buf[INET_ADDRSTRLEN];
-
-	return json_string(inet_ntop(AF_INET, &addr, buf, sizeof(buf)));
-}
-
-static json_t *
-time_json(const struct timespec *ts)
-{
-	char		 buf[64];
-	struct tm	 tm;
-
-	gmtime_r(&ts->tv_sec, &tm);
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, ts->tv_nsec / 1000000);
-	return json_string(buf);
-}
 
 static json_t *
 vm_json(const struct vm *vm)
@@ -44,7 +24,7 @@ vm_json(const struct vm *vm)
 
 	for (i = 0; i < vm->reg.naddrs; i++)
 		json_array_append_new(claims, json_pack("{s:o, s:s, s:s, s:s}",
-		    "address", addr_json(vm->reg.addrs[i]),
+		    "address", json_ipv4(vm->reg.addrs[i]),
 		    "state", vsp_state_name(vm->claims[i].state),
 		    "result", vsp_result_name(vm->claims[i].result),
 		    "reason", vsp_reason_name(vm->claims[i].reason)));
@@ -92,7 +72,7 @@ cmd_routes(struct hostd *hd)
 			snprintf(ifname, sizeof(ifname), "#%u", r->ifindex);
 		json_array_append_new(arr, json_pack(
 		    "{s:o, s:I, s:s, s:s?, s:b}",
-		    "address", addr_json(r->addr),
+		    "address", json_ipv4(r->addr),
 		    "table", (json_int_t)r->table,
 		    "dev", ifname,
 		    "vm", r->vm != NULL ? r->vm->reg.name : NULL,
@@ -114,8 +94,8 @@ cmd_events(struct hostd *hd)
 
 		json_array_append_new(arr, json_pack(
 		    "{s:o, s:s, s:o, s:s, s:s, s:s}",
-		    "time", time_json(&e->when), "vm", e->vm,
-		    "address", addr_json(e->addr),
+		    "time", json_time(&e->when), "vm", e->vm,
+		    "address", json_ipv4(e->addr),
 		    "state", vsp_state_name(e->state),
 		    "result", vsp_result_name(e->result),
 		    "reason", vsp_reason_name(e->reason)));
