@@ -17,4 +17,5 @@ unit-bins: $(TESTBINS)
 
 # vrouter-ofnat: the NAT table and packet suites.
 $(B)/tests/unit/runner: $(B)/tests/unit/check_nat_table.o \
-		       $(B)/openflow/nat_table.o
+		       $(B)/openflow/nat_table.o \
+		       $(B)/tests/unit/check_packet.o $(B)/openflow/packet.o

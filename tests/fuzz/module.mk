@@ -31,6 +31,9 @@ FUZZ_TARGETS += fuzz_config
 fuzz_config_SRCS = daemon/config.c daemon/config_json.c \
 		   daemon/config_check.c daemon/config_view.c
 fuzz_config_LIBS = $(PKG_LIBS)
+FUZZ_TARGETS += fuzz_packet
+fuzz_packet_SRCS = openflow/packet.c
+fuzz_packet_LIBS =
 
 FUZZ_B		 = build-fuzz
 FUZZ_CC		 = clang

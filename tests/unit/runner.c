@@ -20,6 +20,7 @@ static const struct {
 	{ "mustache", mustache_suite },
 	{ "config", config_suite },
 	{ "nat_table", nat_table_suite },
+	{ "packet", packet_suite },
 };
 
 int

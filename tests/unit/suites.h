@@ -12,5 +12,6 @@ Suite	*proc_suite(void);
 Suite	*mustache_suite(void);
 Suite	*config_suite(void);
 Suite	*nat_table_suite(void);
+Suite	*packet_suite(void);
 
 #endif
