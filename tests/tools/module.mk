@@ -4,3 +4,11 @@ $(B)/tests/tools/schemacheck: $(B)/tests/tools/schemacheck.o
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 BINS += $(B)/tests/tools/schemacheck
+
+# connhold: many TCP connections (and a UDP stream) held across a failover
+# (t_survival.sh, bench/failover.sh).
+$(B)/tests/tools/connhold: $(B)/tests/tools/connhold.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+BINS += $(B)/tests/tools/connhold
