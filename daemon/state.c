@@ -175,5 +175,7 @@ void
 state_publish(struct vrouterd *vd, uint8_t st)
 {
 	vd->host_state = st;
+	if (vd->guest != NULL)
+		log_info("host: telling it %s", vsp_state_name(st));
 	host_send(vd, st);
 }

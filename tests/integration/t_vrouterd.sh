@@ -14,7 +14,10 @@
 #     link going down.  Each time the other node becomes MASTER, its
 #     hypervisor holds the route, the old one has withdrawn it, and the
 #     client's traffic resumes (the outage is printed);
-#  4. the returning node settles as BACKUP without taking over again;
+#  4. the returning node settles as BACKUP without taking over again; a
+#     SIGKILLed conntrackd is restarted and the router keeps its role;
+#     on the way to MASTER the conntrack commit finished before the host
+#     was told (keepalived issue 2254);
 #  5. a reload with a bad description is refused with the error and
 #     changes nothing.
 #
@@ -38,6 +41,17 @@ lab_check "r2 is BACKUP" lab_wait_for "r2 BACKUP" 5000 pair_is r2 BACKUP
 lab_check "hv1 routes the VIP" lab_wait_for "hv1 route" 3000 pair_route hv1
 lab_check "hv2 does not" pair_no_route hv2
 lab_check "the host acked r1's MASTER" lab_wait_for "ack" 3000 pair_acked r1
+
+# The handover order (keepalived issue 2254): on r1's way to MASTER the
+# conntrack commit finished before the host was told.
+commit_then_tell()	# R
+{
+	awk '/conntrackd -c done/ { c = NR }
+	    /host: telling it MASTER/ { t = NR; exit }
+	    END { exit !(c && t && c < t) }' "$LAB_DIR/$1.vrouterd.log"
+}
+lab_check "r1 committed conntrack state before telling the host MASTER" \
+    commit_then_tell r1
 
 # 2. traffic, SNAT and a port forward
 lab_check "the client reaches the server through the VIP" \
@@ -76,6 +90,20 @@ for fault in keepalived all link; do
 	lab_check "$fault fault: only hv${b#r} routes the VIP" \
 	    pair_only_route "hv${b#r}" "hv${m#r}"
 done
+
+# A crashed conntrackd is restarted (keepalived's case is above).
+m=$(pair_master)
+ct=$(pair_child_pid "$m" conntrackd)
+/bin/kill -s KILL "$ct"
+conntrackd_back()
+{
+	local pid
+	pid=$(pair_child_pid "$1" conntrackd) && [ "$pid" != "$2" ] &&
+	    pair_ctl "$1" -j status | grep -q '"restarts": 1'
+}
+lab_check "a SIGKILLed conntrackd is restarted by vrouterd" \
+    lab_wait_for "conntrackd restart" 5000 conntrackd_back "$m" "$ct"
+lab_check "and the router stays MASTER" pair_is "$m" MASTER
 
 # 5. a bad reload changes nothing
 m=$(pair_master)
