@@ -19,3 +19,7 @@ unit-bins: $(TESTBINS)
 $(B)/tests/unit/runner: $(B)/tests/unit/check_nat_table.o \
 		       $(B)/openflow/nat_table.o \
 		       $(B)/tests/unit/check_packet.o $(B)/openflow/packet.o
+
+# The OpenFlow 1.3 codec suite.
+UNIT_SRCS += tests/unit/check_ofp.c
+$(B)/tests/unit/runner: $(B)/tests/unit/check_ofp.o $(OFP_OBJS)

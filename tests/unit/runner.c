@@ -21,6 +21,7 @@ static const struct {
 	{ "config", config_suite },
 	{ "nat_table", nat_table_suite },
 	{ "packet", packet_suite },
+	{ "ofp", ofp_suite },
 };
 
 int

@@ -13,5 +13,6 @@ Suite	*mustache_suite(void);
 Suite	*config_suite(void);
 Suite	*nat_table_suite(void);
 Suite	*packet_suite(void);
+Suite	*ofp_suite(void);
 
 #endif
