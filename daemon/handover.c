@@ -8,6 +8,7 @@
  * the notify FIFO, never waits for one.
  */
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -36,6 +37,17 @@ static const struct plan plans[] = {
 
 static const struct plan publish_only = { 0, { PUBLISH }, 1 };
 
+/*
+ * FOR TESTS ONLY: with VROUTERD_TEST_PUBLISH_BEFORE_COMMIT set in its
+ * environment, vrouterd tells the host before the commit, the order of
+ * keepalived issue 2254, so that tests/integration/t_survival.sh can show
+ * that it notices the resets this order causes.  Never set it elsewhere.
+ */
+#define TEST_PUBLISH_FIRST_ENV	"VROUTERD_TEST_PUBLISH_BEFORE_COMMIT"
+static const struct plan test_master_publish_first =
+	{ VSP_ST_MASTER, { PUBLISH, "-c", "-f", "-R", "-B" }, 5 };
+static int test_publish_first;
+
 static void	 run(struct vrouterd *);
 
 static const struct plan *
@@ -45,6 +57,8 @@ plan_for(const struct vrouterd *vd, uint8_t st)
 
 	if (!vd->conf.ct_enabled || vd->conntrackd.pid == 0)
 		return &publish_only;
+	if (st == VSP_ST_MASTER && test_publish_first)
+		return &test_master_publish_first;
 	for (i = 0; i < sizeof(plans) / sizeof(plans[0]); i++)
 		if (plans[i].state == st)
 			return &plans[i];
@@ -167,6 +181,9 @@ void
 handover_init(struct vrouterd *vd)
 {
 	memset(&vd->ho, 0, sizeof(vd->ho));
+	if ((test_publish_first = getenv(TEST_PUBLISH_FIRST_ENV) != NULL))
+		log_warnx("%s is set: the host is told before the conntrack "
+		    "commit (for tests only)", TEST_PUBLISH_FIRST_ENV);
 	vd->ho.ev_timeout = evtimer_new(vd->base, on_timeout, vd);
 	if (vd->ho.ev_timeout == NULL)
 		fatalx("handover: out of memory for events");

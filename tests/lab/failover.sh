@@ -1,0 +1,178 @@
+# failover.sh: failovers of the vrouter HA pair (pair.sh) with held
+# connections, shared by tests/integration/t_survival.sh and
+# bench/failover.sh.  Source it after lab.sh and pair.sh.
+#
+#  - connhold (tests/tools/connhold.c): a server on `up`, a client in c1
+#    holding N TCP connections NATed through the master, a bulk stream and
+#    a 1 ms UDP stream; each failover is one "round" of the client;
+#  - the faults of a master: kill (SIGKILL of keepalived's whole process
+#    group), vm (the VM dies: every process killed, links down, QEMU's
+#    channel closed), link (public link down), planned (`vrouterctl
+#    failover`), and their repairs;
+#  - conntrackd's client against a router's conntrackd.
+# Every wait is bounded; only processes the lab started are signalled.
+
+FO_TOOL=$PAIR_BIN/tests/tools/connhold
+FO_PORT=7100
+FO_CHECK_MS=${FO_CHECK_MS:-10000}
+
+# fo_server: the connhold server on `up`, port FO_PORT; sets FO_SRV.
+fo_server()
+{
+	lab_bg up "$LAB_DIR/connhold-server.log" "$FO_TOOL" server \
+	    -p "$FO_PORT" >/dev/null
+	FO_SRV=$LAB_PID
+	lab_wait_for "connhold server" 2000 lab__listening up "$FO_PORT"
+}
+
+# fo_server_counters: the server's counters line (after a SIGUSR1).
+fo_server_counters()
+{
+	local n
+	n=$(grep -c '^server counters' "$LAB_DIR/connhold-server.log")
+	lab_kill "$FO_SRV" USR1 || return 1
+	lab_wait_for "server counters" 2000 fo__more_lines \
+	    "$LAB_DIR/connhold-server.log" '^server counters' "$n"
+	grep '^server counters' "$LAB_DIR/connhold-server.log" | tail -n 1
+}
+
+fo__more_lines()	# FILE RE N
+{
+	[ "$(grep -c "$2" "$1")" -gt "$3" ]
+}
+
+# fo_hold NAME N ACTIVE ROUNDS [CONNHOLD-OPTIONS...]: connhold hold in c1
+# with N connections to the server, ACTIVE of them ticked by it, for
+# ROUNDS failovers; waits until every connection exchanged once.  Sets
+# FO_HOLD (pid) and FO_LOG ($LAB_DIR/NAME.log).
+fo_hold()
+{
+	local name="$1" n="$2" a="$3" r="$4"
+	shift 4
+	FO_LOG=$LAB_DIR/$name.log
+	lab_bg c1 "$FO_LOG" "$FO_TOOL" hold -c "$PAIR_SERVER" -p "$FO_PORT" \
+	    -n "$n" -a "$a" -R "$r" -T "$FO_CHECK_MS" "$@" >/dev/null
+	FO_HOLD=$LAB_PID
+	lab_wait_for "$n connections ready" 30000 grep -q '^ready' "$FO_LOG"
+	grep -q "^ready round=0 conns=$n ok=$n " "$FO_LOG"
+}
+
+# fo_round K: end round K of the holder (it checks every connection) and
+# print its "result round=K" line.
+fo_round()
+{
+	lab_kill "$FO_HOLD" USR1 || return 1
+	lab_wait_for "round $1 result" $((FO_CHECK_MS + 5000)) \
+	    grep -q "^result round=$1 " "$FO_LOG" || return 1
+	grep "^result round=$1 " "$FO_LOG"
+}
+
+# fo_hold_end: wait (5 s) for the holder to exit after its last round.
+fo_hold_end()
+{
+	lab_stop "$FO_HOLD" 5000
+}
+
+# fo_kv KEY LINE: the value of KEY=value in LINE.
+fo_kv()
+{
+	echo " $2" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"
+}
+
+# fo_ct R ARGS...: conntrackd's client on R's conntrackd (at most 5 s).
+fo_ct()
+{
+	local r="$1"
+	shift
+	lab_exec "$r" timeout 5 conntrackd -C "$LAB_DIR/$r.run/conntrackd.conf" \
+	    "$@"
+}
+
+# fo_ct_count R internal|external: the entries in R's cache.
+fo_ct_count()
+{
+	fo_ct "$1" -s 2>/dev/null | awk -v c="cache $2:" '
+	    $0 == c { f = 1; next }
+	    f && /current active connections/ { print $NF; exit }'
+}
+
+# fo_synced R N: R's external cache holds at least N entries.
+fo_synced()
+{
+	local n
+	n=$(fo_ct_count "$1" external)
+	[ "${n:-0}" -ge "$2" ]
+}
+
+# fo_ct_signal R SIG: signal R's conntrackd (STOP, CONT...).
+fo_ct_signal()
+{
+	local pid
+	pid=$(pair_child_pid "$1" conntrackd) || return 1
+	kill -s "$2" "$pid"
+}
+
+# fo_fault R KIND: fail master R (see the top of this file).
+fo_fault()
+{
+	local ka i
+	case $2 in
+	kill)
+		ka=$(pair_child_pid "$1" keepalived) || return 1
+		/bin/kill -s KILL -- "-$ka"
+		;;
+	vm)
+		pair_fault "$1" all
+		for i in "$LAB_HV_UPLINK" "$LAB_PRIV_IF" "$LAB_SYNC_IF"; do
+			lab_exec "$1" ip link set dev "$i" down
+		done
+		if [ "$1" = r1 ]; then
+			lab_stop "$LAB_R1_RELAY_PID" 500
+		else
+			lab_stop "$LAB_R2_RELAY_PID" 500
+		fi
+		;;
+	link)
+		pair_fault "$1" link
+		;;
+	planned)
+		pair_ctl "$1" failover >/dev/null
+		;;
+	*)
+		lab__err "fo_fault: unknown kind $2"
+		return 1
+		;;
+	esac
+}
+
+# fo_repair R KIND: undo fo_fault; R comes back as BACKUP by itself.
+fo_repair()
+{
+	local i
+	case $2 in
+	vm)
+		for i in "$LAB_HV_UPLINK" "$LAB_PRIV_IF" "$LAB_SYNC_IF"; do
+			lab_exec "$1" ip link set dev "$i" up
+		done
+		rm -f "$LAB_DIR/$1.relay.pid"
+		lab_relay "$1" "hv${1#r}" || return 1
+		if [ "$1" = r1 ]; then
+			LAB_R1_RELAY_PID=$LAB_PID
+		else
+			LAB_R2_RELAY_PID=$LAB_PID
+		fi
+		pair_vrouterd "$1"
+		;;
+	link)
+		pair_repair "$1" link
+		;;
+	esac
+}
+
+# fo_settle R N: R is BACKUP again and its external cache holds N
+# entries (at most 20 s).
+fo_settle()
+{
+	lab_wait_for "$1 BACKUP" 20000 pair_is "$1" BACKUP &&
+	    lab_wait_for "$1 synced $2" 20000 fo_synced "$1" "$2"
+}
