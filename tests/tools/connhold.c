@@ -11,16 +11,18 @@
  *	them and exits.
  *
  *   connhold hold -c ADDR -p PORT -n N [-a ACTIVE] [-t TICK_MS]
- *		   [-b RATE_KBPS] [-T TIMEOUT_MS] [-w WAIT_S]
+ *		   [-b RATE_KBPS] [-R ROUNDS] [-T TIMEOUT_MS] [-w WAIT_S]
  *	Opens N connections (the first ACTIVE of them get a server tick
  *	every TICK_MS), exchanges a ping and its echo on each and prints
  *	"ready ...".  With -b one more connection carries a server-to-client
- *	bulk transfer at RATE_KBPS (0: as fast as it goes).  Then it waits
- *	for SIGUSR1 (at most WAIT_S seconds), exchanges a second ping on
- *	every connection (TIMEOUT_MS for all of them) and prints
- *	"result ...".  Exit 0 only if every connection answered and the
- *	bulk stream (if any) never broke; 1 otherwise; 2 on a usage or
- *	setup error.
+ *	bulk transfer at RATE_KBPS (0: as fast as it goes).  Then, ROUNDS
+ *	times (1): wait for SIGUSR1 (at most WAIT_S seconds), exchange a
+ *	ping and its echo on every connection still alive (TIMEOUT_MS for
+ *	all of them) and print "result round=K ...": the connections alive
+ *	and those lost so far, and this round's longest tick gap and bulk
+ *	stall.  Exit 0 only if every connection answered every round and
+ *	the bulk stream never broke; 1 otherwise; 2 on a usage or setup
+ *	error.  SIGTERM ends it early (1).
  *
  *   connhold udp -c ADDR -p PORT [-i INTERVAL_US] -d DURATION_MS
  *	Sends one numbered datagram every INTERVAL_US (1000) for
@@ -94,7 +96,8 @@ usage(void)
 	    "usage: connhold server -p port\n"
 	    "       connhold hold -c addr -p port -n conns [-a active] "
 	    "[-t tick_ms]\n"
-	    "                [-b rate_kbps] [-T timeout_ms] [-w wait_s]\n"
+	    "                [-b rate_kbps] [-R rounds] [-T timeout_ms] "
+	    "[-w wait_s]\n"
 	    "       connhold udp -c addr -p port [-i interval_us] "
 	    "-d duration_ms\n");
 	exit(2);
@@ -585,12 +588,14 @@ cmd_server(long port)
 
 /* ---------------------------------------------------------------- client */
 
-enum cstate { C_NEW, C_CONNECTING, C_WAIT1, C_IDLE, C_WAIT2, C_OK,
-	C_RESET, C_FAILED, C_TIMEOUT };
+/* C_IDLE: alive; C_WAIT: alive, its echo of seq `want` is due. */
+enum cstate { C_NEW, C_CONNECTING, C_WAIT, C_IDLE, C_RESET, C_FAILED,
+	C_TIMEOUT };
 
 struct cconn {
 	int		 fd;
 	enum cstate	 st;
+	uint64_t	 want;
 	int		 active;
 	int		 err;		/* errno of the failure */
 	unsigned char	 in[MSG_LEN];
@@ -697,7 +702,8 @@ cl_connected(struct client *cl, struct cconn *c, uint64_t key)
 		cl_fail(cl, c, err);
 		return;
 	}
-	c->st = C_WAIT1;
+	c->st = C_WAIT;
+	c->want = 1;
 	c->last_tick = now_us();
 	ep_ctl(cl->ep, EPOLL_CTL_MOD, c->fd, EPOLLIN, key);
 }
@@ -731,10 +737,8 @@ cl_read(struct client *cl, struct cconn *c)
 			c->last_tick = t;
 		} else if (c->in[0] == M_ECHO) {
 			seq = get_be(c->in + 1, 8);
-			if (c->st == C_WAIT1 && seq == 1)
+			if (c->st == C_WAIT && seq == c->want)
 				c->st = C_IDLE;
-			else if (c->st == C_WAIT2 && seq == 2)
-				c->st = C_OK;
 		}
 	}
 }
@@ -829,14 +833,13 @@ cl_loop(struct client *cl, int sfd, enum cstate waiting, int stop_on_usr1,
 }
 
 static void
-cl_report(const struct client *cl, const char *what, int64_t t0)
+cl_report(const struct client *cl, const char *what, int round, int64_t t0)
 {
-	printf("%s conns=%ld ok=%ld reset=%ld failed=%ld timeout=%ld "
+	printf("%s round=%d conns=%ld ok=%ld reset=%ld failed=%ld timeout=%ld "
 	    "ticks=%" PRIu64 " tick_gap_max_ms=%.1f elapsed_ms=%.0f",
-	    what, cl->n, cl_count(cl, strcmp(what, "ready") == 0 ? C_IDLE :
-	    C_OK), cl_count(cl, C_RESET), cl_count(cl, C_FAILED),
-	    cl_count(cl, C_TIMEOUT), cl->ticks, cl->tick_gap_max / 1000.0,
-	    (now_us() - t0) / 1000.0);
+	    what, round, cl->n, cl_count(cl, C_IDLE), cl_count(cl, C_RESET),
+	    cl_count(cl, C_FAILED), cl_count(cl, C_TIMEOUT), cl->ticks,
+	    cl->tick_gap_max / 1000.0, (now_us() - t0) / 1000.0);
 	if (cl->bulk)
 		printf(" bulk=%s bulk_bytes=%" PRIu64 " bulk_stall_ms=%.1f "
 		    "bulk_after_stall=%" PRIu64, cl->bulk_broken == 0 ? "ok" :
@@ -846,6 +849,34 @@ cl_report(const struct client *cl, const char *what, int64_t t0)
 		    cl->bulk_bytes - cl->bulk_at_gap_end);
 	printf("\n");
 	fflush(stdout);
+}
+
+/* The gaps are per round: each round is one failover. */
+static void
+cl_new_round(struct client *cl)
+{
+	int64_t	 t = now_us();
+	long	 i;
+
+	cl->tick_gap_max = 0;
+	cl->bulk_gap_max = 0;
+	cl->bulk_at_gap_end = cl->bulk_bytes;
+	for (i = 0; i < cl->n; i++)
+		cl->c[i].last_tick = t;
+}
+
+/* Mark what is still waiting as timed out, and close it. */
+static void
+cl_expire(struct client *cl)
+{
+	long	 i;
+
+	for (i = 0; i < cl->n; i++)
+		if (cl->c[i].st == C_WAIT || cl->c[i].st == C_CONNECTING) {
+			cl->c[i].st = C_TIMEOUT;
+			close(cl->c[i].fd);
+			cl->c[i].fd = -1;
+		}
 }
 
 /*
@@ -924,12 +955,13 @@ fail:
 
 static int
 cmd_hold(const char *host, long port, long n, long active,
-    unsigned int tick_ms, long rate_kbps, long timeout_ms, long wait_s)
+    unsigned int tick_ms, long rate_kbps, long timeout_ms, long wait_s,
+    int rounds)
 {
 	struct client	 cl;
 	int64_t		 t0 = now_us();
 	long		 i;
-	int		 sfd, sig, bulk = rate_kbps >= 0;
+	int		 sfd, sig, round, bulk = rate_kbps >= 0;
 
 	memset(&cl, 0, sizeof(cl));
 	cl.n = n;
@@ -953,45 +985,46 @@ cmd_hold(const char *host, long port, long n, long active,
 
 	/* 1. connect and exchange once */
 	cl_connect_more(&cl);
-	sig = cl_loop(&cl, sfd, C_WAIT1, 0, t0 + CONNECT_MS * 1000LL);
-	for (i = 0; i < n; i++)
-		if (cl.c[i].st == C_WAIT1 || cl.c[i].st == C_CONNECTING) {
-			cl.c[i].st = C_TIMEOUT;
-			close(cl.c[i].fd);
-			cl.c[i].fd = -1;
-		}
+	sig = cl_loop(&cl, sfd, C_WAIT, 0, t0 + CONNECT_MS * 1000LL);
+	cl_expire(&cl);
 	if (bulk) {
 		if ((cl.bfd = bulk_connect(&cl.to, cl.rate_kbps)) == -1)
 			die("bulk connection to %s:%ld", host, port);
 		ep_ctl(cl.ep, EPOLL_CTL_ADD, cl.bfd, EPOLLIN, KEY_BULK);
 	}
-	cl_report(&cl, "ready", t0);
-	if (sig != 0 || cl_count(&cl, C_IDLE) != n)
-		return 1;
-
-	/* 2. hold until told (or wait_s) */
-	sig = cl_loop(&cl, sfd, C_IDLE, 1, now_us() + wait_s * 1000000LL);
-	if (sig != 0 && sig != SIGUSR1) {
-		cl_report(&cl, "interrupted", t0);
+	cl_report(&cl, "ready", 0, t0);
+	if (sig != 0 || cl_count(&cl, C_IDLE) != n) {
+		cl_drain(&cl);
 		return 1;
 	}
 
-	/* 3. exchange again on every connection that is still there */
-	for (i = 0; i < n; i++) {
-		if (cl.c[i].st != C_IDLE)
-			continue;
-		if (cl_ping(&cl.c[i], 2) == -1)
-			cl_fail(&cl, &cl.c[i], errno);
-		else
-			cl.c[i].st = C_WAIT2;
+	for (round = 1; round <= rounds; round++) {
+		/* 2. hold until told (SIGUSR1) or for wait_s */
+		cl_new_round(&cl);
+		sig = cl_loop(&cl, sfd, C_IDLE, 1, now_us() +
+		    wait_s * 1000000LL);
+		if (sig != 0 && sig != SIGUSR1)
+			break;
+		/* 3. exchange again on every connection still alive */
+		for (i = 0; i < n; i++) {
+			if (cl.c[i].st != C_IDLE)
+				continue;
+			if (cl_ping(&cl.c[i], (uint64_t)round + 1) == -1)
+				cl_fail(&cl, &cl.c[i], errno);
+			else {
+				cl.c[i].st = C_WAIT;
+				cl.c[i].want = (uint64_t)round + 1;
+			}
+		}
+		cl_loop(&cl, sfd, C_WAIT, 0, now_us() + timeout_ms * 1000LL);
+		cl_expire(&cl);
+		cl_report(&cl, "result", round, t0);
 	}
-	cl_loop(&cl, sfd, C_WAIT2, 0, now_us() + timeout_ms * 1000LL);
-	for (i = 0; i < n; i++)
-		if (cl.c[i].st == C_WAIT2)
-			cl.c[i].st = C_TIMEOUT;
-	cl_report(&cl, "result", t0);
+	if (round <= rounds)
+		cl_report(&cl, "interrupted", round, t0);
 	cl_drain(&cl);
-	return cl_count(&cl, C_OK) == n && cl.bulk_broken == 0 ? 0 : 1;
+	return round > rounds && cl_count(&cl, C_IDLE) == n &&
+	    cl.bulk_broken == 0 ? 0 : 1;
 }
 
 /* ------------------------------------------------------------------- udp */
@@ -1073,13 +1106,14 @@ main(int argc, char *argv[])
 	const char	*mode, *host = NULL;
 	long		 port = 0, n = 0, active = 0, rate = -1, timeout = 10000;
 	long		 wait_s = 120, interval = 1000, duration = 0, tick = 50;
+	long		 rounds = 1;
 	int		 ch;
 
 	if (argc < 2)
 		usage();
 	mode = argv[1];
 	optind = 2;
-	while ((ch = getopt(argc, argv, "a:b:c:d:i:n:p:t:T:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:b:c:d:i:n:p:R:t:T:w:")) != -1) {
 		switch (ch) {
 		case 'a':
 			active = num(optarg, 0, 1000000, "-a");
@@ -1102,6 +1136,9 @@ main(int argc, char *argv[])
 		case 'p':
 			port = num(optarg, 1, 65535, "-p");
 			break;
+		case 'R':
+			rounds = num(optarg, 1, 100000, "-R");
+			break;
 		case 't':
 			tick = num(optarg, 1, 60000, "-t");
 			break;
@@ -1123,7 +1160,7 @@ main(int argc, char *argv[])
 		usage();
 	if (strcmp(mode, "hold") == 0 && n > 0)
 		return cmd_hold(host, port, n, active > n ? n : active,
-		    (unsigned int)tick, rate, timeout, wait_s);
+		    (unsigned int)tick, rate, timeout, wait_s, (int)rounds);
 	if (strcmp(mode, "udp") == 0 && duration > 0)
 		return cmd_udp(host, port, interval, duration);
 	usage();
