@@ -1,0 +1,160 @@
+/*
+ * vrouter-ofnat: the OpenFlow 1.3 NAT router controller (docs/ofnat.md).
+ *
+ * One process, one libevent loop, one switch connection at a time:
+ *   ofnat.c     start-up, options, signals, the router description
+ *   ofconn.c    the TCP connection to the switch: framing, handshake,
+ *               keepalive, the send queue, dispatch of what comes in
+ *   pipeline.c  the router: proactive flows, ARP, packet-ins, NAT flows,
+ *               ICMP, FlowRemoved, legs coming and going with port status
+ *   control.c   the control socket: show, mappings, live updates
+ *   nat_table.c the NAT state; packet.c frames (both pure)
+ */
+#ifndef VR_OFNAT_H
+#define VR_OFNAT_H
+
+#include <net/if.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "nat_table.h"
+#include "ofp.h"
+
+#define OFNAT_MAX_LEGS		(1 + CONF_MAX_NETWORKS)
+#define OFNAT_MAX_PORTS		64
+#define OFNAT_ARP_SIZE		1024	/* hash buckets of the ARP table */
+#define OFNAT_PENDING		64	/* packets waiting for ARP */
+#define OFNAT_FRAME_MAX		2048
+
+/* Cookies: sessions count up from 1; the rest carry a tag in the top. */
+#define COOKIE_BASE		(1ull << 62)	/* proactive flows */
+#define COOKIE_LEG		(1ull << 61)	/* | leg slot: per-leg flows */
+#define COOKIE_TAGS		(COOKIE_BASE | COOKIE_LEG)
+
+enum leg_state {
+	LEG_UNUSED = 0,
+	LEG_WAIT_PORT,		/* configured; the switch has no such port */
+	LEG_INSTALLING,		/* flows sent, barrier outstanding */
+	LEG_ACTIVE,		/* barrier reply seen: flows in place */
+};
+
+struct leg {
+	enum leg_state	 state;
+	int		 public;
+	char		 name[CONF_NAME_LEN + 1];
+	char		 ifname[IFNAMSIZ];
+	uint32_t	 addr;		/* gateway / public address */
+	uint32_t	 net, mask;	/* networks: the prefix; public: 0 */
+	uint32_t	 port_no;	/* 0 while the port is absent */
+	uint8_t		 mac[6];
+	uint32_t	 barrier_xid;
+};
+
+struct arp_entry {
+	uint32_t	 ip;
+	uint8_t		 mac[6];
+	int		 is_static;
+	uint64_t	 asked_ms;	/* last request we sent; 0 resolved */
+	int		 resolved;
+	struct arp_entry *next;
+};
+
+struct pending_pkt {
+	int		 used;
+	uint32_t	 in_port;
+	uint32_t	 wait_ip;
+	uint64_t	 since_ms;
+	size_t		 len;
+	uint8_t		 frame[OFNAT_FRAME_MAX];
+};
+
+struct ofnat_counters {
+	uint64_t	 packet_in, packet_in_miss, packet_in_ttl;
+	uint64_t	 packet_out, flow_mod, flow_removed, errors;
+	uint64_t	 arp_replies, arp_requests, echo_replies;
+	uint64_t	 time_exceeded, icmp_translated, icmp_echo_nat;
+	uint64_t	 sessions, hairpins, dropped, filtered, exhausted;
+	uint64_t	 setups;	/* new sessions given flows */
+	uint64_t	 connects;
+};
+
+struct ofconn;
+
+struct ofnat {
+	struct event_base	*base;
+	struct router_conf	 conf;
+	struct nat_table	*nat;
+	struct ofconn		*conn;		/* the switch, or NULL */
+	int			 ready;		/* ports known, flows in */
+	uint64_t		 dpid;
+
+	struct leg		 legs[OFNAT_MAX_LEGS];	/* [0]: public */
+	struct ofp_port		 ports[OFNAT_MAX_PORTS];
+	size_t			 nports;
+
+	struct arp_entry	*arp[OFNAT_ARP_SIZE];
+	struct pending_pkt	 pending[OFNAT_PENDING];
+	struct event		*tick;		/* 1 s: expiry, ARP retries */
+
+	struct ofnat_counters	 c;
+	/* scratch for building messages */
+	uint8_t			 msg[OFP_MAX_MSG_LEN];
+};
+
+/* ofnat.c */
+uint64_t	 ofnat_now_ms(void);
+
+/* ofconn.c: the switch connection. */
+/*
+ * Listen on addr:port (numeric IPv4).  Returns the listening fd, or -1
+ * with errno.  Accepted connections replace an existing one.
+ */
+int		 ofconn_listen(struct ofnat *, const char *addr,
+		    uint16_t port);
+/* Queue one encoded message on the connection; -1 when none or full. */
+int		 ofconn_send(struct ofnat *, const void *, size_t);
+/* A fresh transaction id. */
+uint32_t	 ofconn_xid(struct ofnat *);
+void		 ofconn_close(struct ofnat *);
+/* At exit: close the connection and the listener, no callbacks. */
+void		 ofconn_shutdown(struct ofnat *);
+int		 ofconn_connected(const struct ofnat *);
+size_t		 ofconn_queued(const struct ofnat *);
+
+/* pipeline.c: called by ofconn in stream order. */
+void		 pipeline_init(struct ofnat *);
+void		 pipeline_ready(struct ofnat *);	/* handshake done */
+void		 pipeline_lost(struct ofnat *);		/* connection gone */
+void		 pipeline_port_status(struct ofnat *,
+		    const struct ofp_port_status *);
+void		 pipeline_packet_in(struct ofnat *,
+		    const struct ofp_packet_in *);
+void		 pipeline_flow_removed(struct ofnat *,
+		    const struct ofp_flow_removed *);
+void		 pipeline_error(struct ofnat *, uint32_t xid,
+		    const struct ofp_error *);
+void		 pipeline_barrier(struct ofnat *, uint32_t xid);
+void		 pipeline_tick(struct ofnat *);
+void		 pipeline_free(struct ofnat *);
+
+/* Live changes (control.c calls these); 0 or -1 with a message. */
+int		 pipeline_leg_add(struct ofnat *, const struct conf_network *,
+		    char *err, size_t errlen);
+int		 pipeline_leg_del(struct ofnat *, const char *name,
+		    char *err, size_t errlen);
+int		 pipeline_forward_add(struct ofnat *,
+		    const struct conf_forward *, char *err, size_t errlen);
+int		 pipeline_forward_del(struct ofnat *, uint8_t proto,
+		    uint16_t public_port, char *err, size_t errlen);
+int		 pipeline_host_add(struct ofnat *, uint32_t ip,
+		    const uint8_t mac[6], char *err, size_t errlen);
+int		 pipeline_host_del(struct ofnat *, uint32_t ip, char *err,
+		    size_t errlen);
+const char	*pipeline_leg_state(enum leg_state);
+
+/* control.c */
+struct ctl_server *control_init(struct ofnat *, const char *path);
+
+#endif

@@ -1,0 +1,1242 @@
+/*
+ * The router on the switch (ofnat.h, docs/ofnat.md).
+ *
+ * Table 0 holds:
+ *   prio 0     table-miss -> controller (OF1.3 has no implicit one)
+ *   prio 1000  ARP -> controller (answers for the legs' addresses, learns)
+ *   prio 400   per network leg: IPv4 to the gateway address -> controller
+ *              when ICMP (echo answered), dropped otherwise
+ *   prio 200   per NAT session, a pair of flows (out and back), cookie =
+ *              the session's, idle timeout per RFC, SEND_FLOW_REM, never a
+ *              hard timeout; actions dec_nw_ttl first (so an INVALID_TTL
+ *              packet-in carries the packet as it arrived), set_field MACs,
+ *              addresses and ports, output
+ *   prio 100   routes between inside networks, per destination host
+ * Everything OF1.3 cannot do goes through the controller packet by
+ * packet: ICMP echo through the NAT (the identifier cannot be matched or
+ * rewritten), ICMP errors (their inner header), Time Exceeded.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "ofnat.h"
+#include "packet.h"
+
+#define PRIO_MISS	0
+#define PRIO_ROUTE	100
+#define PRIO_SESSION	200
+#define PRIO_GW		400
+#define PRIO_GW_ICMP	401
+#define PRIO_ARP	1000
+#define ROUTE_IDLE	300		/* seconds, routes between networks */
+#define PENDING_MS	3000		/* how long a packet waits for ARP */
+#define ARP_RETRY_MS	500
+
+static const uint8_t	 BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t	 ZERO6[6];
+
+static void	handle(struct ofnat *, uint32_t in_port, uint8_t reason,
+		    const uint8_t *frame, size_t len);
+
+static const char *
+ipstr(uint32_t a, char *buf)
+{
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+const char *
+pipeline_leg_state(enum leg_state s)
+{
+	switch (s) {
+	case LEG_UNUSED:
+		return "unused";
+	case LEG_WAIT_PORT:
+		return "waiting-port";
+	case LEG_INSTALLING:
+		return "installing";
+	case LEG_ACTIVE:
+		return "active";
+	}
+	return "?";
+}
+
+/* --- sending -------------------------------------------------------- */
+
+static void
+flow_send(struct ofnat *o, const struct ofp_flow_mod *fm)
+{
+	ssize_t	 n;
+
+	if ((n = ofp_encode_flow_mod(o->msg, sizeof(o->msg), ofconn_xid(o),
+	    fm)) == -1) {
+		log_warn("flow_mod: encode");
+		return;
+	}
+	if (ofconn_send(o, o->msg, (size_t)n) == 0)
+		o->c.flow_mod++;
+}
+
+static void
+packet_out(struct ofnat *o, uint32_t in_port, const struct ofp_actions *a,
+    const uint8_t *data, size_t len)
+{
+	struct ofp_packet_out	 po;
+	ssize_t			 n;
+
+	memset(&po, 0, sizeof(po));
+	po.buffer_id = OFP_NO_BUFFER;
+	po.in_port = in_port;
+	po.actions = *a;
+	po.data = data;
+	po.data_len = len;
+	if ((n = ofp_encode_packet_out(o->msg, sizeof(o->msg), ofconn_xid(o),
+	    &po)) == -1) {
+		log_warn("packet_out: encode");
+		return;
+	}
+	if (ofconn_send(o, o->msg, (size_t)n) == 0)
+		o->c.packet_out++;
+}
+
+/* Send a frame out of port (IN_PORT when it came in there). */
+static void
+send_frame(struct ofnat *o, uint32_t in_port, uint32_t out_port,
+    const uint8_t *data, size_t len)
+{
+	struct ofp_actions	 a;
+
+	memset(&a, 0, sizeof(a));
+	ofp_actions_output(&a, out_port == in_port ? OFPP_IN_PORT : out_port,
+	    0);
+	packet_out(o, in_port, &a, data, len);
+}
+
+static uint32_t
+barrier(struct ofnat *o)
+{
+	uint32_t	 xid = ofconn_xid(o);
+	ssize_t		 n;
+
+	if ((n = ofp_encode_barrier_request(o->msg, sizeof(o->msg), xid)) ==
+	    -1 || ofconn_send(o, o->msg, (size_t)n) == -1)
+		return 0;
+	return xid;
+}
+
+/* Delete flows: by exact cookie (mask ~0) or with a port filter. */
+static void
+flows_delete(struct ofnat *o, uint64_t cookie, uint64_t mask,
+    uint32_t out_port, uint32_t in_port)
+{
+	struct ofp_flow_mod	 fm;
+
+	ofp_flow_mod_init(&fm);
+	fm.command = OFPFC_DELETE;
+	fm.table_id = OFPTT_ALL;
+	fm.cookie = cookie;
+	fm.cookie_mask = mask;
+	if (out_port != 0)
+		fm.out_port = out_port;
+	ofp_match_init(&fm.match);
+	if (in_port != 0)
+		ofp_match_in_port(&fm.match, in_port);
+	flow_send(o, &fm);
+}
+
+/* --- legs and ports -------------------------------------------------- */
+
+static struct leg *
+leg_of_port(struct ofnat *o, uint32_t port)
+{
+	int	 i;
+
+	for (i = 0; i < OFNAT_MAX_LEGS; i++)
+		if (o->legs[i].state >= LEG_INSTALLING &&
+		    o->legs[i].port_no == port)
+			return &o->legs[i];
+	return NULL;
+}
+
+/* The network leg whose prefix holds addr. */
+static struct leg *
+leg_of_addr(struct ofnat *o, uint32_t addr)
+{
+	int	 i;
+
+	for (i = 1; i < OFNAT_MAX_LEGS; i++)
+		if (o->legs[i].state >= LEG_INSTALLING &&
+		    (addr & o->legs[i].mask) == o->legs[i].net)
+			return &o->legs[i];
+	return NULL;
+}
+
+static int
+leg_slot(const struct ofnat *o, const struct leg *l)
+{
+	return (int)(l - o->legs);
+}
+
+static struct ofp_port *
+port_by_name(struct ofnat *o, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < o->nports; i++)
+		if (strcmp(o->ports[i].name, name) == 0)
+			return &o->ports[i];
+	return NULL;
+}
+
+static void	arp_request(struct ofnat *, struct leg *, uint32_t ip);
+
+/* The port is there: install the leg's own flows, then a barrier. */
+static void
+leg_activate(struct ofnat *o, struct leg *l, const struct ofp_port *p)
+{
+	struct ofp_flow_mod	 fm;
+	char			 a[INET_ADDRSTRLEN];
+
+	l->port_no = p->port_no;
+	memcpy(l->mac, p->hw_addr, 6);
+	l->state = LEG_INSTALLING;
+	if (!l->public) {
+		ofp_flow_mod_init(&fm);
+		fm.cookie = COOKIE_LEG | (uint64_t)leg_slot(o, l);
+		fm.priority = PRIO_GW;
+		ofp_match_init(&fm.match);
+		ofp_match_in_port(&fm.match, l->port_no);
+		ofp_match_eth_type(&fm.match, ETHTYPE_IPV4);
+		ofp_match_ipv4_dst(&fm.match, l->addr);
+		fm.instructions = OFPIT_BIT(OFPIT_APPLY_ACTIONS);
+		flow_send(o, &fm);	/* empty actions: drop */
+		fm.priority = PRIO_GW_ICMP;
+		ofp_match_ip_proto(&fm.match, IPPROTO_ICMP);
+		ofp_actions_output(&fm.apply, OFPP_CONTROLLER,
+		    OFPCML_NO_BUFFER);
+		flow_send(o, &fm);
+	}
+	l->barrier_xid = barrier(o);
+	log_info("leg %s: %s is port %u, %s", l->name, l->ifname,
+	    l->port_no, ipstr(l->addr, a));
+	if (l->public)
+		arp_request(o, l, o->conf.pub_gateway.s_addr);
+}
+
+static void	end_session(const struct nat_session *, void *);
+
+/* The leg's port is gone or the leg removed: its flows and hosts go. */
+static void
+leg_deactivate(struct ofnat *o, struct leg *l)
+{
+	if (l->state >= LEG_INSTALLING && l->port_no != 0 &&
+	    ofconn_connected(o)) {
+		flows_delete(o, COOKIE_LEG | (uint64_t)leg_slot(o, l),
+		    ~0ull, 0, 0);
+		flows_delete(o, 0, 0, l->port_no, 0);
+		flows_delete(o, 0, 0, 0, l->port_no);
+	}
+	if (!l->public)
+		nat_drop_hosts(o->nat, l->net, (uint8_t)__builtin_popcount(
+		    l->mask), end_session, o);
+	l->port_no = 0;
+	l->state = LEG_WAIT_PORT;
+	l->barrier_xid = 0;
+}
+
+static void
+legs_match_ports(struct ofnat *o)
+{
+	struct ofp_port	*p;
+	int		 i;
+
+	for (i = 0; i < OFNAT_MAX_LEGS; i++) {
+		if (o->legs[i].state != LEG_WAIT_PORT)
+			continue;
+		if ((p = port_by_name(o, o->legs[i].ifname)) != NULL)
+			leg_activate(o, &o->legs[i], p);
+	}
+}
+
+/* --- ARP --------------------------------------------------------------- */
+
+static uint32_t
+arp_hash(uint32_t ip)
+{
+	return (ip * 2654435761u) % OFNAT_ARP_SIZE;
+}
+
+static struct arp_entry *
+arp_get(struct ofnat *o, uint32_t ip, int create)
+{
+	struct arp_entry	*e;
+	uint32_t		 h = arp_hash(ip);
+
+	for (e = o->arp[h]; e != NULL; e = e->next)
+		if (e->ip == ip)
+			return e;
+	if (!create || (e = calloc(1, sizeof(*e))) == NULL)
+		return NULL;
+	e->ip = ip;
+	e->next = o->arp[h];
+	o->arp[h] = e;
+	return e;
+}
+
+static const uint8_t *
+arp_lookup(struct ofnat *o, uint32_t ip)
+{
+	struct arp_entry	*e = arp_get(o, ip, 0);
+
+	return e != NULL && e->resolved ? e->mac : NULL;
+}
+
+static void	pending_flush(struct ofnat *, uint32_t ip);
+
+static void
+arp_learn(struct ofnat *o, uint32_t ip, const uint8_t mac[6])
+{
+	struct arp_entry	*e;
+	int			 was;
+
+	if (ip == 0 || memcmp(mac, ZERO6, 6) == 0 || (mac[0] & 1))
+		return;
+	if ((e = arp_get(o, ip, 1)) == NULL || e->is_static)
+		return;
+	was = e->resolved;
+	memcpy(e->mac, mac, 6);
+	e->resolved = 1;
+	e->asked_ms = 0;
+	if (!was)
+		pending_flush(o, ip);
+}
+
+static void
+arp_request(struct ofnat *o, struct leg *l, uint32_t ip)
+{
+	struct arp_entry	*e;
+	uint8_t			 f[64];
+	uint64_t		 now = ofnat_now_ms();
+	ssize_t			 n;
+
+	if (l == NULL || l->state < LEG_INSTALLING ||
+	    (e = arp_get(o, ip, 1)) == NULL)
+		return;
+	if (e->asked_ms != 0 && now - e->asked_ms < ARP_RETRY_MS)
+		return;
+	e->asked_ms = now;
+	n = pkt_build_arp(f, sizeof(f), ARP_REQUEST, BCAST, l->mac, l->addr,
+	    ZERO6, ip);
+	if (n > 0) {
+		send_frame(o, OFPP_CONTROLLER, l->port_no, f, (size_t)n);
+		o->c.arp_requests++;
+	}
+}
+
+static void
+arp_input(struct ofnat *o, struct leg *l, uint32_t in_port,
+    const struct pkt *p)
+{
+	uint8_t		 f[64];
+	ssize_t		 n;
+
+	/* Learn neighbours on the leg's own subnet (any on the public). */
+	if (l->public || (p->arp_spa & l->mask) == l->net)
+		arp_learn(o, p->arp_spa, p->arp_sha);
+	if (p->arp_op != ARP_REQUEST || p->arp_tpa != l->addr)
+		return;
+	n = pkt_build_arp(f, sizeof(f), ARP_REPLY, p->arp_sha, l->mac,
+	    l->addr, p->arp_sha, p->arp_spa);
+	if (n > 0) {
+		send_frame(o, in_port, in_port, f, (size_t)n);
+		o->c.arp_replies++;
+	}
+}
+
+/* Hold a frame until ip resolves (ARP asked on leg l). */
+static void
+pending_add(struct ofnat *o, struct leg *l, uint32_t in_port, uint32_t ip,
+    const uint8_t *frame, size_t len)
+{
+	struct pending_pkt	*pp, *slot = NULL;
+	int			 i;
+
+	arp_request(o, l, ip);
+	if (len > OFNAT_FRAME_MAX)
+		return;
+	for (i = 0; i < OFNAT_PENDING; i++) {
+		pp = &o->pending[i];
+		if (!pp->used) {
+			slot = pp;
+			break;
+		}
+		if (slot == NULL || pp->since_ms < slot->since_ms)
+			slot = pp;	/* the oldest, if all are used */
+	}
+	slot->used = 1;
+	slot->in_port = in_port;
+	slot->wait_ip = ip;
+	slot->since_ms = ofnat_now_ms();
+	slot->len = len;
+	memcpy(slot->frame, frame, len);
+}
+
+static void
+pending_flush(struct ofnat *o, uint32_t ip)
+{
+	struct pending_pkt	 pp;
+	int			 i;
+
+	for (i = 0; i < OFNAT_PENDING; i++) {
+		if (!o->pending[i].used || o->pending[i].wait_ip != ip)
+			continue;
+		pp = o->pending[i];
+		o->pending[i].used = 0;
+		handle(o, pp.in_port, OFPR_NO_MATCH, pp.frame, pp.len);
+	}
+}
+
+/* --- NAT flows --------------------------------------------------------- */
+
+/*
+ * One direction of a session: match (in_port, proto, src, dst, sport,
+ * dport) exactly; rewrite to (eth_src, eth_dst, nsrc:nsport ->
+ * ndst:ndport); output out_port.  The same actions go into *a for the
+ * packet-out of the packet that made the flow.
+ */
+struct dir {
+	uint32_t	 in_port, out_port;
+	uint8_t		 proto;
+	uint32_t	 src, dst;
+	uint16_t	 sport, dport;
+	const uint8_t	*eth_src, *eth_dst;
+	uint32_t	 nsrc, ndst;
+	uint16_t	 nsport, ndport;
+};
+
+static void
+dir_actions(const struct dir *d, struct ofp_actions *a)
+{
+	struct ofp_match	 set;
+
+	memset(a, 0, sizeof(*a));
+	ofp_match_init(&set);
+	ofp_match_eth_dst(&set, d->eth_dst);
+	ofp_match_eth_src(&set, d->eth_src);
+	if (d->nsrc != d->src)
+		ofp_match_ipv4_src(&set, d->nsrc);
+	if (d->ndst != d->dst)
+		ofp_match_ipv4_dst(&set, d->ndst);
+	if (d->proto == IPPROTO_TCP) {
+		if (d->nsport != d->sport)
+			ofp_match_tcp_src(&set, d->nsport);
+		if (d->ndport != d->dport)
+			ofp_match_tcp_dst(&set, d->ndport);
+	} else {
+		if (d->nsport != d->sport)
+			ofp_match_udp_src(&set, d->nsport);
+		if (d->ndport != d->dport)
+			ofp_match_udp_dst(&set, d->ndport);
+	}
+	/* dec_nw_ttl first: an INVALID_TTL packet-in shows the packet as
+	 * it arrived, for the Time Exceeded to quote. */
+	ofp_actions_dec_nw_ttl(a);
+	ofp_actions_set_fields(a, &set);
+	ofp_actions_output(a, d->out_port == d->in_port ? OFPP_IN_PORT :
+	    d->out_port, 0);
+}
+
+static void
+dir_flow(struct ofnat *o, const struct dir *d, uint64_t cookie,
+    uint16_t idle)
+{
+	struct ofp_flow_mod	 fm;
+
+	ofp_flow_mod_init(&fm);
+	fm.cookie = cookie;
+	fm.priority = PRIO_SESSION;
+	fm.idle_timeout = idle;
+	fm.flags = OFPFF_SEND_FLOW_REM;
+	ofp_match_init(&fm.match);
+	ofp_match_in_port(&fm.match, d->in_port);
+	ofp_match_eth_type(&fm.match, ETHTYPE_IPV4);
+	ofp_match_ip_proto(&fm.match, d->proto);
+	ofp_match_ipv4_src(&fm.match, d->src);
+	ofp_match_ipv4_dst(&fm.match, d->dst);
+	if (d->proto == IPPROTO_TCP) {
+		ofp_match_tcp_src(&fm.match, d->sport);
+		ofp_match_tcp_dst(&fm.match, d->dport);
+	} else {
+		ofp_match_udp_src(&fm.match, d->sport);
+		ofp_match_udp_dst(&fm.match, d->dport);
+	}
+	fm.instructions = OFPIT_BIT(OFPIT_APPLY_ACTIONS);
+	dir_actions(d, &fm.apply);
+	flow_send(o, &fm);
+}
+
+/*
+ * Give a session its two flows (first is the direction of the packet at
+ * hand) unless it has them, then send the packet along first.
+ */
+static void
+session_go(struct ofnat *o, struct nat_session *s, const struct dir *first,
+    const struct dir *back, const uint8_t *frame, size_t len)
+{
+	struct ofp_actions	 a;
+	uint16_t		 idle;
+
+	if (s->nflows == 0) {
+		idle = (uint16_t)nat_idle_timeout(o->nat, s->map->proto);
+		dir_flow(o, first, s->cookie, idle);
+		dir_flow(o, back, s->cookie, idle);
+		nat_session_flows(o->nat, s, 2);
+		o->c.setups++;
+	}
+	dir_actions(first, &a);
+	packet_out(o, first->in_port, &a, frame, len);
+}
+
+static void
+end_session(const struct nat_session *s, void *arg)
+{
+	struct ofnat	*o = arg;
+
+	if (s->nflows > 0 && ofconn_connected(o))
+		flows_delete(o, s->cookie, ~0ull, 0, 0);
+}
+
+/* --- ICMP ------------------------------------------------------------ */
+
+static void
+icmp_error_to(struct ofnat *o, struct leg *l, uint32_t in_port,
+    const uint8_t *frame, const struct pkt *p, uint8_t type, uint8_t code)
+{
+	uint8_t		 b[OFNAT_FRAME_MAX];
+	ssize_t		 n;
+
+	/* Never about an ICMP error, a fragment past the first, or a
+	 * broadcast (RFC 1812 4.3.2.7). */
+	if (p->icmp_error || p->later_frag || (p->eth_dst[0] & 1))
+		return;
+	n = pkt_build_icmp_error(b, sizeof(b), l->mac, p->eth_src, l->addr,
+	    p->src, type, code, 0, frame + p->l3, p->len - p->l3);
+	if (n > 0)
+		send_frame(o, in_port, in_port, b, (size_t)n);
+}
+
+static void
+time_exceeded(struct ofnat *o, struct leg *l, uint32_t in_port,
+    const uint8_t *frame, const struct pkt *p)
+{
+	o->c.time_exceeded++;
+	icmp_error_to(o, l, in_port, frame, p, ICMP_TIMXCEED_, 0);
+}
+
+static void
+echo_reply(struct ofnat *o, uint32_t in_port, const uint8_t *frame,
+    const struct pkt *p)
+{
+	uint8_t		 b[OFNAT_FRAME_MAX];
+	ssize_t		 n;
+
+	if ((n = pkt_build_echo_reply(b, sizeof(b), frame, p)) > 0) {
+		send_frame(o, in_port, in_port, b, (size_t)n);
+		o->c.echo_replies++;
+	}
+}
+
+/* --- the packet paths ------------------------------------------------ */
+
+static int
+need_mac(struct ofnat *o, struct leg *l, uint32_t ip, uint32_t in_port,
+    const uint8_t *frame, size_t len, const uint8_t **mac)
+{
+	if ((*mac = arp_lookup(o, ip)) != NULL)
+		return 0;
+	pending_add(o, l, in_port, ip, frame, len);
+	return -1;
+}
+
+/* From an inside host to somewhere outside. */
+static void
+outbound(struct ofnat *o, struct leg *in, uint32_t in_port,
+    const uint8_t *frame, uint8_t *f, struct pkt *p)
+{
+	struct leg		*pub = &o->legs[0];
+	struct nat_mapping	*m;
+	struct nat_session	*s;
+	const uint8_t		*gw;
+	struct dir		 d1, d2;
+	uint32_t		 paddr = o->conf.vip.s_addr;
+	uint64_t		 now = ofnat_now_ms();
+
+	if (pub->state < LEG_INSTALLING)
+		goto drop;
+	if (need_mac(o, pub, o->conf.pub_gateway.s_addr, in_port, frame,
+	    p->len, &gw) == -1)
+		return;
+	if (p->proto == IPPROTO_ICMP) {
+		if (p->icmp_type == ICMP_ECHO_ && !p->frag) {
+			if ((m = nat_outbound(o->nat, IPPROTO_ICMP, p->src,
+			    p->icmp_id, now)) == NULL ||
+			    (s = nat_session(o->nat, m, p->dst, 0, 1, now)) ==
+			    NULL)
+				goto nomap;
+			nat_touch(o->nat, s, now);
+			pkt_set_icmp_id(f, p, m->out_port);
+			pkt_set_src(f, p, paddr, 0);
+		} else if (p->icmp_error && (m = nat_lookup_inside(o->nat,
+		    p->inner.proto, p->inner.dst, p->inner.dport)) != NULL) {
+			/* An inside host's error about inbound traffic. */
+			pkt_set_src(f, p, paddr, 0);
+			pkt_set_inner_dst(f, p, paddr, m->out_port);
+			o->c.icmp_translated++;
+		} else
+			goto drop;
+		if (pkt_dec_ttl(f, p) == -1)
+			goto drop;
+		pkt_set_eth(f, p, pub->mac, gw);
+		o->c.icmp_echo_nat += p->icmp_type == ICMP_ECHO_;
+		send_frame(o, in_port, pub->port_no, f, p->len);
+		return;
+	}
+	if ((p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP) || p->frag)
+		goto drop;
+	if ((m = nat_outbound(o->nat, p->proto, p->src, p->sport, now)) ==
+	    NULL || (s = nat_session(o->nat, m, p->dst, p->dport, 1, now)) ==
+	    NULL)
+		goto nomap;
+	d1 = (struct dir){ in_port, pub->port_no, p->proto, p->src, p->dst,
+	    p->sport, p->dport, pub->mac, gw, paddr, p->dst, m->out_port,
+	    p->dport };
+	d2 = (struct dir){ pub->port_no, in_port, p->proto, p->dst, paddr,
+	    p->dport, m->out_port, in->mac, p->eth_src, p->dst, p->src,
+	    p->dport, p->sport };
+	session_go(o, s, &d1, &d2, frame, p->len);
+	return;
+nomap:
+	if (errno == ENOSPC)
+		o->c.exhausted++;
+drop:
+	o->c.dropped++;
+}
+
+/* From outside to the public address. */
+static void
+inbound(struct ofnat *o, struct leg *pub, uint32_t in_port,
+    const uint8_t *frame, uint8_t *f, struct pkt *p)
+{
+	struct nat_mapping	*m;
+	struct nat_session	*s;
+	struct leg		*l;
+	const uint8_t		*hmac;
+	struct dir		 d1, d2;
+	uint64_t		 now = ofnat_now_ms();
+	uint32_t		 host;
+
+	if (p->proto == IPPROTO_ICMP) {
+		if (p->icmp_type == ICMP_ECHO_) {
+			echo_reply(o, in_port, frame, p);
+			return;
+		}
+		if (p->icmp_type == ICMP_ECHOREPLY_) {
+			if ((m = nat_lookup_outside(o->nat, IPPROTO_ICMP,
+			    p->icmp_id)) == NULL || (s = nat_session(o->nat,
+			    m, p->src, 0, 0, now)) == NULL)
+				goto drop;
+			nat_touch(o->nat, s, now);
+		} else if (p->icmp_error && p->inner.src == p->dst) {
+			if ((m = nat_lookup_outside(o->nat, p->inner.proto,
+			    p->inner.sport)) == NULL)
+				goto drop;
+		} else
+			goto drop;
+		host = m->in_addr;
+		if ((l = leg_of_addr(o, host)) == NULL)
+			goto drop;
+		if (need_mac(o, l, host, in_port, frame, p->len, &hmac) == -1)
+			return;
+		if (p->icmp_error) {
+			pkt_set_dst(f, p, host, 0);
+			pkt_set_inner_src(f, p, host, m->in_port);
+			o->c.icmp_translated++;
+		} else {
+			pkt_set_dst(f, p, host, 0);
+			pkt_set_icmp_id(f, p, m->in_port);
+		}
+		if (pkt_dec_ttl(f, p) == -1)
+			goto drop;
+		pkt_set_eth(f, p, l->mac, hmac);
+		send_frame(o, in_port, l->port_no, f, p->len);
+		return;
+	}
+	if ((p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP) || p->frag)
+		goto drop;
+	if ((m = nat_inbound(o->nat, p->proto, p->dport, p->src, p->sport)) ==
+	    NULL) {
+		if (errno == EACCES)
+			o->c.filtered++;
+		goto drop;
+	}
+	if ((l = leg_of_addr(o, m->in_addr)) == NULL)
+		goto drop;
+	if (need_mac(o, l, m->in_addr, in_port, frame, p->len, &hmac) == -1)
+		return;
+	if ((s = nat_session(o->nat, m, p->src, p->sport, 1, now)) == NULL)
+		goto drop;
+	d1 = (struct dir){ in_port, l->port_no, p->proto, p->src, p->dst,
+	    p->sport, p->dport, l->mac, hmac, p->src, m->in_addr, p->sport,
+	    m->in_port };
+	d2 = (struct dir){ l->port_no, in_port, p->proto, m->in_addr, p->src,
+	    m->in_port, p->sport, pub->mac, p->eth_src, p->dst, p->src,
+	    p->dport, p->sport };
+	session_go(o, s, &d1, &d2, frame, p->len);
+	return;
+drop:
+	o->c.dropped++;
+}
+
+/* From an inside host to the public address: hairpinning. */
+static void
+hairpin(struct ofnat *o, struct leg *in, uint32_t in_port,
+    const uint8_t *frame, struct pkt *p)
+{
+	struct nat_mapping	*src, *dst;
+	struct nat_session	*s;
+	struct leg		*l;
+	const uint8_t		*hmac;
+	struct dir		 d1, d2;
+	uint32_t		 paddr = o->conf.vip.s_addr;
+	uint64_t		 now = ofnat_now_ms();
+
+	if ((p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP) || p->frag)
+		goto drop;
+	if ((dst = nat_hairpin(o->nat, p->proto, p->src, p->sport, p->dport,
+	    now, &src)) == NULL)
+		goto drop;
+	if ((l = leg_of_addr(o, dst->in_addr)) == NULL)
+		goto drop;
+	if (need_mac(o, l, dst->in_addr, in_port, frame, p->len, &hmac) == -1)
+		return;
+	if ((s = nat_session(o->nat, src, paddr, p->dport, 1, now)) == NULL)
+		goto drop;
+	d1 = (struct dir){ in_port, l->port_no, p->proto, p->src, paddr,
+	    p->sport, p->dport, l->mac, hmac, paddr, dst->in_addr,
+	    src->out_port, dst->in_port };
+	d2 = (struct dir){ l->port_no, in_port, p->proto, dst->in_addr, paddr,
+	    dst->in_port, src->out_port, in->mac, p->eth_src, paddr, p->src,
+	    p->dport, p->sport };
+	session_go(o, s, &d1, &d2, frame, p->len);
+	o->c.hairpins++;
+	return;
+drop:
+	o->c.dropped++;
+}
+
+/* Between two inside networks: a route flow per destination host. */
+static void
+route(struct ofnat *o, struct leg *out, uint32_t in_port,
+    const uint8_t *frame, uint8_t *f, struct pkt *p)
+{
+	struct ofp_flow_mod	 fm;
+	const uint8_t		*mac;
+
+	if (need_mac(o, out, p->dst, in_port, frame, p->len, &mac) == -1)
+		return;
+	ofp_flow_mod_init(&fm);
+	fm.cookie = COOKIE_LEG | (uint64_t)leg_slot(o, out);
+	fm.priority = PRIO_ROUTE;
+	fm.idle_timeout = ROUTE_IDLE;
+	ofp_match_init(&fm.match);
+	ofp_match_in_port(&fm.match, in_port);
+	ofp_match_eth_type(&fm.match, ETHTYPE_IPV4);
+	ofp_match_ipv4_dst(&fm.match, p->dst);
+	fm.instructions = OFPIT_BIT(OFPIT_APPLY_ACTIONS);
+	ofp_actions_dec_nw_ttl(&fm.apply);
+	{
+		struct ofp_match	 set;
+
+		ofp_match_init(&set);
+		ofp_match_eth_dst(&set, mac);
+		ofp_match_eth_src(&set, out->mac);
+		ofp_actions_set_fields(&fm.apply, &set);
+	}
+	ofp_actions_output(&fm.apply, out->port_no, 0);
+	flow_send(o, &fm);
+	if (pkt_dec_ttl(f, p) == -1)
+		return;
+	pkt_set_eth(f, p, out->mac, mac);
+	send_frame(o, in_port, out->port_no, f, p->len);
+}
+
+static int
+router_addr(const struct ofnat *o, uint32_t a)
+{
+	int	 i;
+
+	for (i = 0; i < OFNAT_MAX_LEGS; i++)
+		if (o->legs[i].state >= LEG_INSTALLING && o->legs[i].addr == a)
+			return 1;
+	return 0;
+}
+
+static void
+handle(struct ofnat *o, uint32_t in_port, uint8_t reason,
+    const uint8_t *frame, size_t len)
+{
+	uint8_t		 f[OFNAT_FRAME_MAX];	/* reentered: not static */
+	struct leg	*l, *to;
+	struct pkt	 p;
+	uint32_t	 paddr = o->conf.vip.s_addr;
+
+	if ((l = leg_of_port(o, in_port)) == NULL || len > sizeof(f))
+		goto drop;
+	memcpy(f, frame, len);
+	if (pkt_parse(f, len, &p) == -1)
+		goto drop;
+	if (p.eth_type == ETHTYPE_ARP) {
+		arp_input(o, l, in_port, &p);
+		return;
+	}
+	if (p.eth_type != ETHTYPE_IPV4)
+		goto drop;
+	if (!l->public && (p.src & l->mask) == l->net)
+		arp_learn(o, p.src, p.eth_src);
+	if (reason == OFPR_INVALID_TTL) {
+		o->c.packet_in_ttl++;
+		time_exceeded(o, l, in_port, frame, &p);
+		return;
+	}
+	/* For the router itself. */
+	if (p.dst != paddr && router_addr(o, p.dst)) {
+		if (p.proto == IPPROTO_ICMP && p.icmp_type == ICMP_ECHO_)
+			echo_reply(o, in_port, frame, &p);
+		else
+			goto drop;
+		return;
+	}
+	if (l->public) {
+		if (p.dst != paddr)
+			goto drop;
+		if (p.proto == IPPROTO_ICMP && p.icmp_type == ICMP_ECHO_) {
+			echo_reply(o, in_port, frame, &p);
+			return;
+		}
+		if (p.ttl <= 1 && !(p.proto == IPPROTO_ICMP && p.icmp_error)) {
+			time_exceeded(o, l, in_port, frame, &p);
+			return;
+		}
+		inbound(o, l, in_port, frame, f, &p);
+		return;
+	}
+	if ((p.src & l->mask) != l->net)	/* spoofed or foreign */
+		goto drop;
+	if (p.dst == paddr) {
+		if (p.proto == IPPROTO_ICMP && p.icmp_type == ICMP_ECHO_)
+			echo_reply(o, in_port, frame, &p);
+		else
+			hairpin(o, l, in_port, frame, &p);
+		return;
+	}
+	if (p.ttl <= 1) {
+		time_exceeded(o, l, in_port, frame, &p);
+		return;
+	}
+	if ((to = leg_of_addr(o, p.dst)) != NULL) {
+		if (to != l)
+			route(o, to, in_port, frame, f, &p);
+		return;
+	}
+	outbound(o, l, in_port, frame, f, &p);
+	return;
+drop:
+	o->c.dropped++;
+}
+
+void
+pipeline_packet_in(struct ofnat *o, const struct ofp_packet_in *pi)
+{
+	o->c.packet_in++;
+	if (pi->reason == OFPR_NO_MATCH)
+		o->c.packet_in_miss++;
+	if (!(pi->match.fields & OFP_FIELD(OFPXMT_IN_PORT)))
+		return;
+	handle(o, pi->match.in_port, pi->reason, pi->data, pi->data_len);
+}
+
+/* --- switch events --------------------------------------------------- */
+
+void
+pipeline_ready(struct ofnat *o)
+{
+	static int		 started;
+	struct ofp_flow_mod	 fm;
+	int			 i;
+
+	/*
+	 * At start the switch may hold flows of an earlier controller
+	 * whose sessions this process does not know: clear everything.  On
+	 * a reconnect the session flows stay (their FlowRemoved still
+	 * comes to us); the rest is installed again.
+	 */
+	if (!started)
+		flows_delete(o, 0, 0, 0, 0);
+	else
+		flows_delete(o, COOKIE_BASE, COOKIE_BASE, 0, 0);
+	started = 1;
+	flows_delete(o, COOKIE_LEG, COOKIE_LEG, 0, 0);
+
+	ofp_flow_mod_init(&fm);
+	fm.cookie = COOKIE_BASE;
+	fm.priority = PRIO_MISS;
+	ofp_match_init(&fm.match);
+	fm.instructions = OFPIT_BIT(OFPIT_APPLY_ACTIONS);
+	ofp_actions_output(&fm.apply, OFPP_CONTROLLER, OFPCML_NO_BUFFER);
+	flow_send(o, &fm);
+	fm.priority = PRIO_ARP;
+	ofp_match_eth_type(&fm.match, ETHTYPE_ARP);
+	flow_send(o, &fm);
+
+	for (i = 0; i < OFNAT_MAX_LEGS; i++) {
+		if (o->legs[i].state == LEG_UNUSED)
+			continue;
+		o->legs[i].state = LEG_WAIT_PORT;
+		o->legs[i].port_no = 0;
+	}
+	legs_match_ports(o);
+	o->ready = 1;
+}
+
+void
+pipeline_lost(struct ofnat *o)
+{
+	int	 i;
+
+	o->ready = 0;
+	for (i = 0; i < OFNAT_MAX_LEGS; i++)
+		if (o->legs[i].state != LEG_UNUSED) {
+			o->legs[i].state = LEG_WAIT_PORT;
+			o->legs[i].port_no = 0;
+		}
+	memset(o->pending, 0, sizeof(o->pending));
+}
+
+void
+pipeline_port_status(struct ofnat *o, const struct ofp_port_status *ps)
+{
+	struct ofp_port	*p;
+	size_t		 i;
+	int		 j;
+
+	p = port_by_name(o, ps->port.name);
+	log_info("port %s (%u): %s", ps->port.name, ps->port.port_no,
+	    ps->reason == OFPPR_ADD ? "added" : ps->reason == OFPPR_DELETE ?
+	    "deleted" : "modified");
+	if (ps->reason == OFPPR_DELETE) {
+		for (j = 0; j < OFNAT_MAX_LEGS; j++)
+			if (o->legs[j].state >= LEG_INSTALLING &&
+			    o->legs[j].port_no == ps->port.port_no)
+				leg_deactivate(o, &o->legs[j]);
+		if (p != NULL) {
+			i = (size_t)(p - o->ports);
+			o->ports[i] = o->ports[--o->nports];
+		}
+		return;
+	}
+	if (p != NULL)
+		*p = ps->port;
+	else if (o->nports < OFNAT_MAX_PORTS)
+		o->ports[o->nports++] = ps->port;
+	if (o->ready)
+		legs_match_ports(o);
+}
+
+void
+pipeline_flow_removed(struct ofnat *o, const struct ofp_flow_removed *fr)
+{
+	o->c.flow_removed++;
+	if (fr->cookie & COOKIE_TAGS)
+		return;
+	(void)nat_flow_removed(o->nat, fr->cookie, ofnat_now_ms());
+}
+
+void
+pipeline_error(struct ofnat *o, uint32_t xid, const struct ofp_error *e)
+{
+	uint64_t	 cookie = 0;
+	size_t		 i;
+
+	o->c.errors++;
+	/* A refused FLOW_MOD ADD of a session: that flow never was. */
+	if (e->data_len >= 26 && e->data[1] == OFPT_FLOW_MOD &&
+	    e->data[25] == OFPFC_ADD) {
+		for (i = 8; i < 16; i++)
+			cookie = cookie << 8 | e->data[i];
+		if (cookie != 0 && !(cookie & COOKIE_TAGS))
+			(void)nat_flow_removed(o->nat, cookie,
+			    ofnat_now_ms());
+	}
+	log_warnx("switch error type %u code %u (xid %u, about %s)",
+	    e->type, e->code, xid, e->data_len >= 2 ?
+	    ofp_type_name(e->data[1]) : "?");
+}
+
+void
+pipeline_barrier(struct ofnat *o, uint32_t xid)
+{
+	int	 i;
+
+	for (i = 0; i < OFNAT_MAX_LEGS; i++) {
+		if (o->legs[i].state == LEG_INSTALLING &&
+		    o->legs[i].barrier_xid == xid) {
+			o->legs[i].state = LEG_ACTIVE;
+			log_info("leg %s: active", o->legs[i].name);
+		}
+	}
+}
+
+void
+pipeline_tick(struct ofnat *o)
+{
+	uint64_t	 now = ofnat_now_ms();
+	int		 i;
+
+	nat_expire(o->nat, now, end_session, o);
+	for (i = 0; i < OFNAT_PENDING; i++) {
+		struct pending_pkt	*pp = &o->pending[i];
+
+		if (!pp->used)
+			continue;
+		if (now - pp->since_ms > PENDING_MS) {
+			pp->used = 0;
+			o->c.dropped++;
+			continue;
+		}
+		arp_request(o, pp->wait_ip == o->conf.pub_gateway.s_addr ?
+		    &o->legs[0] : leg_of_addr(o, pp->wait_ip), pp->wait_ip);
+	}
+	if (o->ready && o->legs[0].state >= LEG_INSTALLING &&
+	    arp_lookup(o, o->conf.pub_gateway.s_addr) == NULL)
+		arp_request(o, &o->legs[0], o->conf.pub_gateway.s_addr);
+}
+
+/* --- configuration ----------------------------------------------------- */
+
+static struct leg *
+leg_free_slot(struct ofnat *o)
+{
+	int	 i;
+
+	for (i = 1; i < OFNAT_MAX_LEGS; i++)
+		if (o->legs[i].state == LEG_UNUSED)
+			return &o->legs[i];
+	return NULL;
+}
+
+static void
+leg_from_network(struct leg *l, const struct conf_network *n)
+{
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "%s", n->name);
+	snprintf(l->ifname, sizeof(l->ifname), "%s", n->interface);
+	l->addr = n->gateway.s_addr;
+	l->mask = n->cidr.plen == 0 ? 0 :
+	    htonl(0xffffffffu << (32 - n->cidr.plen));
+	l->net = n->cidr.addr.s_addr & l->mask;
+	l->state = LEG_WAIT_PORT;
+}
+
+void
+pipeline_init(struct ofnat *o)
+{
+	struct leg	*l = &o->legs[0];
+	char		 err[256];
+	int		 i;
+
+	memset(l, 0, sizeof(*l));
+	l->public = 1;
+	snprintf(l->name, sizeof(l->name), "public");
+	snprintf(l->ifname, sizeof(l->ifname), "%s", o->conf.pub_if);
+	l->addr = o->conf.vip.s_addr;
+	l->state = LEG_WAIT_PORT;
+	for (i = 0; i < o->conf.nnetworks; i++)
+		leg_from_network(&o->legs[i + 1], &o->conf.networks[i]);
+	for (i = 0; i < o->conf.nforwards; i++)
+		if (pipeline_forward_add(o, &o->conf.forwards[i], err,
+		    sizeof(err)) == -1)
+			log_warnx("%s", err);
+}
+
+int
+pipeline_leg_add(struct ofnat *o, const struct conf_network *n, char *err,
+    size_t errlen)
+{
+	struct leg	*l, nl;
+	int		 i;
+
+	leg_from_network(&nl, n);
+	for (i = 0; i < OFNAT_MAX_LEGS; i++) {
+		l = &o->legs[i];
+		if (l->state == LEG_UNUSED)
+			continue;
+		if (strcmp(l->name, nl.name) == 0 ||
+		    strcmp(l->ifname, nl.ifname) == 0) {
+			snprintf(err, errlen, "network %s: name or interface "
+			    "%s already used by %s", nl.name, nl.ifname,
+			    l->name);
+			return -1;
+		}
+		if (!l->public && ((nl.net & l->mask) == l->net ||
+		    (l->net & nl.mask) == nl.net)) {
+			snprintf(err, errlen, "network %s: overlaps %s",
+			    nl.name, l->name);
+			return -1;
+		}
+	}
+	if ((nl.addr & nl.mask) != nl.net || (o->conf.vip.s_addr & nl.mask)
+	    == nl.net) {
+		snprintf(err, errlen, "network %s: gateway outside the "
+		    "network, or the network holds the public address",
+		    nl.name);
+		return -1;
+	}
+	if ((l = leg_free_slot(o)) == NULL) {
+		snprintf(err, errlen, "network %s: no room (%d networks)",
+		    nl.name, CONF_MAX_NETWORKS);
+		return -1;
+	}
+	*l = nl;
+	log_info("network %s added on %s", l->name, l->ifname);
+	if (o->ready)
+		legs_match_ports(o);
+	return 0;
+}
+
+int
+pipeline_leg_del(struct ofnat *o, const char *name, char *err,
+    size_t errlen)
+{
+	struct leg	*l;
+	int		 i;
+
+	for (i = 1; i < OFNAT_MAX_LEGS; i++) {
+		l = &o->legs[i];
+		if (l->state == LEG_UNUSED || strcmp(l->name, name) != 0)
+			continue;
+		leg_deactivate(o, l);
+		if (o->ready)
+			(void)barrier(o);
+		memset(l, 0, sizeof(*l));
+		log_info("network %s removed", name);
+		return 0;
+	}
+	snprintf(err, errlen, "network %s: no such network", name);
+	return -1;
+}
+
+int
+pipeline_forward_add(struct ofnat *o, const struct conf_forward *f,
+    char *err, size_t errlen)
+{
+	char	 a[INET_ADDRSTRLEN];
+
+	if (nat_forward_add(o->nat, f->proto, f->public_port, f->host.s_addr,
+	    f->port, end_session, o) == NULL) {
+		snprintf(err, errlen, "forward %s %u -> %s:%u: %s",
+		    f->proto == IPPROTO_TCP ? "tcp" : "udp", f->public_port,
+		    ipstr(f->host.s_addr, a), f->port, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+pipeline_forward_del(struct ofnat *o, uint8_t proto, uint16_t public_port,
+    char *err, size_t errlen)
+{
+	if (nat_forward_del(o->nat, proto, public_port, end_session, o) ==
+	    -1) {
+		snprintf(err, errlen, "forward %s %u: no such forward",
+		    proto == IPPROTO_TCP ? "tcp" : "udp", public_port);
+		return -1;
+	}
+	return 0;
+}
+
+int
+pipeline_host_add(struct ofnat *o, uint32_t ip, const uint8_t mac[6],
+    char *err, size_t errlen)
+{
+	struct arp_entry	*e;
+	int			 i, in = 0;
+
+	for (i = 1; i < OFNAT_MAX_LEGS; i++)
+		if (o->legs[i].state != LEG_UNUSED &&
+		    (ip & o->legs[i].mask) == o->legs[i].net)
+			in = 1;
+	if (!in) {
+		snprintf(err, errlen, "host: not inside a network");
+		return -1;
+	}
+	if ((e = arp_get(o, ip, 1)) == NULL) {
+		snprintf(err, errlen, "host: out of memory");
+		return -1;
+	}
+	memcpy(e->mac, mac, 6);
+	e->resolved = 1;
+	e->is_static = 1;
+	pending_flush(o, ip);
+	return 0;
+}
+
+int
+pipeline_host_del(struct ofnat *o, uint32_t ip, char *err, size_t errlen)
+{
+	struct arp_entry	*e, **pp;
+	size_t			 n;
+
+	n = nat_drop_hosts(o->nat, ip, 32, end_session, o);
+	if (ofconn_connected(o)) {
+		/* Route flows towards it, by destination. */
+		struct ofp_flow_mod	 fm;
+
+		ofp_flow_mod_init(&fm);
+		fm.command = OFPFC_DELETE;
+		fm.table_id = OFPTT_ALL;
+		ofp_match_init(&fm.match);
+		ofp_match_eth_type(&fm.match, ETHTYPE_IPV4);
+		ofp_match_ipv4_dst(&fm.match, ip);
+		flow_send(o, &fm);
+	}
+	for (pp = &o->arp[arp_hash(ip)]; (e = *pp) != NULL; pp = &e->next) {
+		if (e->ip == ip) {
+			*pp = e->next;
+			free(e);
+			return 0;
+		}
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "host: nothing known about it");
+		return -1;
+	}
+	return 0;
+}
+
+void
+pipeline_free(struct ofnat *o)
+{
+	struct arp_entry	*e, *en;
+	int			 i;
+
+	for (i = 0; i < OFNAT_ARP_SIZE; i++)
+		for (e = o->arp[i]; e != NULL; e = en) {
+			en = e->next;
+			free(e);
+		}
+}
