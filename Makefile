@@ -57,6 +57,7 @@ include ctl/module.mk
 include notify/module.mk
 include tests/module.mk
 include tests/golden/module.mk
+include tests/ofp-golden/module.mk
 include tests/lab/module.mk
 include tests/tools/module.mk
 include bench/module.mk

@@ -18,3 +18,6 @@ fi
 
 # Golden tests: router.json examples rendered through the templates.
 sh tests/golden/run.sh "$B"
+
+# OpenFlow codec golden vectors, decoded by ovs-ofctl (tests/ofp-golden/).
+sh tests/ofp-golden/run.sh "$B"
