@@ -132,6 +132,7 @@ lab_topo_ovs()
 	lab_exec sw ip link set dev lan1 up || return 1
 	lab_veth ofr eth1 sw p-ofr || return 1
 	ovs_port eth1 || return 1
+	lab_exec sw ip link set dev p-ofr master lan1 || return 1
 	for n in h1 h2; do
 		lab_veth sw "p-$n" "$n" eth0 || return 1
 		lab_exec sw ip link set dev "p-$n" master lan1 || return 1
