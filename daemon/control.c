@@ -73,6 +73,7 @@ cmd_status(struct vrouterd *vd)
 	json_object_set_new(reply, "maintenance", json_boolean(vd->maintenance));
 	json_object_set_new(reply, "standby", json_boolean(vd->standby));
 	json_object_set_new(reply, "advert_ms", json_integer(vd->conf.advert_ms));
+	json_object_set_new(reply, "sync", ctstats_json(vd));
 	json_object_set_new(reply, "fifo", json_pack("{s:I, s:I}",
 	    "lines", (json_int_t)vd->fifo_lines,
 	    "malformed", (json_int_t)vd->fifo_bad));

@@ -164,7 +164,8 @@ on_sigchld(evutil_socket_t sig, short what, void *arg)
 	while (proc_reap(&pid, &status) == 1) {
 		if (child_reaped(&vd->keepalived, pid, status) ||
 		    child_reaped(&vd->conntrackd, pid, status) ||
-		    handover_reaped(vd, pid, status))
+		    handover_reaped(vd, pid, status) ||
+		    ctstats_reaped(vd, pid, status))
 			continue;
 		log_debug("reaped unknown child %d", (int)pid);
 	}
@@ -334,6 +335,7 @@ main(int argc, char *argv[])
 		fatalx("event_base_new failed");
 	vd.ev_reload = evtimer_new(vd.base, on_reload_timer, &vd);
 	handover_init(&vd);
+	ctstats_init(&vd);
 	state_init(&vd);
 	setup_children(&vd);
 
@@ -389,6 +391,7 @@ main(int argc, char *argv[])
 	fifo_close(&vd);
 	host_free(&vd);
 	handover_free(&vd);
+	ctstats_free(&vd);
 	standby_free(&vd);
 	ctl_server_free(ctl);
 	ctl_server_free(ctl_ro);

@@ -114,6 +114,7 @@ struct vrouterd {
 	char		 last_reason[128];
 
 	struct handover	 ho;
+	struct ctstats	*ctstats;	/* ctstats.c: the sync, watched */
 
 	/* host channel */
 	struct vsp_guest *guest;
@@ -190,6 +191,30 @@ int	 render_all(struct vrouterd *, const struct router_conf *,
 int	 host_init(struct vrouterd *);
 void	 host_send(struct vrouterd *, uint8_t state);
 void	 host_free(struct vrouterd *);
+
+/* ctstats.c: conntrackd's counters, polled; a stalled sync flagged. */
+struct ct_counters {
+	uint64_t	 int_active, int_changes;	/* internal cache */
+	uint64_t	 ext_active, ext_changes;	/* external cache */
+	uint64_t	 sent, recv;			/* sync packets */
+	uint64_t	 send_errors, recv_errors, lost;
+};
+struct ctstats;
+struct json_t;
+void	 ctstats_init(struct vrouterd *);
+int	 ctstats_reaped(struct vrouterd *, pid_t, int status);
+/* The status's "sync" object, new (the caller owns the reference). */
+struct json_t *ctstats_json(const struct vrouterd *);
+void	 ctstats_free(struct vrouterd *);
+/* `conntrackd -s` output into *c: 0, or -1 with EBADMSG.  Pure. */
+int	 ctstats_parse(const char *text, struct ct_counters *c);
+/*
+ * One poll compared with the one before: updates *frozen (polls in a row
+ * where the internal cache changed and the sync counters did not) and
+ * returns 1 when that makes the sync stalled.  Pure.
+ */
+int	 ctstats_judge(int *frozen, const struct ct_counters *prev,
+	    const struct ct_counters *now);
 
 /* control.c */
 struct ctl_server;
