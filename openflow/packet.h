@@ -29,6 +29,7 @@
 #define ICMP_PARAMPROB_		12
 #define ICMP_UNREACH_PORT_	3
 #define ICMP_UNREACH_NEEDFRAG_	4
+#define ICMP_UNREACH_FILTER_	13	/* administratively prohibited */
 
 /* What an ICMP error carries: the start of the packet it is about. */
 struct pkt_inner {

@@ -621,8 +621,12 @@ outbound(struct ofnat *o, struct leg *in, uint32_t in_port,
 	session_go(o, s, &d1, &d2, frame, p->len);
 	return;
 nomap:
-	if (errno == ENOSPC)
+	/* RFC 5508 REQ-8: no room for a session: tell the sender. */
+	if (errno == ENOSPC) {
 		o->c.exhausted++;
+		icmp_error_to(o, in, in_port, frame, p, ICMP_UNREACH_,
+		    ICMP_UNREACH_FILTER_);
+	}
 drop:
 	o->c.dropped++;
 }
