@@ -8,3 +8,11 @@ $(B)/bench/route_bench: $(BENCH_OBJS) $(LIB_OBJS) $(VSP_OBJS)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(VSP_LIBS) $(PKG_LIBS)
 
 bench-bins: $(B)/bench/route_bench
+
+# ofnat_bench: a fake OpenFlow switch timing vrouter-ofnat's setups.
+$(B)/bench/ofnat_bench: $(B)/bench/ofnat_bench.o $(OFP_OBJS) \
+			$(B)/openflow/packet.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+bench-bins: $(B)/bench/ofnat_bench
