@@ -15,7 +15,7 @@
  *   fill the whole struct (zeroing what the message does not carry) and
  *   return 0, or -1 with errno EBADMSG (malformed, wrong type, or outside
  *   this subset) or EPROTONOSUPPORT (header version is not 0x04; HELLO
- *   accepts any version).  Whatever a decoder accepts, the matching
+ *   accepts any version but 0).  Whatever a decoder accepts, the matching
  *   encoder accepts too.
  * - Pointers a decoder stores (data, data_len) point into the caller's
  *   message buffer and are valid as long as it is; nothing is owned.

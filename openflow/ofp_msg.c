@@ -162,7 +162,7 @@ ofp_encode_hello(void *buf, size_t size, uint32_t xid,
 }
 
 /*
- * Any header version is taken (negotiation decides).  Unknown elements
+ * Any header version but 0 is taken (negotiation decides).  Unknown elements
  * are skipped; a bitmap element has at least one 32-bit word, of which
  * only the first (versions 0..31) is kept; a second bitmap is malformed.
  */
@@ -175,7 +175,7 @@ ofp_decode_hello(const void *msg, size_t len, struct ofp_hello *h)
 
 	memset(h, 0, sizeof(*h));
 	if (len < OFP_HEADER_LEN || ofp_get16(p + 2) != len ||
-	    p[1] != OFPT_HELLO)
+	    p[1] != OFPT_HELLO || p[0] == 0)
 		goto bad;
 	h->version = p[0];
 	for (off = OFP_HEADER_LEN; off < len; off += OFP_ALIGN8(elen)) {

@@ -34,6 +34,9 @@ fuzz_config_LIBS = $(PKG_LIBS)
 FUZZ_TARGETS += fuzz_packet
 fuzz_packet_SRCS = openflow/packet.c
 fuzz_packet_LIBS =
+FUZZ_TARGETS += fuzz_ofp
+fuzz_ofp_SRCS = $(OFP_SRCS)
+fuzz_ofp_LIBS =
 
 FUZZ_B		 = build-fuzz
 FUZZ_CC		 = clang

@@ -965,6 +965,15 @@ START_TEST(hello_bad_elements)
 		if (!cases[i].ok)
 			ck_assert_int_eq(errno, EBADMSG);
 	}
+	/* Any version negotiates, but 0 is none at all (and the encoder
+	 * reads 0 as "ours", so it could not be sent back). */
+	memset(buf, 0, 8);
+	buf[3] = 8;
+	ck_assert_int_eq(ofp_decode_hello(buf, 8, &h), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	buf[0] = 0x7f;
+	ck_assert_int_eq(ofp_decode_hello(buf, 8, &h), 0);
+	ck_assert_uint_eq(h.version, 0x7f);
 }
 END_TEST
 
