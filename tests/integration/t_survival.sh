@@ -138,8 +138,10 @@ echo "# VM crash of r1: ping outage $(pair_outage) ms; $res"
 lab_check "VM crash: all $N connections answer afterwards" \
     test "$(fo_kv ok "$res")" = $N
 lab_check "VM crash: none was reset" test "$(fo_kv reset "$res")" = 0
+lab_check "VM crash: the server's pushes reach all 200 ticked ones unprompted" \
+    test "$(fo_kv silent "$res")" = 0
 lab_check "VM crash: the bulk stream goes on" \
-    test "$(fo_kv bulk "$res")" = ok -a "$(fo_kv bulk_after_stall "$res")" -gt 0
+    test "$(fo_kv bulk "$res")" = ok -a "$(fo_kv bulk_resumed "$res")" = 1
 lab_check "VM crash: r2 sent no RST ($RSTS)" test "$RSTS" = 0
 srv=$(fo_server_counters)
 lab_check "VM crash: the server saw no reset" test "$(fo_kv resets "$srv")" = 0
@@ -155,8 +157,10 @@ lab_check "slow commit: commit (line $COMMIT) before MASTER to the host (line $T
 lab_check "slow commit: all $N connections answer afterwards" \
     test "$(fo_kv ok "$res")" = $N
 lab_check "slow commit: none was reset" test "$(fo_kv reset "$res")" = 0
+lab_check "slow commit: the server's pushes reach all 200 ticked ones unprompted" \
+    test "$(fo_kv silent "$res")" = 0
 lab_check "slow commit: the bulk stream goes on" \
-    test "$(fo_kv bulk "$res")" = ok
+    test "$(fo_kv bulk "$res")" = ok -a "$(fo_kv bulk_resumed "$res")" = 1
 lab_check "slow commit: r1 sent no RST ($RSTS)" test "$RSTS" = 0
 fo_hold_end
 settle r2 kill 0
@@ -197,6 +201,8 @@ race()
 		lab_check "$what: all 300 connections answer, none reset" \
 		    test "$(fo_kv ok "$res")" = 300 -a \
 		    "$(fo_kv reset "$res")" = 0
+		lab_check "$what: the server's pushes reach them all unprompted" \
+		    test "$(fo_kv silent "$res")" = 0
 		;;
 	esac
 	fo_hold_end

@@ -16,13 +16,18 @@
  *	every TICK_MS), exchanges a ping and its echo on each and prints
  *	"ready ...".  With -b one more connection carries a server-to-client
  *	bulk transfer at RATE_KBPS (0: as fast as it goes).  Then, ROUNDS
- *	times (1): wait for SIGUSR1 (at most WAIT_S seconds), exchange a
- *	ping and its echo on every connection still alive (TIMEOUT_MS for
- *	all of them) and print "result round=K ...": the connections alive
- *	and those lost so far, and this round's longest tick gap and bulk
- *	stall.  Exit 0 only if every connection answered every round and
- *	the bulk stream never broke; 1 otherwise; 2 on a usage or setup
- *	error.  SIGTERM ends it early (1).
+ *	times (1): wait for SIGUSR1 (at most WAIT_S seconds); wait until
+ *	every active connection got a tick, and the bulk connection bytes,
+ *	sent after the signal, before sending anything ourselves (a router
+ *	that lost the connections' state drops the server's packets until
+ *	the client speaks: those connections are "silent"); then exchange a
+ *	ping and its echo on every connection still alive; TIMEOUT_MS for
+ *	each of these two waits.  Prints "result round=K ...": the
+ *	connections alive and those lost so far, this round's silent ones,
+ *	longest tick gap, bulk stall and whether the bulk resumed.  Exit 0
+ *	only if every connection answered every round, none was silent and
+ *	the bulk stream never broke nor stopped; 1 otherwise; 2 on a usage
+ *	or setup error.  SIGTERM ends it early (1).
  *
  *   connhold udp -c ADDR -p PORT [-i INTERVAL_US] -d DURATION_MS
  *	Sends one numbered datagram every INTERVAL_US (1000) for
@@ -618,8 +623,8 @@ struct client {
 	unsigned int	 rate_kbps;
 	int		 bulk_broken;	/* errno, or -1 for EOF */
 	uint64_t	 bulk_bytes;
-	int64_t		 bulk_last, bulk_gap_max, bulk_gap_end;
-	uint64_t	 bulk_at_gap_end;
+	int64_t		 bulk_last, bulk_gap_max;
+	int64_t		 since;		/* when the round's check began */
 };
 
 static int
@@ -764,11 +769,8 @@ cl_bulk_read(struct client *cl)
 			return;
 		}
 		t = now_us();
-		if (cl->bulk_last != 0 && t - cl->bulk_last > cl->bulk_gap_max) {
+		if (cl->bulk_last != 0 && t - cl->bulk_last > cl->bulk_gap_max)
 			cl->bulk_gap_max = t - cl->bulk_last;
-			cl->bulk_gap_end = t;
-			cl->bulk_at_gap_end = cl->bulk_bytes;
-		}
 		cl->bulk_last = t;
 		cl->bulk_bytes += (uint64_t)n;
 	}
@@ -784,13 +786,40 @@ cl_count(const struct client *cl, enum cstate st)
 	return k;
 }
 
+/* Every connect done, and every echo due arrived. */
+static int
+all_answered(const struct client *cl)
+{
+	return cl->connecting == 0 && cl->next_new == cl->n &&
+	    cl_count(cl, C_WAIT) == 0;
+}
+
+/* Alive active connections without a tick since cl->since. */
+static long
+cl_silent(const struct client *cl)
+{
+	long	 i, k = 0;
+
+	for (i = 0; i < cl->n; i++)
+		k += cl->c[i].active && cl->c[i].st == C_IDLE &&
+		    cl->c[i].last_tick < cl->since;
+	return k;
+}
+
+/* The server's pushes (ticks, bulk bytes) reach us again. */
+static int
+all_pushed(const struct client *cl)
+{
+	return cl_silent(cl) == 0 && (cl->bfd == -1 ||
+	    cl->bulk_last >= cl->since);
+}
+
 /*
- * Run the loop until no connection is in state `waiting` (or connecting),
- * a SIGUSR1 arrives when stop_on_usr1, or deadline (µs) passes.  Returns
- * the signal that ended it, 0 otherwise.
+ * Run the loop until done(cl) (with done NULL: until a SIGUSR1), another
+ * signal, or the deadline (µs).  Returns the signal that ended it, or 0.
  */
 static int
-cl_loop(struct client *cl, int sfd, enum cstate waiting, int stop_on_usr1,
+cl_loop(struct client *cl, int sfd, int (*done)(const struct client *),
     int64_t deadline)
 {
 	struct epoll_event evs[MAX_EVENTS];
@@ -799,8 +828,7 @@ cl_loop(struct client *cl, int sfd, enum cstate waiting, int stop_on_usr1,
 	int		 n, i, sig;
 
 	for (;;) {
-		if (!stop_on_usr1 && cl->connecting == 0 &&
-		    cl->next_new == cl->n && cl_count(cl, waiting) == 0)
+		if (done != NULL && done(cl))
 			return 0;
 		if ((left = deadline - now_us()) <= 0)
 			return 0;
@@ -812,7 +840,7 @@ cl_loop(struct client *cl, int sfd, enum cstate waiting, int stop_on_usr1,
 			key = evs[i].data.u64;
 			if (key == KEY_SIG) {
 				while ((sig = next_signal(sfd)) != 0)
-					if (sig != SIGUSR1 || stop_on_usr1)
+					if (sig != SIGUSR1 || done == NULL)
 						return sig;
 			} else if (key == KEY_BULK) {
 				if (cl->bfd != -1)
@@ -833,20 +861,20 @@ cl_loop(struct client *cl, int sfd, enum cstate waiting, int stop_on_usr1,
 }
 
 static void
-cl_report(const struct client *cl, const char *what, int round, int64_t t0)
+cl_report(const struct client *cl, const char *what, int round, int64_t t0,
+    long silent, int resumed)
 {
 	printf("%s round=%d conns=%ld ok=%ld reset=%ld failed=%ld timeout=%ld "
-	    "ticks=%" PRIu64 " tick_gap_max_ms=%.1f elapsed_ms=%.0f",
+	    "silent=%ld ticks=%" PRIu64 " tick_gap_max_ms=%.1f elapsed_ms=%.0f",
 	    what, round, cl->n, cl_count(cl, C_IDLE), cl_count(cl, C_RESET),
-	    cl_count(cl, C_FAILED), cl_count(cl, C_TIMEOUT), cl->ticks,
-	    cl->tick_gap_max / 1000.0, (now_us() - t0) / 1000.0);
+	    cl_count(cl, C_FAILED), cl_count(cl, C_TIMEOUT), silent,
+	    cl->ticks, cl->tick_gap_max / 1000.0, (now_us() - t0) / 1000.0);
 	if (cl->bulk)
-		printf(" bulk=%s bulk_bytes=%" PRIu64 " bulk_stall_ms=%.1f "
-		    "bulk_after_stall=%" PRIu64, cl->bulk_broken == 0 ? "ok" :
+		printf(" bulk=%s bulk_resumed=%d bulk_bytes=%" PRIu64
+		    " bulk_stall_ms=%.1f", cl->bulk_broken == 0 ? "ok" :
 		    cl->bulk_broken == -1 ? "eof" : is_reset(cl->bulk_broken) ?
-		    "reset" : "failed", cl->bulk_bytes,
-		    cl->bulk_gap_max / 1000.0,
-		    cl->bulk_bytes - cl->bulk_at_gap_end);
+		    "reset" : "failed", resumed, cl->bulk_bytes,
+		    cl->bulk_gap_max / 1000.0);
 	printf("\n");
 	fflush(stdout);
 }
@@ -860,7 +888,6 @@ cl_new_round(struct client *cl)
 
 	cl->tick_gap_max = 0;
 	cl->bulk_gap_max = 0;
-	cl->bulk_at_gap_end = cl->bulk_bytes;
 	for (i = 0; i < cl->n; i++)
 		cl->c[i].last_tick = t;
 }
@@ -961,7 +988,9 @@ cmd_hold(const char *host, long port, long n, long active,
 	struct client	 cl;
 	int64_t		 t0 = now_us();
 	long		 i;
-	int		 sfd, sig, round, bulk = rate_kbps >= 0;
+	long		 silent;
+	int		 sfd, sig, round, resumed, pushes_lost = 0;
+	int		 bulk = rate_kbps >= 0;
 
 	memset(&cl, 0, sizeof(cl));
 	cl.n = n;
@@ -985,14 +1014,14 @@ cmd_hold(const char *host, long port, long n, long active,
 
 	/* 1. connect and exchange once */
 	cl_connect_more(&cl);
-	sig = cl_loop(&cl, sfd, C_WAIT, 0, t0 + CONNECT_MS * 1000LL);
+	sig = cl_loop(&cl, sfd, all_answered, t0 + CONNECT_MS * 1000LL);
 	cl_expire(&cl);
 	if (bulk) {
 		if ((cl.bfd = bulk_connect(&cl.to, cl.rate_kbps)) == -1)
 			die("bulk connection to %s:%ld", host, port);
 		ep_ctl(cl.ep, EPOLL_CTL_ADD, cl.bfd, EPOLLIN, KEY_BULK);
 	}
-	cl_report(&cl, "ready", 0, t0);
+	cl_report(&cl, "ready", 0, t0, 0, cl.bfd != -1);
 	if (sig != 0 || cl_count(&cl, C_IDLE) != n) {
 		cl_drain(&cl);
 		return 1;
@@ -1001,11 +1030,21 @@ cmd_hold(const char *host, long port, long n, long active,
 	for (round = 1; round <= rounds; round++) {
 		/* 2. hold until told (SIGUSR1) or for wait_s */
 		cl_new_round(&cl);
-		sig = cl_loop(&cl, sfd, C_IDLE, 1, now_us() +
-		    wait_s * 1000000LL);
+		sig = cl_loop(&cl, sfd, NULL, now_us() + wait_s * 1000000LL);
 		if (sig != 0 && sig != SIGUSR1)
 			break;
-		/* 3. exchange again on every connection still alive */
+		/*
+		 * 3. the server's pushes come through again before we send
+		 * anything: a router that lost the state would drop them
+		 * (the guard rules) until the client spoke first
+		 */
+		cl.since = now_us();
+		cl_loop(&cl, sfd, all_pushed, cl.since + timeout_ms * 1000LL);
+		silent = cl_silent(&cl);
+		resumed = cl.bfd != -1 && cl.bulk_last >= cl.since;
+		if (silent > 0 || (bulk && !resumed))
+			pushes_lost = 1;
+		/* 4. exchange again on every connection still alive */
 		for (i = 0; i < n; i++) {
 			if (cl.c[i].st != C_IDLE)
 				continue;
@@ -1016,15 +1055,15 @@ cmd_hold(const char *host, long port, long n, long active,
 				cl.c[i].want = (uint64_t)round + 1;
 			}
 		}
-		cl_loop(&cl, sfd, C_WAIT, 0, now_us() + timeout_ms * 1000LL);
+		cl_loop(&cl, sfd, all_answered, now_us() + timeout_ms * 1000LL);
 		cl_expire(&cl);
-		cl_report(&cl, "result", round, t0);
+		cl_report(&cl, "result", round, t0, silent, resumed);
 	}
 	if (round <= rounds)
-		cl_report(&cl, "interrupted", round, t0);
+		cl_report(&cl, "interrupted", round, t0, 0, 0);
 	cl_drain(&cl);
 	return round > rounds && cl_count(&cl, C_IDLE) == n &&
-	    cl.bulk_broken == 0 ? 0 : 1;
+	    cl.bulk_broken == 0 && !pushes_lost ? 0 : 1;
 }
 
 /* ------------------------------------------------------------------- udp */
