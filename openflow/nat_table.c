@@ -10,7 +10,8 @@
 #include "nat_table.h"
 
 #define MAP_BUCKETS	(1u << 16)
-#define SESS_BUCKETS	(1u << 17)
+#define SESS_BUCKETS	(1u << 14)	/* at first; doubles as needed */
+#define SESS_BUCKETS_MAX (1u << 21)
 #define NPROTO		3
 
 struct nat_table {
@@ -22,6 +23,7 @@ struct nat_table {
 	/* (mapping, remote) -> session, and cookie -> session */
 	struct nat_session	**by_key;
 	struct nat_session	**by_cookie;
+	uint32_t		 sess_mask;	/* buckets - 1 */
 	/* sessions without flows, oldest expiry not ordered */
 	struct nat_session	*idle;
 	uint64_t		 next_cookie;
@@ -62,16 +64,55 @@ in_hash(uint8_t proto, uint32_t addr, uint16_t port)
 }
 
 static uint32_t
-key_hash(const struct nat_mapping *m, uint32_t addr, uint16_t port)
+key_hash(const struct nat_table *t, const struct nat_mapping *m,
+    uint32_t addr, uint16_t port)
 {
 	return mix((uint64_t)(uintptr_t)m ^ ((uint64_t)addr << 16) ^ port ^
-	    ((uint64_t)port << 48)) & (SESS_BUCKETS - 1);
+	    ((uint64_t)port << 48)) & t->sess_mask;
 }
 
 static uint32_t
-cookie_hash(uint64_t cookie)
+cookie_hash(const struct nat_table *t, uint64_t cookie)
 {
-	return mix(cookie) & (SESS_BUCKETS - 1);
+	return mix(cookie) & t->sess_mask;
+}
+
+/* Double the session hash tables; on failure keep the old ones. */
+static void
+sess_grow(struct nat_table *t)
+{
+	struct nat_session	**nk, **nc, *s, *sn;
+	uint32_t		 nb = (t->sess_mask + 1) * 2, i, old, h;
+
+	if (nb > SESS_BUCKETS_MAX)
+		return;
+	nk = calloc(nb, sizeof(*nk));
+	nc = calloc(nb, sizeof(*nc));
+	if (nk == NULL || nc == NULL) {
+		free(nk);
+		free(nc);
+		return;
+	}
+	old = t->sess_mask + 1;
+	t->sess_mask = nb - 1;
+	for (i = 0; i < old; i++) {
+		for (s = t->by_key[i]; s != NULL; s = sn) {
+			sn = s->k_next;
+			h = key_hash(t, s->map, s->r_addr, s->r_port);
+			s->k_next = nk[h];
+			nk[h] = s;
+		}
+		for (s = t->by_cookie[i]; s != NULL; s = sn) {
+			sn = s->c_next;
+			h = cookie_hash(t, s->cookie);
+			s->c_next = nc[h];
+			nc[h] = s;
+		}
+	}
+	free(t->by_key);
+	free(t->by_cookie);
+	t->by_key = nk;
+	t->by_cookie = nc;
 }
 
 struct nat_table *
@@ -90,6 +131,7 @@ nat_new(const struct nat_config *conf)
 	if (t->conf.max_sessions == 0)
 		t->conf.max_sessions = NAT_MAX_SESSIONS;
 	t->by_in = calloc(MAP_BUCKETS, sizeof(*t->by_in));
+	t->sess_mask = SESS_BUCKETS - 1;
 	t->by_key = calloc(SESS_BUCKETS, sizeof(*t->by_key));
 	t->by_cookie = calloc(SESS_BUCKETS, sizeof(*t->by_cookie));
 	for (i = 0; i < NPROTO; i++)
@@ -424,7 +466,7 @@ nat_session(struct nat_table *t, struct nat_mapping *m, uint32_t r_addr,
     uint16_t r_port, int create, uint64_t now_ms)
 {
 	struct nat_session	*s;
-	uint32_t		 h = key_hash(m, r_addr, r_port), c;
+	uint32_t		 h = key_hash(t, m, r_addr, r_port), c;
 
 	for (s = t->by_key[h]; s != NULL; s = s->k_next)
 		if (s->map == m && s->r_addr == r_addr && s->r_port == r_port)
@@ -437,6 +479,10 @@ nat_session(struct nat_table *t, struct nat_mapping *m, uint32_t r_addr,
 		errno = ENOSPC;
 		return NULL;
 	}
+	if (t->st.sessions >= t->sess_mask + 1) {
+		sess_grow(t);
+		h = key_hash(t, m, r_addr, r_port);
+	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->map = m;
@@ -446,7 +492,7 @@ nat_session(struct nat_table *t, struct nat_mapping *m, uint32_t r_addr,
 	s->expires_ms = now_ms + 1000ull * nat_idle_timeout(t, m->proto);
 	s->k_next = t->by_key[h];
 	t->by_key[h] = s;
-	c = cookie_hash(s->cookie);
+	c = cookie_hash(t, s->cookie);
 	s->c_next = t->by_cookie[c];
 	t->by_cookie[c] = s;
 	s->m_next = m->sessions;
@@ -464,7 +510,8 @@ nat_session_by_cookie(const struct nat_table *t, uint64_t cookie)
 {
 	struct nat_session	*s;
 
-	for (s = t->by_cookie[cookie_hash(cookie)]; s != NULL; s = s->c_next)
+	for (s = t->by_cookie[cookie_hash(t, cookie)]; s != NULL;
+	    s = s->c_next)
 		if (s->cookie == cookie)
 			return s;
 	errno = ENOENT;
@@ -481,13 +528,13 @@ sess_free(struct nat_table *t, struct nat_session *s, nat_end_cb cb,
 
 	if (cb != NULL)
 		cb(s, arg);
-	for (pp = &t->by_key[key_hash(m, s->r_addr, s->r_port)]; *pp != NULL;
-	    pp = &(*pp)->k_next)
+	for (pp = &t->by_key[key_hash(t, m, s->r_addr, s->r_port)];
+	    *pp != NULL; pp = &(*pp)->k_next)
 		if (*pp == s) {
 			*pp = s->k_next;
 			break;
 		}
-	for (pp = &t->by_cookie[cookie_hash(s->cookie)]; *pp != NULL;
+	for (pp = &t->by_cookie[cookie_hash(t, s->cookie)]; *pp != NULL;
 	    pp = &(*pp)->c_next)
 		if (*pp == s) {
 			*pp = s->c_next;

@@ -391,6 +391,35 @@ START_TEST(t_drop_hosts)
 }
 END_TEST
 
+/* Many sessions: the session tables grow and every one stays found. */
+START_TEST(t_many_sessions)
+{
+	struct nat_table	*t = table(1024, 65535, NAT_FILTER_EIF);
+	struct nat_mapping	*a;
+	struct nat_session	*s;
+	struct nat_stats	 st;
+	uint32_t		 i, n = 70000;
+
+	a = nat_outbound(t, IPPROTO_TCP, ip("10.1.0.10"), 5000, 0);
+	for (i = 0; i < n; i++) {
+		s = nat_session(t, a, htonl(0xc6330000u + i), 80, 1, 0);
+		ck_assert_ptr_nonnull(s);
+		nat_session_flows(t, s, 1);
+	}
+	for (i = 0; i < n; i++) {
+		s = nat_session(t, a, htonl(0xc6330000u + i), 80, 0, 0);
+		ck_assert_ptr_nonnull(s);
+		ck_assert_ptr_eq(nat_session_by_cookie(t, s->cookie), s);
+	}
+	for (i = 1; i <= n; i++)
+		ck_assert_int_eq(nat_flow_removed(t, i, 0), 1);
+	nat_stats_get(t, &st);
+	ck_assert_uint_eq(st.sessions, 0);
+	ck_assert_uint_eq(st.mappings, 0);
+	nat_free(t);
+}
+END_TEST
+
 Suite *
 nat_table_suite(void)
 {
@@ -408,6 +437,7 @@ nat_table_suite(void)
 	tcase_add_test(tc, t_reclaim_flows);
 	tcase_add_test(tc, t_reclaim_expiry);
 	tcase_add_test(tc, t_drop_hosts);
+	tcase_add_test(tc, t_many_sessions);
 	suite_add_tcase(s, tc);
 	return s;
 }
