@@ -102,6 +102,7 @@ counter()
 # A server on srv ADDR:PORT answering each TCP connection or UDP datagram
 # with the peer's address and port as it sees them, "ADDR PORT" (socat
 # takes ':' in SYSTEM for an address separator).
+# shellcheck disable=SC2016
 serve()
 {
 	if [ "$1" = TCP ]; then
@@ -190,6 +191,7 @@ lab_check "EIM: h1:40000 shows one outside port at both servers" \
 echo "# server 1 saw $outa, server 2 saw $outb"
 
 # 4. port forward and hairpin
+# shellcheck disable=SC2016
 lab_bg h2 "$LAB_DIR/h2-80.log" socat TCP-LISTEN:80,reuseaddr,fork \
     'SYSTEM:echo h2 sees $SOCAT_PEERADDR' >/dev/null
 lab_wait_for "h2:80" 2000 lab__listening h2 80
@@ -225,6 +227,7 @@ lab_check "the controller translated ICMP errors ($(counter \
 icmp_translated))" test "$(counter icmp_translated)" -gt 0
 
 # 7. unsolicited inbound
+# shellcheck disable=SC2016
 lab_bg h1 "$LAB_DIR/h1-9999.log" socat TCP-LISTEN:9999,reuseaddr,fork \
     'SYSTEM:echo h1' >/dev/null
 lab_wait_for "h1:9999" 2000 lab__listening h1 9999

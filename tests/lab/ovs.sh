@@ -55,7 +55,7 @@ ovs_ofctl()
 # LAB_OVSDB_PID and LAB_VSWITCHD_PID.
 ovs_start()
 {
-	local d="$LAB_DIR/ovs" schema=/usr/share/openvswitch/vswitch.ovsschema
+	local c d="$LAB_DIR/ovs" schema=/usr/share/openvswitch/vswitch.ovsschema
 
 	for c in ovsdb-tool ovsdb-server ovs-vswitchd ovs-vsctl ovs-ofctl \
 	    ethtool; do
