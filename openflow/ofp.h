@@ -248,7 +248,7 @@ struct ofp_actions {
  * Append to a list: return 0, or -1 with errno ERANGE when the list is
  * full (nothing is appended then).  ofp_actions_set_fields appends one
  * set_field action per field present in *fields, in field order, all or
- * none.  Output ports are checked by the encoder (not 0, not OFPP_ANY,
+ * none (EINVAL for a field outside the subset).  Output ports are checked by the encoder (not 0, not OFPP_ANY,
  * not above OFPP_MAX unless reserved).
  */
 int	 ofp_actions_output(struct ofp_actions *, uint32_t port,

@@ -249,9 +249,15 @@ ofp_actions_set_fields(struct ofp_actions *l, const struct ofp_match *m)
 	unsigned int	 f;
 	size_t		 need = 0;
 
-	for (f = 0; f < 32; f++)
-		if (m->fields & OFP_FIELD(f))
-			need++;
+	for (f = 0; f < 32; f++) {
+		if (!(m->fields & OFP_FIELD(f)))
+			continue;
+		if (ofp_oxm_width(f) == 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		need++;
+	}
 	if (l->n > OFP_MAX_ACTIONS || need > OFP_MAX_ACTIONS - l->n) {
 		errno = ERANGE;
 		return -1;

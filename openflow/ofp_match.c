@@ -198,8 +198,11 @@ void
 ofp_match_copy_field(struct ofp_match *dst, const struct ofp_match *src,
     unsigned int f)
 {
-	const struct field *d = &fields[f];
+	const struct field *d;
 
+	if (f >= OFP_XMT_MAX || fields[f].kind == K_NONE)
+		return;
+	d = &fields[f];
 	memcpy((uint8_t *)dst + d->off, (const uint8_t *)src + d->off,
 	    (size_t)widths[d->kind]);
 	if (d->kind == K_IP)

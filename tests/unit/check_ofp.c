@@ -839,7 +839,8 @@ flow_mod_with(const uint8_t *inst, size_t ilen)
 	f.table_id = 1;
 	n = ok_len(ofp_encode_flow_mod(buf, sizeof(buf), 1, &f));
 	ck_assert_uint_eq(n, 56);
-	memcpy(buf + n, inst, ilen);
+	if (ilen > 0)
+		memcpy(buf + n, inst, ilen);
 	set16(buf + 2, (uint16_t)(n + ilen));
 	return n + ilen;
 }
@@ -1592,6 +1593,11 @@ START_TEST(limit_actions)
 	/* Two do not fit in one slot: neither is added. */
 	ck_assert_int_eq(ofp_actions_set_fields(&l, &rw), -1);
 	ck_assert_int_eq(errno, ERANGE);
+	ck_assert_uint_eq(l.n, OFP_MAX_ACTIONS - 1);
+	/* A field outside the subset (bit 31: no such OXM field here). */
+	rw.fields |= 1u << 31;
+	ck_assert_int_eq(ofp_actions_set_fields(&l, &rw), -1);
+	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_uint_eq(l.n, OFP_MAX_ACTIONS - 1);
 	ck_assert_int_eq(ofp_actions_output(&l, 1, 0), 0);
 	ck_assert_int_eq(ofp_actions_output(&l, 1, 0), -1);
