@@ -25,7 +25,7 @@
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: vrouter-hostd [-dnv] [-a garp-count] "
+	fprintf(stderr, "usage: vrouter-hostd [-dv] [-a garp-count] "
 	    "[-g grace-ms] [-H hostname]\n\t[-p protocol] [-r regdir] "
 	    "[-s socket] [-S ro-socket]\n");
 	exit(1);

@@ -22,7 +22,9 @@
 #
 # usage: t_qemu.sh [BUILD_DIR]   (as root; exit 77 = skipped, with the
 # reason).  The kernel package is cached in $VROUTER_TEST_CACHE
-# (/var/cache/vrouter-test) after the first run.
+# (/var/cache/vrouter-test) after the first run.  HOSTD_WRAP prefixes
+# hostd's command line, e.g. "setpriv --no-new-privs --bounding-set
+# -all,+net_admin,+net_raw" to check the capabilities its unit grants.
 
 LAB_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 LAB_BUILD=${1:-${VROUTER_BUILD:-build}}
@@ -119,7 +121,8 @@ qemu_gone()
 }
 start_hostd()
 {
-	lab_bg hv "$LAB_DIR/hostd.log.$1" "$HOSTD" -d -v -g "$GRACE" -H hv \
+	# shellcheck disable=SC2086 # HOSTD_WRAP is words
+	lab_bg hv "$LAB_DIR/hostd.log.$1" $HOSTD_WRAP "$HOSTD" -d -v -g "$GRACE" -H hv \
 	    -r "$LAB_DIR/reg" -s "$LAB_DIR/hostd.ctl" -S - >/dev/null
 	HOSTD_PID=$LAB_PID
 	lab_wait_for "hostd" 2000 test -S "$LAB_DIR/hostd.ctl"
