@@ -16,7 +16,8 @@
 #  6. ICMP errors from outside reach the inside host translated (UDP to a
 #     closed port gives "connection refused" on the host's connected
 #     socket, which the kernel matches against the inner header);
-#  7. unsolicited inbound traffic is dropped;
+#  7. unsolicited inbound traffic is dropped; a port forward added live
+#     lets it in, and removing the forward closes the door again;
 #  8. an idle mapping is reclaimed by FlowRemoved (short UDP timeout);
 #  9. a network added live waits for its port, works once the port comes,
 #     and removing it takes its flows and mappings away.
@@ -237,12 +238,24 @@ d1=$(counter dropped)
 lab_check "unsolicited TCP to the public address is dropped ($d0 -> $d1)" \
     sh -c "[ -z '$out' ] && [ $d1 -gt $d0 ]"
 
+# 7b. a port forward added and removed live
+lab_check "forward-add tcp 9999 -> h1:9999" quiet ctl \
+    "{\"cmd\":\"forward-add\",\"proto\":\"tcp\",\"public_port\":9999,
+    \"host\":\"$LAB_H1\"}"
+out=$(tcp_ask srv "$LAB_OF_PUB" 9999)
+lab_check "the new forward reaches h1 ($out)" test "$out" = h1
+lab_check "forward-del tcp 9999" quiet ctl \
+    '{"cmd":"forward-del","proto":"tcp","public_port":9999}'
+out=$(tcp_ask srv "$LAB_OF_PUB" 9999)
+lab_check "after forward-del it is dropped again" test -z "$out"
+
 # 8. reclamation: h2's UDP mapping of port 40000 ends after the idle time
 has_mapping()
 {
 	ctl '{"cmd":"mappings"}' | tr -d ' \n' |
 	    grep -q "\"inside\":\"$1\",\"inside_port\":$2,"
 }
+udp_ask h2 "$LAB_SRV1" 9000 sp=40000 >/dev/null
 lab_check "h2:40000 has a mapping" has_mapping "$LAB_H2" 40000
 lab_check "it is reclaimed after ${UDP_IDLE}s idle (FlowRemoved)" \
     lab_wait_for "reclaim" $(((UDP_IDLE + 6) * 1000)) \
