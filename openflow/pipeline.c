@@ -33,6 +33,8 @@
 #define PRIO_SESSION	200
 #define PRIO_GW		400
 #define PRIO_GW_ICMP	401
+#define PRIO_ECHO	450
+#define ECHO_IDLE	60		/* seconds, echo responder flows */
 #define PRIO_ARP	1000
 #define ROUTE_IDLE	300		/* seconds, routes between networks */
 #define PENDING_MS	3000		/* how long a packet waits for ARP */
@@ -538,6 +540,46 @@ time_exceeded(struct ofnat *o, struct leg *l, uint32_t in_port,
 	icmp_error_to(o, l, in_port, frame, p, ICMP_TIMXCEED_, 0);
 }
 
+/*
+ * The switch answers the next echoes of this host to this router address
+ * itself: swap MACs and addresses, turn the type into echo reply (OVS
+ * fixes the ICMP checksum), back out of the port it came in on.  One flow
+ * per (host, address), idle after ECHO_IDLE s, with the leg's cookie.
+ */
+static void
+echo_flow(struct ofnat *o, uint32_t in_port, const struct pkt *p)
+{
+	struct ofp_flow_mod	 fm;
+	struct ofp_match	 set;
+	struct leg		*l;
+
+	if ((l = leg_of_port(o, in_port)) == NULL || p->frag ||
+	    (p->eth_src[0] & 1))
+		return;
+	ofp_flow_mod_init(&fm);
+	fm.cookie = COOKIE_LEG | (uint64_t)leg_slot(o, l);
+	fm.priority = PRIO_ECHO;
+	fm.idle_timeout = ECHO_IDLE;
+	ofp_match_init(&fm.match);
+	ofp_match_in_port(&fm.match, in_port);
+	ofp_match_eth_src(&fm.match, p->eth_src);
+	ofp_match_eth_type(&fm.match, ETHTYPE_IPV4);
+	ofp_match_ip_proto(&fm.match, IPPROTO_ICMP);
+	ofp_match_ipv4_src(&fm.match, p->src);
+	ofp_match_ipv4_dst(&fm.match, p->dst);
+	ofp_match_icmpv4_type(&fm.match, ICMP_ECHO_);
+	ofp_match_init(&set);
+	ofp_match_eth_dst(&set, p->eth_src);
+	ofp_match_eth_src(&set, l->mac);
+	ofp_match_ipv4_src(&set, p->dst);
+	ofp_match_ipv4_dst(&set, p->src);
+	ofp_match_icmpv4_type(&set, ICMP_ECHOREPLY_);
+	fm.instructions = OFPIT_BIT(OFPIT_APPLY_ACTIONS);
+	ofp_actions_set_fields(&fm.apply, &set);
+	ofp_actions_output(&fm.apply, OFPP_IN_PORT, 0);
+	flow_send(o, &fm);
+}
+
 static void
 echo_reply(struct ofnat *o, uint32_t in_port, const uint8_t *frame,
     const struct pkt *p)
@@ -549,6 +591,7 @@ echo_reply(struct ofnat *o, uint32_t in_port, const uint8_t *frame,
 		send_frame(o, in_port, in_port, b, (size_t)n);
 		o->c.echo_replies++;
 	}
+	echo_flow(o, in_port, p);
 }
 
 /* --- the packet paths ------------------------------------------------ */

@@ -162,6 +162,13 @@ lab_check "h1 pings its gateway 10.1.0.1 (ARP and echo answered)" \
     lab_wait_for "h1 -> gw" 3000 lab_ping h1 10.1.0.1
 lab_check "the server pings the public address" \
     lab_wait_for "srv -> pub" 3000 lab_ping srv "$LAB_OF_PUB"
+e0=$(counter echo_replies)
+lab_ping h1 10.1.0.1
+lab_ping h1 10.1.0.1
+lab_ping srv "$LAB_OF_PUB"
+e1=$(counter echo_replies)
+lab_check "later echoes to the router are answered by the switch \
+($e0 -> $e1 in the controller)" test "$e1" = "$e0"
 
 # 2. TCP, UDP, ping from two inside hosts
 serve TCP "$LAB_SRV1" 80
