@@ -4,6 +4,8 @@
  * Table 0 holds:
  *   prio 0     table-miss -> controller (OF1.3 has no implicit one)
  *   prio 1000  ARP -> controller (answers for the legs' addresses, learns)
+ *   prio 450   per (host, router address) that was pinged: the echo
+ *              reply made in the switch (MACs, addresses, type swapped)
  *   prio 400   per network leg: IPv4 to the gateway address -> controller
  *              when ICMP (echo answered), dropped otherwise
  *   prio 200   per NAT session, a pair of flows (out and back), cookie =
