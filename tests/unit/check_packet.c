@@ -220,7 +220,7 @@ END_TEST
 /* An ICMP error about a NATed packet, translated back for the inside. */
 START_TEST(t_icmp_error)
 {
-	uint8_t		 orig[128], f[700];
+	uint8_t		 orig[700], f[700];
 	struct pkt	 p, op;
 	size_t		 n;
 	ssize_t		 m;
@@ -261,7 +261,7 @@ START_TEST(t_icmp_error)
 	/* A long original is cut to keep the error within 576 bytes. */
 	memset(orig, 0x45, sizeof(orig));
 	m = pkt_build_icmp_error(f, sizeof(f), MAC_A, MAC_B, 1, 2,
-	    ICMP_TIMXCEED_, 0, 0, f, 600);
+	    ICMP_TIMXCEED_, 0, 0, orig, 600);
 	ck_assert_int_eq(m, 14 + 576);
 	ck_assert_int_eq(pkt_build_icmp_error(f, 100, MAC_A, MAC_B, 1, 2,
 	    ICMP_TIMXCEED_, 0, 0, orig, 100), -1);
