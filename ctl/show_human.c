@@ -213,3 +213,73 @@ show_conntrack(json_t *r)
 	    (long long)json_integer_value(json_object_get(n, "snat")),
 	    (long long)json_integer_value(json_object_get(n, "dnat")));
 }
+
+static void
+show_counters(json_t *c)
+{
+	const char	*k;
+	json_t		*v;
+	int		 n = 0;
+
+	json_object_foreach(c, k, v)
+		if (json_is_integer(v))
+			printf("%s%s %lld", n++ % 4 ? ", " : "\n  ", k,
+			    (long long)json_integer_value(v));
+	printf("\n");
+}
+
+void
+show_ofnat(json_t *r)
+{
+	json_t	*sw = json_object_get(r, "switch"), *l, *nat;
+	size_t	 i;
+
+	if (sw != NULL)
+		printf("switch %s, datapath %s, %lld ports\n",
+		    json_is_true(json_object_get(sw, "connected")) ?
+		    "connected" : "NOT connected", str(sw, "datapath"),
+		    (long long)json_integer_value(json_object_get(sw, "ports")));
+	json_array_foreach(json_object_get(r, "legs"), i, l)
+		printf("  leg %-10s %-8s %s/%lld port %lld %s\n", str(l, "name"),
+		    str(l, "interface"), str(l, "address"),
+		    (long long)json_integer_value(json_object_get(l, "prefix")),
+		    (long long)json_integer_value(json_object_get(l, "port")),
+		    str(l, "state"));
+	printf("counters");
+	show_counters(json_object_get(r, "counters"));
+	nat = json_object_get(r, "nat");
+	printf("nat (%s filtering)", str(nat, "filtering"));
+	show_counters(nat);
+}
+
+void
+show_ofnat_mappings(json_t *r)
+{
+	json_t	*m, *s;
+	size_t	 i, j;
+
+	printf("%-5s %-21s %-8s %s\n", "PROTO", "INSIDE", "OUTSIDE",
+	    "SESSIONS (remote flows packets)");
+	json_array_foreach(json_object_get(r, "mappings"), i, m) {
+		char	 in[40];
+
+		snprintf(in, sizeof(in), "%s:%lld", str(m, "inside"),
+		    (long long)json_integer_value(json_object_get(m,
+		    "inside_port")));
+		printf("%-5s %-21s %-8lld%s", str(m, "proto"), in,
+		    (long long)json_integer_value(json_object_get(m,
+		    "outside_port")), json_is_true(json_object_get(m,
+		    "forward")) ? " forward" : "");
+		json_array_foreach(json_object_get(m, "sessions"), j, s)
+			printf(" %s:%lld %lld %lld", str(s, "remote"),
+			    (long long)json_integer_value(json_object_get(s,
+			    "remote_port")),
+			    (long long)json_integer_value(json_object_get(s,
+			    "flows")),
+			    (long long)json_integer_value(json_object_get(s,
+			    "packets")));
+		printf("\n");
+	}
+	if (json_is_true(json_object_get(r, "truncated")))
+		printf("(truncated)\n");
+}

@@ -24,6 +24,9 @@
 
 #define HOSTD_SOCK	"/run/vrouter/hostd.sock"
 #define VROUTERD_SOCK	"/run/vrouter/vrouterd.sock"
+#define OFNAT_SOCK	"/run/vrouter/ofnat.sock"
+
+enum { DAEMON_VROUTERD, DAEMON_HOSTD, DAEMON_OFNAT };
 #define TIMEOUT_MS	5000
 
 struct ctx {
@@ -36,7 +39,7 @@ struct command {
 	const char	*args;
 	int		(*run)(struct ctx *, int, char **);
 	const char	*help;
-	int		 host;		/* talks to vrouter-hostd */
+	int		 daemon;	/* DAEMON_*: whose socket */
 };
 
 static int	 action(struct ctx *, json_t *);
@@ -46,6 +49,13 @@ static int	 cmd_reload(struct ctx *, int, char **);
 static int	 cmd_failover(struct ctx *, int, char **);
 static int	 cmd_conntrack(struct ctx *, int, char **);
 static int	 cmd_failtest(struct ctx *, int, char **);
+static int	 cmd_ofnat_show(struct ctx *, int, char **);
+static int	 cmd_ofnat_mappings(struct ctx *, int, char **);
+static int	 cmd_ofnat_flows(struct ctx *, int, char **);
+static int	 cmd_ofnat_network_add(struct ctx *, int, char **);
+static int	 cmd_ofnat_network_del(struct ctx *, int, char **);
+static int	 cmd_ofnat_forward_add(struct ctx *, int, char **);
+static int	 cmd_ofnat_forward_del(struct ctx *, int, char **);
 static int	 cmd_maintenance(struct ctx *, int, char **);
 static int	 cmd_check(struct ctx *, int, char **);
 static int	 cmd_render(struct ctx *, int, char **);
@@ -92,6 +102,20 @@ static const struct command commands[] = {
 	    "routes the host agent has in the kernel", 1 },
 	{ { "host", "events" }, "", cmd_host_events,
 	    "recent installs, withdrawals and refusals", 1 },
+	{ { "ofnat", "show" }, "", cmd_ofnat_show,
+	    "vrouter-ofnat: switch, legs, counters, NAT summary", 2 },
+	{ { "ofnat", "mappings" }, "", cmd_ofnat_mappings,
+	    "vrouter-ofnat: NAT mappings and their sessions", 2 },
+	{ { "ofnat", "flows" }, "", cmd_ofnat_flows,
+	    "vrouter-ofnat: flow and packet counters", 2 },
+	{ { "ofnat", "network", "add" }, "NAME IF CIDR GATEWAY",
+	    cmd_ofnat_network_add, "vrouter-ofnat: add an inside network", 2 },
+	{ { "ofnat", "network", "del" }, "NAME", cmd_ofnat_network_del,
+	    "vrouter-ofnat: remove an inside network", 2 },
+	{ { "ofnat", "forward", "add" }, "tcp|udp PUBLIC-PORT HOST [PORT]",
+	    cmd_ofnat_forward_add, "vrouter-ofnat: add a port forward", 2 },
+	{ { "ofnat", "forward", "del" }, "tcp|udp PUBLIC-PORT",
+	    cmd_ofnat_forward_del, "vrouter-ofnat: remove a port forward", 2 },
 	{ { "help" }, "", cmd_help, "this text", 0 },
 };
 
@@ -266,6 +290,100 @@ cmd_failover(struct ctx *ctx, int argc, char **argv)
 		usleep(10000);
 	}
 	return rv;
+}
+
+static int
+cmd_ofnat_show(struct ctx *ctx, int argc, char **argv)
+{
+	(void)argv;
+	return query(ctx, argc, "show", show_ofnat);
+}
+
+static int
+cmd_ofnat_mappings(struct ctx *ctx, int argc, char **argv)
+{
+	(void)argv;
+	return query(ctx, argc, "mappings", show_ofnat_mappings);
+}
+
+static int
+cmd_ofnat_flows(struct ctx *ctx, int argc, char **argv)
+{
+	(void)argv;
+	return query(ctx, argc, "flows", show_ofnat);
+}
+
+static int
+cmd_ofnat_network_add(struct ctx *ctx, int argc, char **argv)
+{
+	if (argc != 4) {
+		fprintf(stderr, "vrouterctl: usage: ofnat network add NAME IF "
+		    "CIDR GATEWAY\n");
+		return 1;
+	}
+	return action(ctx, json_pack("{s:i, s:s, s:s, s:s, s:s, s:s}", "v",
+	    CTL_VERSION, "cmd", "network-add", "name", argv[0], "interface",
+	    argv[1], "cidr", argv[2], "gateway", argv[3]));
+}
+
+static int
+cmd_ofnat_network_del(struct ctx *ctx, int argc, char **argv)
+{
+	if (argc != 1) {
+		fprintf(stderr, "vrouterctl: usage: ofnat network del NAME\n");
+		return 1;
+	}
+	return action(ctx, json_pack("{s:i, s:s, s:s}", "v", CTL_VERSION,
+	    "cmd", "network-del", "name", argv[0]));
+}
+
+/* A port number argument, 1..65535; -1 with a message otherwise. */
+static int
+port_arg(const char *s)
+{
+	char	*end;
+	long	 v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < 1 || v > 65535) {
+		fprintf(stderr, "vrouterctl: \"%s\": not a port (1..65535)\n",
+		    s);
+		return -1;
+	}
+	return (int)v;
+}
+
+static int
+cmd_ofnat_forward_add(struct ctx *ctx, int argc, char **argv)
+{
+	int	 pub, port;
+
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "vrouterctl: usage: ofnat forward add tcp|udp "
+		    "PUBLIC-PORT HOST [PORT]\n");
+		return 1;
+	}
+	if ((pub = port_arg(argv[1])) == -1 ||
+	    (port = argc == 4 ? port_arg(argv[3]) : pub) == -1)
+		return 1;
+	return action(ctx, json_pack("{s:i, s:s, s:s, s:i, s:s, s:i}", "v",
+	    CTL_VERSION, "cmd", "forward-add", "proto", argv[0],
+	    "public_port", pub, "host", argv[2], "port", port));
+}
+
+static int
+cmd_ofnat_forward_del(struct ctx *ctx, int argc, char **argv)
+{
+	int	 pub;
+
+	if (argc != 2) {
+		fprintf(stderr, "vrouterctl: usage: ofnat forward del tcp|udp "
+		    "PUBLIC-PORT\n");
+		return 1;
+	}
+	if ((pub = port_arg(argv[1])) == -1)
+		return 1;
+	return action(ctx, json_pack("{s:i, s:s, s:s, s:i}", "v", CTL_VERSION,
+	    "cmd", "forward-del", "proto", argv[0], "public_port", pub));
 }
 
 static int
@@ -584,11 +702,16 @@ main(int argc, char *argv[])
 		print_usage(stderr);
 		return 1;
 	}
-	if (ctx.sock == NULL && cmd->host)
-		ctx.sock = getenv("VROUTER_HOSTD_SOCK") ?
-		    getenv("VROUTER_HOSTD_SOCK") : HOSTD_SOCK;
-	else if (ctx.sock == NULL)
-		ctx.sock = getenv("VROUTER_SOCK") ? getenv("VROUTER_SOCK") :
-		    VROUTERD_SOCK;
+	if (ctx.sock == NULL) {
+		static const char *const env[] = {
+			"VROUTER_SOCK", "VROUTER_HOSTD_SOCK", "VROUTER_OFNAT_SOCK"
+		};
+		static const char *const dflt[] = {
+			VROUTERD_SOCK, HOSTD_SOCK, OFNAT_SOCK
+		};
+
+		ctx.sock = getenv(env[cmd->daemon]) ? getenv(env[cmd->daemon]) :
+		    dflt[cmd->daemon];
+	}
 	return cmd->run(&ctx, argc - used, argv + used);
 }

@@ -11,6 +11,8 @@ json_t	*conntrack_summary(char *err, size_t errlen);
 
 /* Human output (show_human.c): one printer per reply kind. */
 void	show_conntrack(json_t *);
+void	show_ofnat(json_t *);
+void	show_ofnat_mappings(json_t *);
 void	show_router_status(json_t *);
 void	show_host_status(json_t *);
 void	show_host_vms(json_t *);

@@ -245,14 +245,21 @@ d1=$(counter dropped)
 lab_check "unsolicited TCP to the public address is dropped ($d0 -> $d1)" \
     sh -c "[ -z '$out' ] && [ $d1 -gt $d0 ]"
 
-# 7b. a port forward added and removed live
-lab_check "forward-add tcp 9999 -> h1:9999" quiet ctl \
-    "{\"cmd\":\"forward-add\",\"proto\":\"tcp\",\"public_port\":9999,
-    \"host\":\"$LAB_H1\"}"
+# 7b. a port forward added and removed live, with the operator's tool
+VCTL="${OFNAT%/vrouter-ofnat}/vrouterctl"
+vctl() { "$VCTL" -s "$SOCK" "$@"; }
+lab_check "vrouterctl ofnat forward add tcp 9999 h1" quiet vctl \
+    ofnat forward add tcp 9999 "$LAB_H1"
 out=$(tcp_ask srv "$LAB_OF_PUB" 9999)
 lab_check "the new forward reaches h1 ($out)" test "$out" = h1
-lab_check "forward-del tcp 9999" quiet ctl \
-    '{"cmd":"forward-del","proto":"tcp","public_port":9999}'
+lab_check "vrouterctl ofnat show lists the switch and legs" sh -c \
+    "\"$VCTL\" -s \"$SOCK\" ofnat show | grep -q '^switch connected'"
+lab_check "vrouterctl ofnat mappings shows the forward" sh -c \
+    "\"$VCTL\" -s \"$SOCK\" ofnat mappings | grep -q '9999 *forward'"
+lab_check "vrouterctl ofnat forward del tcp 9999" quiet vctl \
+    ofnat forward del tcp 9999
+lab_check "a bad port is refused by vrouterctl" sh -c \
+    "! \"$VCTL\" -s \"$SOCK\" ofnat forward add tcp 70000 $LAB_H1 2>/dev/null"
 out=$(tcp_ask srv "$LAB_OF_PUB" 9999)
 lab_check "after forward-del it is dropped again" test -z "$out"
 
