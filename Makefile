@@ -7,6 +7,7 @@
 #   make fuzz       libFuzzer targets (clang), run each briefly
 #   make demo       the HA pair failover story in the namespace lab
 #   make V=1        show the commands
+#   make install    PREFIX=/usr/local DESTDIR= (etc/module.mk)
 
 PREFIX	?= /usr/local
 DESTDIR	?=
@@ -62,6 +63,7 @@ include tests/lab/module.mk
 include tests/tools/module.mk
 include bench/module.mk
 include tests/fuzz/module.mk
+include etc/module.mk
 
 all: $(BINS)
 
@@ -90,13 +92,6 @@ demo: deps
 
 bench: all bench-bins
 	sh bench/run.sh $(B)
-
-install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/vrouter
-	install -m 755 $(B)/vrouter-hostd $(B)/vrouterctl $(B)/vrouter-vsp \
-	    $(DESTDIR)$(PREFIX)/sbin/
-	install -m 755 hostagent/ganeti/vrouter-hook \
-	    hostagent/ganeti/install-hooks $(DESTDIR)$(PREFIX)/lib/vrouter/
 
 clean:
 	rm -rf build build-san build-fuzz build-*

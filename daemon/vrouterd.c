@@ -21,7 +21,10 @@
 
 #define DEFAULT_CONF	"/etc/vrouter/router.json"
 #define DEFAULT_RUNDIR	"/run/vrouter"
-#define DEFAULT_TMPLDIR	"/usr/local/share/vrouter/templates"
+#ifndef TEMPLATE_DIR	/* the Makefile sets it from PREFIX */
+#define TEMPLATE_DIR	"/usr/local/share/vrouter/templates"
+#endif
+#define DEFAULT_TMPLDIR	TEMPLATE_DIR
 #define DEFAULT_STATEDIR	"/var/lib/vrouter"
 #define STOP_WAIT_MS	3000
 

@@ -1,0 +1,77 @@
+# etc: example configurations, systemd units (etc/systemd), the tmpfiles.d
+# rule (etc/tmpfiles: a folder named *.d would be ignored by git); and
+# `make install`.
+#
+#   make install [PREFIX=/usr/local] [DESTDIR=] [SYSCONFDIR=/etc]
+#
+# The files in etc/ and docs/ name /usr/local paths; install rewrites them
+# for PREFIX, so the tree's own copies stay usable as they are
+# (systemd-analyze verify, man -l).  tests/integration/t_install.sh checks
+# the installed tree.
+SYSCONFDIR	?= /etc
+SBINDIR		?= $(PREFIX)/sbin
+VR_LIBDIR	?= $(PREFIX)/lib/vrouter
+DATADIR		?= $(PREFIX)/share/vrouter
+DOCDIR		?= $(PREFIX)/share/doc/vrouter
+MANDIR		?= $(PREFIX)/share/man
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+TMPFILESDIR	?= $(PREFIX)/lib/tmpfiles.d
+
+# vrouterd's and vrouterctl's default template folder follows PREFIX.  The
+# stamp changes only when the folder does, and then rebuilds the two
+# objects that use it.
+TEMPLATE_DIR	:= $(DATADIR)/templates
+VR_TMPL_OBJS	:= $(B)/daemon/vrouterd.o $(B)/ctl/vrouterctl.o
+$(VR_TMPL_OBJS): CPPFLAGS += -DTEMPLATE_DIR='"$(TEMPLATE_DIR)"'
+$(VR_TMPL_OBJS): $(B)/.template-dir
+$(B)/.template-dir: vr-always
+	@mkdir -p $(@D)
+	@echo '$(TEMPLATE_DIR)' | cmp -s - $@ || echo '$(TEMPLATE_DIR)' >$@
+.PHONY: vr-always
+vr-always:
+
+VR_INSTALL_BINS	 = vrouterd vrouter-hostd vrouter-notify vrouterctl vrouter-vsp \
+		   $(if $(filter $(B)/vrouter-ofnat,$(BINS)),vrouter-ofnat)
+VR_MAN8		 = docs/vrouterd.8 docs/vrouter-hostd.8 docs/vrouter-notify.8 \
+		   docs/vrouterctl.8 docs/vrouter-vsp.8 \
+		   $(if $(filter $(B)/vrouter-ofnat,$(BINS)),docs/vrouter-ofnat.8)
+VR_MAN5		 = docs/router.json.5
+VR_EXAMPLES	 = $(wildcard etc/*.example) \
+		   hostagent/ganeti/ganeti-hook.conf.example
+VR_DOCS		 = $(wildcard docs/*.md)
+VR_UNITS	 = etc/systemd/vrouterd.service etc/systemd/vrouter-hostd.service
+# The /usr/local paths of a source file become PREFIX's.  /etc/vrouter is
+# compiled in, so SYSCONFDIR only says where install creates it.
+VR_SED		 = sed -e 's|/usr/local/share/vrouter/templates|$(TEMPLATE_DIR)|g' \
+		   -e 's|/usr/local/sbin|$(SBINDIR)|g' \
+		   -e 's|/usr/local/lib/vrouter|$(VR_LIBDIR)|g' \
+		   -e 's|/usr/local/share/doc/vrouter|$(DOCDIR)|g'
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(VR_LIBDIR) \
+	    $(DESTDIR)$(TEMPLATE_DIR) $(DESTDIR)$(DOCDIR)/examples \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR)
+	install -m 755 $(addprefix $(B)/,$(VR_INSTALL_BINS)) \
+	    $(DESTDIR)$(SBINDIR)/
+	install -m 644 templates/*.mustache $(DESTDIR)$(TEMPLATE_DIR)/
+	install -m 644 $(VR_EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
+	install -m 644 $(VR_DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 755 hostagent/ganeti/vrouter-hook $(DESTDIR)$(VR_LIBDIR)/
+	sed 's|^libdir=/usr/local/lib/vrouter$$|libdir=$(VR_LIBDIR)|' \
+	    hostagent/ganeti/install-hooks >$(DESTDIR)$(VR_LIBDIR)/install-hooks
+	chmod 755 $(DESTDIR)$(VR_LIBDIR)/install-hooks
+	for f in $(VR_MAN8); do \
+	    $(VR_SED) $$f >$(DESTDIR)$(MANDIR)/man8/$${f##*/} || exit 1; \
+	    chmod 644 $(DESTDIR)$(MANDIR)/man8/$${f##*/}; done
+	for f in $(VR_MAN5); do \
+	    $(VR_SED) $$f >$(DESTDIR)$(MANDIR)/man5/$${f##*/} || exit 1; \
+	    chmod 644 $(DESTDIR)$(MANDIR)/man5/$${f##*/}; done
+	for f in $(VR_UNITS); do \
+	    $(VR_SED) $$f >$(DESTDIR)$(UNITDIR)/$${f##*/} || exit 1; \
+	    chmod 644 $(DESTDIR)$(UNITDIR)/$${f##*/}; done
+	$(VR_SED) etc/tmpfiles/vrouter.conf \
+	    >$(DESTDIR)$(TMPFILESDIR)/vrouter.conf
+	chmod 644 $(DESTDIR)$(TMPFILESDIR)/vrouter.conf
+	install -d -m 755 $(DESTDIR)$(SYSCONFDIR)/vrouter
+	install -d -m 755 $(DESTDIR)$(SYSCONFDIR)/vrouter/hostd.d
