@@ -96,12 +96,14 @@ ctstats_parse(const char *text, struct ct_counters *c)
 			sect = INTERNAL;
 			changes = &c->int_changes;
 			seen |= 1;
-		} else if (strncmp(l, "cache external:", 15) == 0) {
+		} else if (strncmp(l, "cache external:", 15) == 0 ||
+		    strncmp(l, "external inject:", 16) == 0) {
+			/* the latter with DisableExternalCache */
 			sect = EXTERNAL;
 			changes = &c->ext_changes;
-			seen |= 2;
 		} else if (strstr(l, "traffic (") != NULL) {
 			sect = LINK;	/* "UDP traffic (active device=eth2):" */
+			seen |= 2;
 		} else if ((sect == INTERNAL || sect == EXTERNAL) &&
 		    strstr(l, "current active connections:") != NULL) {
 			if (first_num(strchr(l, ':'), &v) == -1)

@@ -88,20 +88,70 @@ fo_ct()
 	    "$@"
 }
 
-# fo_ct_count R internal|external: the entries in R's cache.
+# fo_ct_count R internal|external|injected: the entries in R's cache;
+# injected: the peer's entries R's conntrackd has written (created or
+# updated) into the kernel table (with DisableExternalCache) since it
+# started.
 fo_ct_count()
 {
-	fo_ct "$1" -s 2>/dev/null | awk -v c="cache $2:" '
-	    $0 == c { f = 1; next }
-	    f && /current active connections/ { print $NF; exit }'
+	fo_ct "$1" -s 2>/dev/null | awk -v w="$2" '
+	    w != "injected" && $0 == "cache " w ":" { f = 1; next }
+	    w == "injected" && $0 == "external inject:" { f = 1; next }
+	    !f { next }
+	    /^$/ { exit }
+	    w != "injected" && /current active connections/ { print $NF; exit }
+	    /connections (created|updated):/ { n += $3 }
+	    END { if (w == "injected") print n + 0 }'
 }
 
-# fo_synced R N: R's external cache holds at least N entries.
+# fo_ct_inject R: R's conntrackd writes the peer's state straight into the
+# kernel (DisableExternalCache yes, the template's way).
+fo_ct_inject()
+{
+	grep -q 'DisableExternalCache yes' "$LAB_DIR/$1.run/conntrackd.conf"
+}
+
+# fo_sync_mark R: remember how much R's conntrackd has synced so far, for
+# fo_synced.
+fo_sync_mark()
+{
+	eval "FO_MARK_$1=\$(fo_ct_count \"\$1\" injected)"
+}
+
+# fo_synced R N: R's conntrackd got N entries from its peer: since the last
+# fo_sync_mark R (or its start) with DisableExternalCache, in its external
+# cache otherwise.
 fo_synced()
 {
-	local n
-	n=$(fo_ct_count "$1" external)
-	[ "${n:-0}" -ge "$2" ]
+	local n m
+	if fo_ct_inject "$1"; then
+		n=$(fo_ct_count "$1" injected)
+		eval "m=\${FO_MARK_$1:-0}"
+		[ "${n:-0}" -ge "$m" ] || m=0	# restarted
+		[ $((${n:-0} - m)) -ge "$2" ]
+	else
+		n=$(fo_ct_count "$1" external)
+		[ "${n:-0}" -ge "$2" ]
+	fi
+}
+
+# fo_ct_external R: run R's conntrackd with an external cache, as before
+# the template chose DisableExternalCache: the commit then has real work
+# to do.  Until vrouterd renders conntrackd.conf again.
+fo_ct_external()
+{
+	sed -i 's/DisableExternalCache yes/DisableExternalCache no/' \
+	    "$LAB_DIR/$1.run/conntrackd.conf" || return 1
+	FO_CT_OLD=$(pair_child_pid "$1" conntrackd)
+	fo_ct_signal "$1" TERM
+	lab_wait_for "$1's conntrackd restarted" 5000 fo__ct_new "$1"
+}
+
+fo__ct_new()
+{
+	local pid
+	pid=$(pair_child_pid "$1" conntrackd) && [ "$pid" != "$FO_CT_OLD" ] &&
+	    fo_ct "$1" -s >/dev/null 2>&1
 }
 
 # fo_ct_signal R SIG: signal R's conntrackd (STOP, CONT...).
@@ -112,10 +162,12 @@ fo_ct_signal()
 	kill -s "$2" "$pid"
 }
 
-# fo_fault R KIND: fail master R (see the top of this file).
+# fo_fault R KIND: fail master R (see the top of this file); marks what
+# R has synced so far (fo_sync_mark), for fo_settle.
 fo_fault()
 {
 	local ka i
+	fo_sync_mark "$1"
 	case $2 in
 	kill)
 		ka=$(pair_child_pid "$1" keepalived) || return 1
@@ -169,8 +221,8 @@ fo_repair()
 	esac
 }
 
-# fo_settle R N: R is BACKUP again and its external cache holds N
-# entries (at most 20 s).
+# fo_settle R N: R is BACKUP again and has synced N entries from the new
+# master since the fault (at most 20 s).
 fo_settle()
 {
 	lab_wait_for "$1 BACKUP" 20000 pair_is "$1" BACKUP &&

@@ -34,6 +34,11 @@
  *	DURATION_MS, counts the echoes (1 s grace after the last send) and
  *	prints "udp sent=... recv=... lost=... gap_max_ms=...".
  *
+ *   connhold flows -c ADDR -p FIRST_PORT -n N
+ *	Sends one UDP datagram to each of N ports from FIRST_PORT up (a
+ *	new socket, so a new source port, every time the ports run out):
+ *	N conntrack entries on every router on the way, for sizing tests.
+ *
  * What "reset" means: a connection whose recv or send failed with
  * ECONNRESET or EPIPE: some host answered it with a RST.  "timeout": no
  * echo within TIMEOUT_MS.  Every wait is bounded.  One thread, epoll,
@@ -104,7 +109,8 @@ usage(void)
 	    "                [-b rate_kbps] [-R rounds] [-T timeout_ms] "
 	    "[-w wait_s]\n"
 	    "       connhold udp -c addr -p port [-i interval_us] "
-	    "-d duration_ms\n");
+	    "-d duration_ms\n"
+	    "       connhold flows -c addr -p first_port -n flows\n");
 	exit(2);
 }
 
@@ -1139,6 +1145,44 @@ cmd_udp(const char *host, long port, long interval_us, long duration_ms)
 	return 0;
 }
 
+/* ----------------------------------------------------------------- flows */
+
+/*
+ * N conntrack entries on the way: one datagram to each of N destination
+ * ports from as few sockets as the port space needs.  Nothing is expected
+ * back (a closed port answers with ICMP, which leaves the entry alone).
+ */
+static int
+cmd_flows(const char *host, long port, long n)
+{
+	struct sockaddr_in to;
+	unsigned char	 buf[16] = "connhold flows";
+	long		 i, span = 65535 - port + 1, sent = 0, failed = 0;
+	int		 fd = -1;
+
+	addr_of(host, port, &to);
+	for (i = 0; i < n; i++) {
+		if (i % span == 0) {
+			if (fd != -1)
+				close(fd);
+			if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC,
+			    0)) == -1)
+				die("socket");
+		}
+		to.sin_port = htons((uint16_t)(port + i % span));
+		if (sendto(fd, buf, sizeof(buf), 0, (struct sockaddr *)&to,
+		    sizeof(to)) == (ssize_t)sizeof(buf))
+			sent++;
+		else
+			failed++;
+	}
+	if (fd != -1)
+		close(fd);
+	printf("flows sent=%ld failed=%ld sockets=%ld\n", sent, failed,
+	    (n + span - 1) / span);
+	return failed == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1202,5 +1246,7 @@ main(int argc, char *argv[])
 		    (unsigned int)tick, rate, timeout, wait_s, (int)rounds);
 	if (strcmp(mode, "udp") == 0 && duration > 0)
 		return cmd_udp(host, port, interval, duration);
+	if (strcmp(mode, "flows") == 0 && n > 0)
+		return cmd_flows(host, port, n);
 	usage();
 }
