@@ -1,0 +1,293 @@
+#!/bin/sh
+# shellcheck shell=dash
+# t_install: vrouter installs like any other daemon.  `make install` into a
+# DESTDIR (etc/module.mk), then it proves that
+#  1. the tree holds the binaries (vrouter-ofnat too when it is built), the
+#     templates, the examples, the Ganeti hooks, the man pages, the systemd
+#     units, the tmpfiles.d rule and /etc/vrouter/hostd.d, with sane modes;
+#  2. the installed binaries work from the installed tree: the example
+#     router.json passes `vrouterctl check` and `vrouterd -n` with the
+#     installed templates, and the compiled-in template folder is PREFIX's
+#     (a scratch build with another PREFIX compiles that one in instead);
+#  3. every man page is clean for `mandoc -Tlint -W warning`, for
+#     `groff -ww` and for `man --warnings -l` (each if installed);
+#  4. each page's SYNOPSIS is the binary's usage text, word for word, and
+#     vrouterctl.8 lists exactly the commands of `vrouterctl help`, with the
+#     same usage lines; the example in router.json.5 is a valid description;
+#  5. `systemd-analyze verify` accepts both units (skipped with a note when
+#     systemd-analyze is missing), with the capability sets documented.
+# No root needed, no namespaces; the DESTDIR is removed on exit.
+#
+# usage: t_install.sh [BUILD_DIR]
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${1:-${VROUTER_BUILD:-build}}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+T=$(mktemp -d "/tmp/t_install.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+N=0
+FAILS=0
+ok()
+{
+	N=$((N + 1))
+	echo "ok $N - $1"
+}
+notok()		# DESC [WHY]
+{
+	N=$((N + 1))
+	FAILS=$((FAILS + 1))
+	echo "not ok $N - $1"
+	[ -z "${2:-}" ] || printf '%s\n' "$2" | sed 's/^/# /'
+}
+check()		# DESC CMD...
+{
+	local desc="$1"
+	shift
+	if "$@"; then ok "$desc"; else notok "$desc" "failed: $*"; fi
+}
+skip()		# DESC WHY
+{
+	N=$((N + 1))
+	echo "ok $N - $1 # SKIP $2"
+}
+
+D=$T/root
+P=/usr/local
+# The build dir's own flavour, so that install's `all` finds it up to date
+# (CI runs the suite again with SAN=1 in build-san).
+SAN=0
+grep -qa __asan_init "$BUILD/vrouterd" 2>/dev/null && SAN=1
+if ! make -s -C "$ROOT" B="$BUILD" SAN="$SAN" DESTDIR="$D" install \
+    >"$T/make.log" 2>&1
+then
+	notok "make install DESTDIR=..." "$(tail -n 20 "$T/make.log")"
+	echo "1..$N"
+	exit 1
+fi
+ok "make install DESTDIR=... PREFIX=$P"
+
+# 1. the tree
+mode()		# FILE: its octal mode
+{
+	stat -c %a "$1"
+}
+has()		# MODE FILE...: each exists as a regular file with MODE
+{
+	local m="$1" f bad=
+	shift
+	for f in "$@"; do
+		[ -f "$D$f" ] && [ "$(mode "$D$f")" = "$m" ] ||
+		    bad="$bad $f($( [ -e "$D$f" ] && mode "$D$f" || echo missing))"
+	done
+	[ -z "$bad" ] || { echo "# wrong or missing:$bad"; return 1; }
+}
+BINS="vrouterd vrouter-hostd vrouter-notify vrouterctl vrouter-vsp"
+[ -x "$BUILD/vrouter-ofnat" ] && BINS="$BINS vrouter-ofnat"
+MAN8="vrouterd vrouter-hostd vrouter-notify vrouterctl vrouter-vsp"
+[ -x "$BUILD/vrouter-ofnat" ] && MAN8="$MAN8 vrouter-ofnat"
+paths()		# PREFIX SUFFIX WORDS...
+{
+	local pre="$1" suf="$2" w
+	shift 2
+	for w in "$@"; do echo "$pre$w$suf"; done
+}
+# shellcheck disable=SC2046,SC2086
+{
+check "binaries in $P/sbin, mode 755 ($BINS)" \
+    has 755 $(paths "$P/sbin/" "" $BINS)
+check "templates in $P/share/vrouter/templates" \
+    has 644 $(paths "$P/share/vrouter/templates/" ".mustache" \
+    keepalived.conf conntrackd.conf nat.rules)
+check "examples in $P/share/doc/vrouter/examples" \
+    has 644 $(paths "$P/share/doc/vrouter/examples/" "" \
+    router.json.example router-r2.json.example ganeti-hook.conf.example)
+check "the docs, with architecture.md and operations.md" \
+    has 644 $(paths "$P/share/doc/vrouter/" ".md" \
+    architecture operations protocol router-json ganeti)
+check "the Ganeti hooks in $P/lib/vrouter, mode 755" \
+    has 755 "$P/lib/vrouter/vrouter-hook" "$P/lib/vrouter/install-hooks"
+check "man pages: section 8 ($MAN8) and router.json.5" \
+    has 644 $(paths "$P/share/man/man8/" ".8" $MAN8) \
+    "$P/share/man/man5/router.json.5"
+check "systemd units and the tmpfiles.d rule" \
+    has 644 "$P/lib/systemd/system/vrouterd.service" \
+    "$P/lib/systemd/system/vrouter-hostd.service" \
+    "$P/lib/tmpfiles.d/vrouter.conf"
+}
+check "/etc/vrouter and /etc/vrouter/hostd.d exist" \
+    test -d "$D/etc/vrouter/hostd.d"
+check "tmpfiles.d makes /run/vrouter and /var/lib/vrouter" sh -c \
+    "grep -q '^d /run/vrouter ' '$D$P/lib/tmpfiles.d/vrouter.conf' &&
+     grep -q '^d /var/lib/vrouter ' '$D$P/lib/tmpfiles.d/vrouter.conf'"
+check "install-hooks installs from where it was installed" \
+    grep -qx "libdir=$P/lib/vrouter" "$D$P/lib/vrouter/install-hooks"
+
+# 2. the installed tree works
+S=$D$P/sbin
+TPL=$D$P/share/vrouter/templates
+EX=$D$P/share/doc/vrouter/examples
+check "vrouterctl check: the example passes with the installed templates" \
+    sh -c "'$S/vrouterctl' check -f '$EX/router.json.example' -T '$TPL' | grep -q ': OK\$'"
+check "vrouterd -n: the example and its peer pass" sh -c \
+    "'$S/vrouterd' -n -f '$EX/router.json.example' -T '$TPL' -R /run/vrouter >/dev/null &&
+     '$S/vrouterd' -n -f '$EX/router-r2.json.example' -T '$TPL' -R /run/vrouter >/dev/null"
+check "vrouterd and vrouterctl default to $P/share/vrouter/templates" sh -c \
+    "grep -qa '$P/share/vrouter/templates' '$S/vrouterd' &&
+     grep -qa '$P/share/vrouter/templates' '$S/vrouterctl'"
+if make -s -C "$ROOT" B="$T/b" SAN="$SAN" PREFIX=/opt/vrtest \
+    "$T/b/daemon/vrouterd.o" \
+    "$T/b/ctl/vrouterctl.o" >"$T/prefix.log" 2>&1; then
+	check "built with PREFIX=/opt/vrtest, both compile that folder in" \
+	    sh -c "grep -qa /opt/vrtest/share/vrouter/templates '$T/b/daemon/vrouterd.o' &&
+	     grep -qa /opt/vrtest/share/vrouter/templates '$T/b/ctl/vrouterctl.o'"
+else
+	notok "a scratch build with PREFIX=/opt/vrtest" "$(tail -n 20 "$T/prefix.log")"
+fi
+
+# 3. man pages render without warnings
+PAGES=$(find "$D$P/share/man" -type f | sort)
+if command -v mandoc >/dev/null 2>&1; then
+	out=
+	for p in $PAGES; do
+		out="$out$(mandoc -Tlint -W warning "$p" 2>&1)"
+	done
+	if [ -z "$out" ]; then
+		ok "mandoc -Tlint -W warning: every page is clean"
+	else
+		notok "mandoc -Tlint -W warning: every page is clean" "$out"
+	fi
+else
+	skip "mandoc -Tlint" "mandoc missing (sh scripts/install-deps.sh)"
+fi
+if command -v groff >/dev/null 2>&1; then
+	out=
+	for p in $PAGES; do
+		out="$out$(groff -mandoc -ww -z "$p" 2>&1)"
+	done
+	if [ -z "$out" ]; then
+		ok "groff -ww: every page is clean"
+	else
+		notok "groff -ww: every page is clean" "$out"
+	fi
+else
+	skip "groff -ww" "groff missing"
+fi
+if command -v man >/dev/null 2>&1 && man --help 2>&1 | grep -q -- --warnings
+then
+	out=
+	for p in $PAGES; do
+		out="$out$(MANWIDTH=80 man --warnings -l "$p" 2>&1 >/dev/null)"
+	done
+	if [ -z "$out" ]; then
+		ok "man --warnings -l: every page renders without a warning"
+	else
+		notok "man --warnings -l: every page renders without a warning" \
+		    "$out"
+	fi
+else
+	skip "man --warnings -l" "man-db's man missing"
+fi
+
+# 4. the pages say what the binaries do
+# The page as plain text, one line per paragraph.
+render()	# PAGE
+{
+	mandoc -Tascii -O width=1000 "$1" | sed 's/.\x08//g'
+}
+section()	# PAGE NAME: the section's lines
+{
+	render "$1" | awk -v s="$2" '
+	    /^[A-Z][A-Z ]*$/ { f = ($0 == s); next }
+	    f'
+}
+squeeze()
+{
+	tr -s ' \t\n' '   ' | sed 's/^ //; s/ $//'
+}
+# The usage a binary prints for a bad option: the "usage:" line and the
+# indented lines after it.
+usage_of()	# BINARY
+{
+	"$1" -Z 2>&1 >/dev/null | awk '
+	    /^usage: / { f = 1; sub(/^usage: /, ""); print; next }
+	    f && /^[ \t]/ { print; next }
+	    { f = 0 }'
+}
+if command -v mandoc >/dev/null 2>&1; then
+	for b in $BINS; do
+		[ "$b" = vrouterctl ] && continue
+		page=$D$P/share/man/man8/$b.8
+		syn=$(section "$page" SYNOPSIS | squeeze)
+		use=$(usage_of "$S/$b" | squeeze)
+		if [ -n "$use" ] && [ "$syn" = "$use" ]; then
+			ok "$b.8: SYNOPSIS is $b's usage"
+		else
+			notok "$b.8: SYNOPSIS is $b's usage" \
+			    "page:  $syn
+usage: $use"
+		fi
+	done
+
+	page=$D$P/share/man/man8/vrouterctl.8
+	"$S/vrouterctl" help >"$T/help" 2>&1
+	syn=$(section "$page" SYNOPSIS | squeeze)
+	use=$(sed -n '1s/^usage: //p' "$T/help" | squeeze)
+	check "vrouterctl.8: SYNOPSIS is vrouterctl's usage line" \
+	    test -n "$use" -a "$syn" = "$use"
+	# help: "  WORDS ARGS" lines, each followed by a tab-indented help
+	# line; the page: COMMANDS item heads, indented 5, the body after
+	# two spaces or on the next lines.
+	grep '^  [^ ]' "$T/help" | sed 's/^ *//; s/ *$//' | sort >"$T/cmds.help"
+	section "$page" COMMANDS | grep '^     [^ ]' |
+	    sed 's/^ *//; s/  .*//; s/ *$//' | sort >"$T/cmds.page"
+	if [ -s "$T/cmds.help" ] && cmp -s "$T/cmds.help" "$T/cmds.page"; then
+		ok "vrouterctl.8 lists exactly the $(wc -l <"$T/cmds.help") commands of vrouterctl help"
+	else
+		notok "vrouterctl.8 lists exactly the commands of vrouterctl help" \
+		    "$(diff -u "$T/cmds.help" "$T/cmds.page" | tail -n +3)"
+	fi
+
+	render "$D$P/share/man/man5/router.json.5" | awk '
+	    /^EXAMPLES/ { f = 1 }
+	    f && /^ *\{ *$/ && !p { p = 1 }
+	    p { print }
+	    p && /^ *\} *$/ { exit }' >"$T/example.json"
+	check "router.json.5: its example passes vrouterctl check" sh -c \
+	    "'$S/vrouterctl' check -f '$T/example.json' -T '$TPL' >/dev/null"
+else
+	skip "SYNOPSIS against usage" "mandoc missing"
+fi
+
+# 5. systemd units
+U=$D$P/lib/systemd/system
+if command -v systemd-analyze >/dev/null 2>&1; then
+	# verify checks that ExecStart= exists: point it at the DESTDIR.
+	mkdir -p "$T/units"
+	for u in vrouterd.service vrouter-hostd.service; do
+		sed "s|$P/sbin/|$S/|g" "$U/$u" >"$T/units/$u"
+	done
+	if out=$(systemd-analyze verify --man=no "$T/units/vrouterd.service" \
+	    "$T/units/vrouter-hostd.service" 2>&1) && [ -z "$out" ]; then
+		ok "systemd-analyze verify: both units"
+	else
+		notok "systemd-analyze verify: both units" "$out"
+	fi
+else
+	skip "systemd-analyze verify" "systemd-analyze missing"
+fi
+check "vrouter-hostd.service: CAP_NET_ADMIN and CAP_NET_RAW only" \
+    grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW' \
+    "$U/vrouter-hostd.service"
+check "vrouterd.service: + CAP_SYS_NICE and CAP_IPC_LOCK for keepalived, conntrackd" \
+    grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_SYS_NICE CAP_IPC_LOCK' \
+    "$U/vrouterd.service"
+check "both units run in the foreground from $P/sbin" sh -c \
+    "grep -qx 'ExecStart=$P/sbin/vrouterd -d' '$U/vrouterd.service' &&
+     grep -qx 'ExecStart=$P/sbin/vrouter-hostd -d' '$U/vrouter-hostd.service'"
+
+echo "1..$N"
+[ "$FAILS" -eq 0 ]
