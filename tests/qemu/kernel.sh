@@ -40,6 +40,11 @@ current()
 }
 
 pkg=$(current)
+if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
+	# No package lists yet (a fresh machine whose packages were all there).
+	apt-get update -qq >/dev/null 2>&1 || true
+	pkg=$(current)
+fi
 deb=
 if [ -n "$pkg" ]; then
 	deb=$(ls -1 "$CACHE/${pkg}_"*.deb 2>/dev/null | tail -n 1) || true
