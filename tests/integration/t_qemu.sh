@@ -147,8 +147,12 @@ bail()		# DESC: a failure the rest cannot survive
 
 # The hypervisor: an uplink and the VM's "tap" (a veth: QEMU itself needs
 # no network here, only the name and the ifindex matter to hostd).
-lab_ns hv && lab_ns up && lab_ns vm || bail "lab namespaces"
-lab_veth hv tap0 vm eth0 && lab_veth hv eth0 up eth0 || bail "lab links"
+if ! { lab_ns hv && lab_ns up && lab_ns vm; }; then
+	bail "lab namespaces"
+fi
+if ! { lab_veth hv tap0 vm eth0 && lab_veth hv eth0 up eth0; }; then
+	bail "lab links"
+fi
 lab_exec hv ip addr add 198.51.100.11/24 dev eth0 || bail "lab address"
 mkdir -p "$LAB_DIR/reg"
 cat >"$LAB_DIR/reg/qr1.json" <<JSON

@@ -39,6 +39,16 @@ current()
 	    head -n 1
 }
 
+# The last file matching a glob, or nothing.
+last()
+{
+	local f l=
+	for f in "$@"; do
+		[ -e "$f" ] && l=$f
+	done
+	echo "$l"
+}
+
 pkg=$(current)
 if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
 	# No package lists yet (a fresh machine whose packages were all there).
@@ -47,7 +57,7 @@ if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
 fi
 deb=
 if [ -n "$pkg" ]; then
-	deb=$(ls -1 "$CACHE/${pkg}_"*.deb 2>/dev/null | tail -n 1) || true
+	deb=$(last "$CACHE/${pkg}_"*.deb)
 fi
 if [ -z "$deb" ] && [ -n "$pkg" ]; then
 	# The package lists may be stale (the .deb gone from the mirror):
@@ -59,10 +69,11 @@ if [ -z "$deb" ] && [ -n "$pkg" ]; then
 	      [ -z "$pkg" ] || (cd "$CACHE" && apt-get download -q \
 	        -o APT::Sandbox::User=root "$pkg" >/dev/null 2>&1) || true; }
 	[ -z "$pkg" ] ||
-	    deb=$(ls -1 "$CACHE/${pkg}_"*.deb 2>/dev/null | tail -n 1) || true
+	    deb=$(last "$CACHE/${pkg}_"*.deb)
 fi
 if [ -z "$deb" ]; then
 	# Offline: any cloud kernel fetched before will do.
+	# shellcheck disable=SC2012 # version sort of our own file names
 	deb=$(ls -1 "$CACHE"/linux-image-*-cloud-amd64_*.deb 2>/dev/null |
 	    sort -V | tail -n 1) || true
 fi
