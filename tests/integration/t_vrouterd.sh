@@ -19,7 +19,9 @@
 #     on the way to MASTER the conntrack commit finished before the host
 #     was told (keepalived issue 2254);
 #  5. a reload with a bad description is refused with the error and
-#     changes nothing.
+#     changes nothing;
+#  6. a storm of reloads is coalesced, and keepalived still reports the
+#     master's transitions after it (its notify FIFO survives a reload).
 #
 # usage: t_vrouterd.sh [BUILD_DIR]     (as root; exit 77 = skipped)
 
@@ -136,5 +138,16 @@ lab_check "the master kept its role through the storm" \
     test "$(pair_transitions "$m")" = "$t" -a "$(pair_master)" = "$m"
 lab_check "the last reload's priority is in force" grep -q "priority 150" \
     "$LAB_DIR/$m.run/keepalived.conf"
+
+# 7. keepalived still reports the master's transitions after those
+# reloads: 2.2.7 closes its notify FIFO on a reload unless script_user is
+# set before it, and vrouterd would never tell the host.
+b=$(pair_other "$m")
+pair_fault "$m" link
+lab_check "after the reloads, $m's link fault moves the router to $b" \
+    lab_wait_for "$b MASTER" 5000 pair_is "$b" MASTER
+lab_check "and $m heard its own FAULT: hv${m#r} has withdrawn the route" \
+    lab_wait_for "withdrawal" 3000 pair_no_route "hv${m#r}"
+pair_repair "$m" link
 
 lab_done
