@@ -116,6 +116,7 @@ fo_ct_inject()
 fo_sync_mark()
 {
 	eval "FO_MARK_$1=\$(fo_ct_count \"\$1\" injected)"
+	eval "FO_MARKPID_$1=\$(pair_child_pid \"\$1\" conntrackd)"
 }
 
 # fo_synced R N: R's conntrackd got N entries from its peer: since the last
@@ -123,11 +124,12 @@ fo_sync_mark()
 # cache otherwise.
 fo_synced()
 {
-	local n m
+	local n m p
 	if fo_ct_inject "$1"; then
 		n=$(fo_ct_count "$1" injected)
-		eval "m=\${FO_MARK_$1:-0}"
-		[ "${n:-0}" -ge "$m" ] || m=0	# restarted
+		eval "m=\${FO_MARK_$1:-0} p=\${FO_MARKPID_$1:-}"
+		# a conntrackd started since counts from 0
+		[ "$(pair_child_pid "$1" conntrackd)" = "$p" ] || m=0
 		[ $((${n:-0} - m)) -ge "$2" ]
 	else
 		n=$(fo_ct_count "$1" external)
