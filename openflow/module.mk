@@ -2,7 +2,7 @@
 # controller's own sources and binary go below the codec's lines.
 CPPFLAGS += -Iopenflow
 OFP_SRCS := openflow/ofp_msg.c openflow/ofp_match.c openflow/ofp_action.c \
-	    openflow/ofp_flow.c
+	    openflow/ofp_flow.c openflow/ofp_tmpl.c
 OFP_OBJS := $(OFP_SRCS:%.c=$(B)/%.o)
 
 # vrouter-ofnat, the controller (docs/ofnat.md).  The config objects are

@@ -29,6 +29,7 @@
 #include <sys/types.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define OFP_VERSION		0x04	/* OpenFlow 1.3 */
 #define OFP_HEADER_LEN		8
@@ -511,6 +512,91 @@ void	 ofp_flow_mod_init(struct ofp_flow_mod *);
 ssize_t	 ofp_encode_flow_mod(void *, size_t, uint32_t xid,
 	    const struct ofp_flow_mod *);
 int	 ofp_decode_flow_mod(const void *, size_t, struct ofp_flow_mod *);
+
+/*
+ * FLOW_MOD templates (ofp_tmpl.c).  A controller that sends many
+ * flow-mods of one shape (the same match fields, the same action list
+ * with the same set_field fields, the same flags and priority) encodes
+ * one with ofp_flow_tmpl_init and writes the others as copies of its
+ * bytes with new values patched in.  No encoder and no check runs per
+ * copy, so a value patched in must be one the encoder would take (an
+ * output port that ofp_actions_output allows, an IPv4 address inside
+ * its mask).
+ *
+ * The template records where each value sits in the message: match[f]
+ * is the offset of match field f's value (0 when the match lacks f),
+ * set[f] that of the set_field action writing field f, output that of
+ * the last output action's port.  actions and actions_len are the
+ * apply-actions list, for a PACKET_OUT that does the same
+ * (ofp_encode_packet_out_raw).  The template is the caller's; it holds
+ * no pointers.
+ */
+#define OFP_TMPL_MAX		512	/* bytes of a template's message */
+#define OFP_TMPL_FIELDS		32	/* field numbers it records */
+
+struct ofp_flow_tmpl {
+	size_t		 len;		/* of the message */
+	uint8_t		 msg[OFP_TMPL_MAX];
+	uint16_t	 match[OFP_TMPL_FIELDS];
+	uint16_t	 set[OFP_TMPL_FIELDS];
+	uint16_t	 output;
+	uint16_t	 actions;	/* 0 and 0 without apply-actions */
+	uint16_t	 actions_len;
+};
+
+/* Encode fm as a template: 0, or -1 with errno as ofp_encode_flow_mod
+ * (ERANGE when it is longer than OFP_TMPL_MAX). */
+int	 ofp_flow_tmpl_init(struct ofp_flow_tmpl *,
+	    const struct ofp_flow_mod *fm);
+/* Write a copy of the template's message (t->len bytes) at buf, with a
+ * new xid, cookie and idle_timeout. */
+void	 ofp_flow_tmpl_copy(void *buf, const struct ofp_flow_tmpl *t,
+	    uint32_t xid, uint64_t cookie, uint16_t idle_timeout);
+
+/* Patch a value into a copy at a template's offset (wire order). */
+static inline void
+ofp_tmpl_put16(void *msg, uint16_t off, uint16_t v)	/* host order */
+{
+	uint8_t	*p = (uint8_t *)msg + off;
+
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void
+ofp_tmpl_put32(void *msg, uint16_t off, uint32_t v)	/* host order */
+{
+	uint8_t	*p = (uint8_t *)msg + off;
+
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline void
+ofp_tmpl_put_ipv4(void *msg, uint16_t off, uint32_t a)	/* network order */
+{
+	memcpy((uint8_t *)msg + off, &a, 4);
+}
+
+static inline void
+ofp_tmpl_put_mac(void *msg, uint16_t off, const uint8_t mac[6])
+{
+	memcpy((uint8_t *)msg + off, mac, 6);
+}
+
+/*
+ * A PACKET_OUT (OFP_NO_BUFFER) whose action list is given already
+ * encoded, alen bytes, e.g. a template's (t->msg + t->actions,
+ * t->actions_len).  The actions are not checked.  The message is
+ * OFP_PACKET_OUT_HDR + alen + data_len bytes.  Returns that, or -1 with
+ * errno EINVAL (alen not a multiple of 8), ERANGE or EMSGSIZE.
+ */
+#define OFP_PACKET_OUT_HDR	24
+ssize_t	 ofp_encode_packet_out_raw(void *, size_t, uint32_t xid,
+	    uint32_t in_port, const void *actions, size_t alen,
+	    const void *data, size_t data_len);
 
 /* FLOW_REMOVED. */
 enum {

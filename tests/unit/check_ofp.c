@@ -1698,6 +1698,166 @@ START_TEST(limit_full_match)
 }
 END_TEST
 
+/* Templates: a patched copy must equal what the encoder writes. */
+
+struct tvals {
+	uint32_t	 xid, in_port, out_port, src, dst, nsrc;
+	uint64_t	 cookie;
+	uint16_t	 idle, sport, dport, nsport;
+	uint8_t		 smac[6], dmac[6];
+};
+
+static void
+tmpl_flow(struct ofp_flow_mod *f, const struct tvals *v)
+{
+	struct ofp_match rw;
+
+	ofp_flow_mod_init(f);
+	f->cookie = v->cookie;
+	f->idle_timeout = v->idle;
+	f->priority = 200;
+	f->flags = OFPFF_SEND_FLOW_REM;
+	ofp_match_in_port(&f->match, v->in_port);
+	ofp_match_eth_type(&f->match, 0x0800);
+	ofp_match_ip_proto(&f->match, 6);
+	ofp_match_ipv4_src(&f->match, v->src);
+	ofp_match_ipv4_dst(&f->match, v->dst);
+	ofp_match_tcp_src(&f->match, v->sport);
+	ofp_match_tcp_dst(&f->match, v->dport);
+	ofp_match_init(&rw);
+	ofp_match_eth_dst(&rw, v->dmac);
+	ofp_match_eth_src(&rw, v->smac);
+	ofp_match_ipv4_src(&rw, v->nsrc);
+	ofp_match_tcp_src(&rw, v->nsport);
+	f->instructions = OFPIT_BIT(OFPIT_APPLY_ACTIONS);
+	ck_assert_int_eq(ofp_actions_dec_nw_ttl(&f->apply), 0);
+	ck_assert_int_eq(ofp_actions_set_fields(&f->apply, &rw), 0);
+	ck_assert_int_eq(ofp_actions_output(&f->apply, v->out_port, 0), 0);
+}
+
+static void
+tmpl_patch(uint8_t *p, const struct ofp_flow_tmpl *t, const struct tvals *v)
+{
+	ofp_flow_tmpl_copy(p, t, v->xid, v->cookie, v->idle);
+	ofp_tmpl_put32(p, t->match[OFPXMT_IN_PORT], v->in_port);
+	ofp_tmpl_put_ipv4(p, t->match[OFPXMT_IPV4_SRC], v->src);
+	ofp_tmpl_put_ipv4(p, t->match[OFPXMT_IPV4_DST], v->dst);
+	ofp_tmpl_put16(p, t->match[OFPXMT_TCP_SRC], v->sport);
+	ofp_tmpl_put16(p, t->match[OFPXMT_TCP_DST], v->dport);
+	ofp_tmpl_put_mac(p, t->set[OFPXMT_ETH_DST], v->dmac);
+	ofp_tmpl_put_mac(p, t->set[OFPXMT_ETH_SRC], v->smac);
+	ofp_tmpl_put_ipv4(p, t->set[OFPXMT_IPV4_SRC], v->nsrc);
+	ofp_tmpl_put16(p, t->set[OFPXMT_TCP_SRC], v->nsport);
+	ofp_tmpl_put32(p, t->output, v->out_port);
+}
+
+START_TEST(tmpl_refuses)
+{
+	struct ofp_flow_tmpl t;
+	struct ofp_flow_mod f;
+
+	/* What the encoder refuses, the template refuses. */
+	ofp_flow_mod_init(&f);
+	ofp_match_tcp_src(&f.match, 80);	/* no ip_proto */
+	errno = 0;
+	ck_assert_int_eq(ofp_flow_tmpl_init(&t, &f), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	/* A PACKET_OUT's encoded actions are whole 8-byte units. */
+	errno = 0;
+	ck_assert_int_eq(ofp_encode_packet_out_raw(buf, sizeof(buf), 1, 1,
+	    buf, 12, frame, sizeof(frame)), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(ofp_encode_packet_out_raw(buf, OFP_PACKET_OUT_HDR +
+	    16 + sizeof(frame) - 1, 1, 1, tmp, 16, frame, sizeof(frame)), -1);
+	ck_assert_int_eq(errno, ERANGE);
+	errno = 0;
+	ck_assert_int_eq(ofp_encode_packet_out_raw(buf, sizeof(buf), 1, 1,
+	    tmp, 16, frame, OFP_MAX_MSG_LEN), -1);
+	ck_assert_int_eq(errno, EMSGSIZE);
+}
+END_TEST
+
+START_TEST(tmpl_copy_is_the_encoding)
+{
+	static const struct tvals v0 = { 0, 1, 2, 0x0500000a, 0x076433c6,
+	    0x147100cb, 1, 7440, 40000, 80, 40000,
+	    { 2, 0, 0, 0, 0, 0x0a }, { 2, 0, 0, 0, 0, 0x0b } };
+	struct ofp_flow_tmpl t;
+	struct ofp_flow_mod f;
+	struct tvals	 v;
+	size_t		 n;
+	int		 i;
+
+	tmpl_flow(&f, &v0);
+	ck_assert_int_eq(ofp_flow_tmpl_init(&t, &f), 0);
+	n = ok_len(ofp_encode_flow_mod(buf, sizeof(buf), 0, &f));
+	ck_assert_uint_eq(t.len, n);
+	ck_assert_mem_eq(t.msg, buf, n);
+	/* Fields the flow lacks have no offset. */
+	ck_assert_uint_eq(t.match[OFPXMT_UDP_SRC], 0);
+	ck_assert_uint_eq(t.set[OFPXMT_IPV4_DST], 0);
+	ck_assert_uint_eq(t.set[OFPXMT_TCP_DST], 0);
+	ck_assert_uint_ne(t.output, 0);
+	/* Values of every kind, edge values included. */
+	for (i = 0; i < 64; i++) {
+		v = v0;
+		v.xid = 0x01020304u * (uint32_t)i;
+		v.cookie = 0x1122334455667788ULL ^ (uint64_t)i << 40;
+		v.idle = (uint16_t)(i * 1031);
+		v.in_port = (uint32_t)i + 1;
+		v.out_port = i % 2 ? OFPP_IN_PORT : 0xfffffeffu - (uint32_t)i;
+		v.src = 0x01010101u * (uint32_t)(i + 1);
+		v.dst = ~v.src;
+		v.nsrc = v.src ^ 0xff00ff00u;
+		v.sport = (uint16_t)(i * 977);
+		v.dport = (uint16_t)(65535 - i);
+		v.nsport = (uint16_t)(i << 10);
+		v.smac[5] = (uint8_t)i;
+		v.dmac[0] = (uint8_t)(i * 3);
+		tmpl_flow(&f, &v);
+		n = ok_len(ofp_encode_flow_mod(buf, sizeof(buf), v.xid, &f));
+		memset(tmp, 0xee, n + 8);
+		tmpl_patch(tmp, &t, &v);
+		ck_assert_mem_eq(tmp, buf, n);
+		ck_assert_uint_eq(tmp[n], 0xee);	/* nothing past len */
+	}
+}
+END_TEST
+
+START_TEST(tmpl_packet_out_raw)
+{
+	static const struct tvals v0 = { 0, 1, 2, 0x0500000a, 0x076433c6,
+	    0x147100cb, 1, 7440, 40000, 80, 40001,
+	    { 2, 0, 0, 0, 0, 0x0a }, { 2, 0, 0, 0, 0, 0x0b } };
+	struct ofp_flow_tmpl t;
+	struct ofp_flow_mod f;
+	struct ofp_packet_out p;
+	size_t		 n;
+
+	/* The same actions as the flow, sent with the packet. */
+	tmpl_flow(&f, &v0);
+	ck_assert_int_eq(ofp_flow_tmpl_init(&t, &f), 0);
+	memset(&p, 0, sizeof(p));
+	p.buffer_id = OFP_NO_BUFFER;
+	p.in_port = 1;
+	p.actions = f.apply;
+	p.data = frame;
+	p.data_len = sizeof(frame);
+	n = ok_len(ofp_encode_packet_out(buf, sizeof(buf), 9, &p));
+	ck_assert_int_eq(ofp_encode_packet_out_raw(tmp, n, 9, 1,
+	    t.msg + t.actions, t.actions_len, frame, sizeof(frame)),
+	    (ssize_t)n);
+	ck_assert_mem_eq(tmp, buf, n);
+	/* No actions: a drop. */
+	p.actions.n = 0;
+	n = ok_len(ofp_encode_packet_out(buf, sizeof(buf), 9, &p));
+	ck_assert_int_eq(ofp_encode_packet_out_raw(tmp, n, 9, 1, NULL, 0,
+	    frame, sizeof(frame)), (ssize_t)n);
+	ck_assert_mem_eq(tmp, buf, n);
+}
+END_TEST
+
 Suite *
 ofp_suite(void)
 {
@@ -1706,6 +1866,7 @@ ofp_suite(void)
 	TCase	*enc = tcase_create("encoder refuses");
 	TCase	*rt = tcase_create("round trips");
 	TCase	*lim = tcase_create("limits");
+	TCase	*tm = tcase_create("templates");
 
 	tcase_add_test(bad, header_check_framing);
 	tcase_add_test(bad, header_decode_needs_exact_length);
@@ -1755,5 +1916,10 @@ ofp_suite(void)
 	tcase_add_test(lim, limit_ports);
 	tcase_add_test(lim, limit_full_match);
 	suite_add_tcase(s, lim);
+
+	tcase_add_test(tm, tmpl_refuses);
+	tcase_add_test(tm, tmpl_copy_is_the_encoding);
+	tcase_add_test(tm, tmpl_packet_out_raw);
+	suite_add_tcase(s, tm);
 	return s;
 }
