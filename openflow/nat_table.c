@@ -10,9 +10,35 @@
 #include "nat_table.h"
 
 #define MAP_BUCKETS	(1u << 16)
-#define SESS_BUCKETS	(1u << 14)	/* at first; doubles as needed */
-#define SESS_BUCKETS_MAX (1u << 21)
 #define NPROTO		3
+
+/*
+ * Sessions live in slabs of SLAB_SIZE, allocated as the number of live
+ * sessions first reaches them and kept until nat_free; a freed session
+ * goes on a free list and is the next one handed out.  Its slot number
+ * is in its cookie: the low COOKIE_SLOT_BITS hold slot + 1, the bits
+ * above a generation that counts the slot's reuses, so the cookie of a
+ * session that ended never finds its successor, and a FlowRemoved finds
+ * its session without a hash table.
+ */
+#define SLAB_BITS	12
+#define SLAB_SIZE	(1u << SLAB_BITS)
+#define COOKIE_SLOT_BITS 24
+#define COOKIE_SLOT	((1ull << COOKIE_SLOT_BITS) - 1)
+#define COOKIE_GEN_MAX	((1ull << 37) - 1)	/* below the top 3 bits */
+
+/*
+ * (mapping, remote) -> session: open addressing with linear probing, at
+ * most half full.  A slot holds the key's hash and the session's slot
+ * number + 1 (0: empty), so probing compares hashes and touches only the
+ * session whose hash matches.
+ */
+#define KEYS_MIN	(1u << 15)
+
+struct key_slot {
+	uint32_t	 hash;
+	uint32_t	 slot1;		/* session slot + 1; 0 empty */
+};
 
 struct nat_table {
 	struct nat_config	 conf;
@@ -20,13 +46,15 @@ struct nat_table {
 	struct nat_mapping	**by_in;
 	/* outside port -> mapping, one table per protocol */
 	struct nat_mapping	**by_out[NPROTO];
-	/* (mapping, remote) -> session, and cookie -> session */
-	struct nat_session	**by_key;
-	struct nat_session	**by_cookie;
-	uint32_t		 sess_mask;	/* buckets - 1 */
+	/* the sessions: slabs, slots handed out so far, free slots */
+	struct nat_session	**slabs;
+	uint32_t		 nslots;
+	struct nat_session	*free;
+	/* (mapping, remote) -> session */
+	struct key_slot		*keys;
+	uint32_t		 key_mask;	/* slots - 1 */
 	/* sessions without flows, oldest expiry not ordered */
 	struct nat_session	*idle;
-	uint64_t		 next_cookie;
 	uint32_t		 rnd;	/* where searches for a free port start */
 	struct nat_stats	 st;
 };
@@ -64,55 +92,83 @@ in_hash(uint8_t proto, uint32_t addr, uint16_t port)
 }
 
 static uint32_t
-key_hash(const struct nat_table *t, const struct nat_mapping *m,
-    uint32_t addr, uint16_t port)
+key_hash(const struct nat_mapping *m, uint32_t addr, uint16_t port)
 {
 	return mix((uint64_t)(uintptr_t)m ^ ((uint64_t)addr << 16) ^ port ^
-	    ((uint64_t)port << 48)) & t->sess_mask;
+	    ((uint64_t)port << 48));
+}
+
+static struct nat_session *
+slot_get(const struct nat_table *t, uint32_t slot)
+{
+	return &t->slabs[slot >> SLAB_BITS][slot & (SLAB_SIZE - 1)];
 }
 
 static uint32_t
-cookie_hash(const struct nat_table *t, uint64_t cookie)
+slot_of(const struct nat_session *s)
 {
-	return mix(cookie) & t->sess_mask;
+	return (uint32_t)(s->cookie & COOKIE_SLOT) - 1;
 }
 
-/* Double the session hash tables; on failure keep the old ones. */
+/* Put (hash, slot) in the first empty slot of its probe sequence. */
 static void
-sess_grow(struct nat_table *t)
+keys_put(struct key_slot *keys, uint32_t mask, uint32_t hash,
+    uint32_t slot1)
 {
-	struct nat_session	**nk, **nc, *s, *sn;
-	uint32_t		 nb = (t->sess_mask + 1) * 2, i, old, h;
+	uint32_t	 i;
 
-	if (nb > SESS_BUCKETS_MAX)
+	for (i = hash & mask; keys[i].slot1 != 0; i = (i + 1) & mask)
+		;
+	keys[i].hash = hash;
+	keys[i].slot1 = slot1;
+}
+
+/* Double the key table; on failure keep the old one (it only fills). */
+static void
+keys_grow(struct nat_table *t)
+{
+	struct key_slot	*nk;
+	uint32_t	 n = (t->key_mask + 1) * 2, i;
+
+	if ((nk = calloc(n, sizeof(*nk))) == NULL)
 		return;
-	nk = calloc(nb, sizeof(*nk));
-	nc = calloc(nb, sizeof(*nc));
-	if (nk == NULL || nc == NULL) {
-		free(nk);
-		free(nc);
-		return;
-	}
-	old = t->sess_mask + 1;
-	t->sess_mask = nb - 1;
-	for (i = 0; i < old; i++) {
-		for (s = t->by_key[i]; s != NULL; s = sn) {
-			sn = s->k_next;
-			h = key_hash(t, s->map, s->r_addr, s->r_port);
-			s->k_next = nk[h];
-			nk[h] = s;
+	for (i = 0; i <= t->key_mask; i++)
+		if (t->keys[i].slot1 != 0)
+			keys_put(nk, n - 1, t->keys[i].hash,
+			    t->keys[i].slot1);
+	free(t->keys);
+	t->keys = nk;
+	t->key_mask = n - 1;
+}
+
+/*
+ * Take s out of the key table.  Linear probing has no tombstones: the
+ * entries after the hole that may move back into it do (backward shift).
+ */
+static void
+keys_del(struct nat_table *t, const struct nat_session *s)
+{
+	struct key_slot	*k = t->keys;
+	uint32_t	 mask = t->key_mask, slot1 = slot_of(s) + 1;
+	uint32_t	 i, j, home;
+
+	for (i = key_hash(s->map, s->r_addr, s->r_port) & mask;
+	    k[i].slot1 != slot1; i = (i + 1) & mask)
+		if (k[i].slot1 == 0)
+			return;		/* not there: cannot happen */
+	for (j = i;;) {
+		j = (j + 1) & mask;
+		if (k[j].slot1 == 0)
+			break;
+		home = k[j].hash & mask;
+		/* k[j] may fill the hole if the hole lies on its way from
+		 * home to j. */
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			k[i] = k[j];
+			i = j;
 		}
-		for (s = t->by_cookie[i]; s != NULL; s = sn) {
-			sn = s->c_next;
-			h = cookie_hash(t, s->cookie);
-			s->c_next = nc[h];
-			nc[h] = s;
-		}
 	}
-	free(t->by_key);
-	free(t->by_cookie);
-	t->by_key = nk;
-	t->by_cookie = nc;
+	k[i].slot1 = 0;
 }
 
 struct nat_table *
@@ -121,7 +177,8 @@ nat_new(const struct nat_config *conf)
 	struct nat_table	*t;
 	int			 i;
 
-	if (conf->port_lo == 0 || conf->port_lo > conf->port_hi) {
+	if (conf->port_lo == 0 || conf->port_lo > conf->port_hi ||
+	    conf->max_sessions > NAT_SESSIONS_LIMIT) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -131,19 +188,19 @@ nat_new(const struct nat_config *conf)
 	if (t->conf.max_sessions == 0)
 		t->conf.max_sessions = NAT_MAX_SESSIONS;
 	t->by_in = calloc(MAP_BUCKETS, sizeof(*t->by_in));
-	t->sess_mask = SESS_BUCKETS - 1;
-	t->by_key = calloc(SESS_BUCKETS, sizeof(*t->by_key));
-	t->by_cookie = calloc(SESS_BUCKETS, sizeof(*t->by_cookie));
+	t->slabs = calloc((t->conf.max_sessions + SLAB_SIZE - 1) / SLAB_SIZE,
+	    sizeof(*t->slabs));
+	t->key_mask = KEYS_MIN - 1;
+	t->keys = calloc(KEYS_MIN, sizeof(*t->keys));
 	for (i = 0; i < NPROTO; i++)
 		t->by_out[i] = calloc(65536, sizeof(*t->by_out[i]));
-	if (t->by_in == NULL || t->by_key == NULL || t->by_cookie == NULL ||
+	if (t->by_in == NULL || t->slabs == NULL || t->keys == NULL ||
 	    t->by_out[0] == NULL || t->by_out[1] == NULL ||
 	    t->by_out[2] == NULL) {
 		nat_free(t);
 		errno = ENOMEM;
 		return NULL;
 	}
-	t->next_cookie = 1;
 	t->rnd = mix(conf->pub ^ 0x5a17u);
 	return t;
 }
@@ -152,7 +209,6 @@ void
 nat_free(struct nat_table *t)
 {
 	struct nat_mapping	*m, *mn;
-	struct nat_session	*s, *sn;
 	uint32_t		 i;
 
 	if (t == NULL)
@@ -161,17 +217,16 @@ nat_free(struct nat_table *t)
 		for (i = 0; i < MAP_BUCKETS; i++) {
 			for (m = t->by_in[i]; m != NULL; m = mn) {
 				mn = m->in_next;
-				for (s = m->sessions; s != NULL; s = sn) {
-					sn = s->m_next;
-					free(s);
-				}
 				free(m);
 			}
 		}
 	}
+	if (t->slabs != NULL)
+		for (i = 0; i < t->nslots; i += SLAB_SIZE)
+			free(t->slabs[i >> SLAB_BITS]);
+	free(t->slabs);
 	free(t->by_in);
-	free(t->by_key);
-	free(t->by_cookie);
+	free(t->keys);
 	for (i = 0; i < NPROTO; i++)
 		free(t->by_out[i]);
 	free(t);
@@ -461,16 +516,49 @@ idle_del(struct nat_table *t, struct nat_session *s)
 	s->e_next = s->e_prev = NULL;
 }
 
+/* A free session slot with a fresh cookie, or NULL (ENOMEM). */
+static struct nat_session *
+sess_alloc(struct nat_table *t)
+{
+	struct nat_session	*s;
+	uint64_t		 gen = 0;
+	uint32_t		 slot;
+
+	if ((s = t->free) != NULL) {
+		t->free = s->m_next;
+		slot = slot_of(s);
+		gen = ((s->cookie >> COOKIE_SLOT_BITS) + 1) & COOKIE_GEN_MAX;
+	} else {
+		/* nslots < max_sessions: the caller checked st.sessions. */
+		slot = t->nslots;
+		if (slot % SLAB_SIZE == 0 && (t->slabs[slot >> SLAB_BITS] =
+		    calloc(SLAB_SIZE, sizeof(*s))) == NULL) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		t->nslots++;
+		s = slot_get(t, slot);
+	}
+	memset(s, 0, sizeof(*s));
+	s->cookie = gen << COOKIE_SLOT_BITS | (slot + 1);
+	return s;
+}
+
 struct nat_session *
 nat_session(struct nat_table *t, struct nat_mapping *m, uint32_t r_addr,
     uint16_t r_port, int create, uint64_t now_ms)
 {
 	struct nat_session	*s;
-	uint32_t		 h = key_hash(t, m, r_addr, r_port), c;
+	uint32_t		 h = key_hash(m, r_addr, r_port), i;
 
-	for (s = t->by_key[h]; s != NULL; s = s->k_next)
+	for (i = h & t->key_mask; t->keys[i].slot1 != 0;
+	    i = (i + 1) & t->key_mask) {
+		if (t->keys[i].hash != h)
+			continue;
+		s = slot_get(t, t->keys[i].slot1 - 1);
 		if (s->map == m && s->r_addr == r_addr && s->r_port == r_port)
 			return s;
+	}
 	if (!create) {
 		errno = ENOENT;
 		return NULL;
@@ -479,22 +567,21 @@ nat_session(struct nat_table *t, struct nat_mapping *m, uint32_t r_addr,
 		errno = ENOSPC;
 		return NULL;
 	}
-	if (t->st.sessions >= t->sess_mask + 1) {
-		sess_grow(t);
-		h = key_hash(t, m, r_addr, r_port);
+	if (t->st.sessions + 1 > (t->key_mask + 1) / 2) {
+		keys_grow(t);
+		if (t->st.sessions + 1 > (t->key_mask + 1) / 2 + (t->key_mask +
+		    1) / 4) {
+			errno = ENOMEM;	/* could not grow: too full */
+			return NULL;
+		}
 	}
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	if ((s = sess_alloc(t)) == NULL)
 		return NULL;
 	s->map = m;
 	s->r_addr = r_addr;
 	s->r_port = r_port;
-	s->cookie = t->next_cookie++;
 	s->expires_ms = now_ms + 1000ull * nat_idle_timeout(t, m->proto);
-	s->k_next = t->by_key[h];
-	t->by_key[h] = s;
-	c = cookie_hash(t, s->cookie);
-	s->c_next = t->by_cookie[c];
-	t->by_cookie[c] = s;
+	keys_put(t->keys, t->key_mask, h, slot_of(s) + 1);
 	s->m_next = m->sessions;
 	if (m->sessions != NULL)
 		m->sessions->m_prev = s;
@@ -509,11 +596,13 @@ struct nat_session *
 nat_session_by_cookie(const struct nat_table *t, uint64_t cookie)
 {
 	struct nat_session	*s;
+	uint64_t		 slot1 = cookie & COOKIE_SLOT;
 
-	for (s = t->by_cookie[cookie_hash(t, cookie)]; s != NULL;
-	    s = s->c_next)
-		if (s->cookie == cookie)
+	if (slot1 != 0 && slot1 <= t->nslots) {
+		s = slot_get(t, (uint32_t)slot1 - 1);
+		if (s->map != NULL && s->cookie == cookie)
 			return s;
+	}
 	errno = ENOENT;
 	return NULL;
 }
@@ -523,23 +612,11 @@ static void
 sess_free(struct nat_table *t, struct nat_session *s, nat_end_cb cb,
     void *arg)
 {
-	struct nat_session	**pp;
 	struct nat_mapping	*m = s->map;
 
 	if (cb != NULL)
 		cb(s, arg);
-	for (pp = &t->by_key[key_hash(t, m, s->r_addr, s->r_port)];
-	    *pp != NULL; pp = &(*pp)->k_next)
-		if (*pp == s) {
-			*pp = s->k_next;
-			break;
-		}
-	for (pp = &t->by_cookie[cookie_hash(t, s->cookie)]; *pp != NULL;
-	    pp = &(*pp)->c_next)
-		if (*pp == s) {
-			*pp = s->c_next;
-			break;
-		}
+	keys_del(t, s);
 	if (s->m_prev != NULL)
 		s->m_prev->m_next = s->m_next;
 	else
@@ -550,7 +627,11 @@ sess_free(struct nat_table *t, struct nat_session *s, nat_end_cb cb,
 	if (s->nflows == 0)
 		idle_del(t, s);
 	t->st.sessions--;
-	free(s);
+	/* The cookie stays: the next session here counts on from it. */
+	s->map = NULL;
+	s->m_prev = NULL;
+	s->m_next = t->free;
+	t->free = s;
 }
 
 /* End a session; its mapping too when that leaves a dynamic one empty. */

@@ -28,6 +28,14 @@
  * address the mapping has sent to), chosen in nat_config.  Forwards
  * accept every remote.
  *
+ * Cookies: the low 24 bits of a session's cookie hold its slot number +
+ * 1, the bits above a count of the slot's earlier sessions; the top 3
+ * bits are always 0 (the controller tags its own flows there).  So a
+ * FlowRemoved finds its session without a hash lookup, and the cookie of
+ * a session that ended does not find the next session in its slot.
+ * Sessions are kept in slabs of 4096 that stay allocated until nat_free:
+ * the table keeps the memory of its peak number of sessions.
+ *
  * Errors: -1 or NULL with errno set, as the comment of each function says.
  * Every pointer returned stays the table's; it is valid until the next
  * call that may end sessions or mappings (nat_flow_removed, nat_expire,
@@ -68,6 +76,7 @@ struct nat_config {
 };
 
 #define NAT_MAX_SESSIONS	(1u << 20)
+#define NAT_SESSIONS_LIMIT	((1u << 24) - 1)	/* max_sessions at most */
 
 struct nat_mapping {
 	uint8_t		 proto;		/* IPPROTO_TCP, _UDP or _ICMP */
@@ -86,13 +95,13 @@ struct nat_session {
 	struct nat_mapping *map;
 	uint32_t	 r_addr;	/* remote, network order */
 	uint16_t	 r_port;	/* host order; 0 for ICMP */
-	uint64_t	 cookie;	/* never 0; unique in the table */
+	uint64_t	 cookie;	/* never 0, top 3 bits 0; see above */
 	unsigned int	 nflows;	/* flows installed in the switch */
 	uint64_t	 expires_ms;	/* when nflows is 0 */
 	uint64_t	 packets;	/* seen by the controller */
 	/* private */
-	struct nat_session *k_next, *c_next;
-	struct nat_session *m_next, *m_prev;	/* the mapping's sessions */
+	struct nat_session *m_next, *m_prev;	/* the mapping's sessions;
+						   m_next: free list */
 	struct nat_session *e_next, *e_prev;	/* flowless sessions */
 };
 
@@ -104,7 +113,8 @@ typedef void	(*nat_end_cb)(const struct nat_session *, void *arg);
 
 /*
  * A new empty table (the caller's to nat_free).  NULL with EINVAL when
- * port_lo is 0 or above port_hi, ENOMEM when out of memory.
+ * port_lo is 0 or above port_hi or max_sessions is above
+ * NAT_SESSIONS_LIMIT, ENOMEM when out of memory.
  */
 struct nat_table *nat_new(const struct nat_config *);
 void		 nat_free(struct nat_table *);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <arpa/inet.h>
 
@@ -61,6 +62,12 @@ START_TEST(t_bad_config)
 	c.port_lo = 200;
 	ck_assert_ptr_null(nat_new(&c));
 	ck_assert_int_eq(errno, EINVAL);
+	/* More sessions than a cookie can number. */
+	c.port_lo = 1;
+	c.max_sessions = NAT_SESSIONS_LIMIT + 1;
+	errno = 0;
+	ck_assert_ptr_null(nat_new(&c));
+	ck_assert_int_eq(errno, EINVAL);
 }
 END_TEST
 
@@ -84,6 +91,9 @@ START_TEST(t_bad_input)
 	ck_assert_int_eq(errno, ENOENT);
 	ck_assert_int_eq(nat_flow_removed(t, 12345, 0), -1);
 	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(nat_flow_removed(t, 0, 0), -1);
+	ck_assert_int_eq(nat_flow_removed(t, ~0ULL, 0), -1);
+	ck_assert_ptr_null(nat_session_by_cookie(t, 1ULL << 24));
 	ck_assert_ptr_null(nat_lookup_outside(t, 99, 1));
 	nat_free(t);
 	nat_free(NULL);
@@ -420,6 +430,115 @@ START_TEST(t_many_sessions)
 }
 END_TEST
 
+/* A session's slot is used again, its cookie never: a late FlowRemoved
+ * for an ended session does not touch the one that took its place. */
+START_TEST(t_cookie_reuse)
+{
+	struct nat_config	 c = { 0 };
+	struct nat_table	*t;
+	struct nat_mapping	*a;
+	struct nat_session	*s, *s2;
+	uint64_t		 old;
+	int			 i;
+
+	c.pub = ip("203.0.113.20");
+	c.port_lo = 1024;
+	c.port_hi = 65535;
+	c.to.tcp_est = NAT_TCP_EST_DEFAULT;
+	c.max_sessions = 3;
+	t = nat_new(&c);
+	ck_assert_ptr_nonnull(t);
+	a = nat_outbound(t, IPPROTO_TCP, ip("10.1.0.10"), 5000, 0);
+	for (i = 0; i < 3; i++)
+		nat_session_flows(t, nat_session(t, a, ip("198.51.100.1"),
+		    (uint16_t)(80 + i), 1, 0), 1);
+	errno = 0;
+	ck_assert_ptr_null(nat_session(t, a, ip("198.51.100.1"), 99, 1, 0));
+	ck_assert_int_eq(errno, ENOSPC);
+	s = nat_session(t, a, ip("198.51.100.1"), 81, 0, 0);
+	old = s->cookie;
+	for (i = 0; i < 1000; i++) {
+		ck_assert_int_eq(nat_flow_removed(t, old, 0), 1);
+		s2 = nat_session(t, a, ip("198.51.100.2"), (uint16_t)i, 1, 0);
+		ck_assert_ptr_nonnull(s2);
+		ck_assert_ptr_eq(s2, s);	/* the same slot */
+		ck_assert_uint_ne(s2->cookie, old);
+		ck_assert_uint_eq(s2->cookie >> 61, 0);
+		nat_session_flows(t, s2, 1);
+		/* The ended session's cookie is not found; the new is. */
+		ck_assert_ptr_null(nat_session_by_cookie(t, old));
+		ck_assert_int_eq(nat_flow_removed(t, old, 0), -1);
+		ck_assert_ptr_eq(nat_session_by_cookie(t, s2->cookie), s2);
+		old = s2->cookie;
+	}
+	nat_free(t);
+}
+END_TEST
+
+/*
+ * Sessions come and go in a pseudo-random order over many mappings, with
+ * the key table growing meanwhile: every live session is found under its
+ * key and its cookie, and no ended one is.  This walks the probing, its
+ * wrap at the end of the table, and the backward shift on delete.
+ */
+START_TEST(t_session_churn)
+{
+	struct nat_table	*t = table(1024, 65535, NAT_FILTER_EIF);
+	struct nat_mapping	*m[8];
+	struct nat_session	*s;
+	struct nat_stats	 st;
+	enum { N = 60000 };
+	static uint64_t		 cookie[N];	/* 0: not live */
+	uint32_t		 x = 12345, k;
+	size_t			 live = 0;
+	int			 i, round;
+
+	/* Each mapping keeps one session of its own, so it never ends. */
+	for (i = 0; i < 8; i++) {
+		m[i] = nat_outbound(t, IPPROTO_UDP, ip("10.1.0.10"),
+		    (uint16_t)(6000 + i), 0);
+		nat_session_flows(t, nat_session(t, m[i], ip("198.51.100.9"),
+		    (uint16_t)i, 1, 0), 1);
+	}
+	memset(cookie, 0, sizeof(cookie));
+	for (round = 0; round < 4 * N; round++) {
+		x = x * 1103515245u + 12345u;
+		k = (x >> 8) % N;
+		if (cookie[k] == 0) {
+			s = nat_session(t, m[k % 8], htonl(0xc6330000u + k),
+			    (uint16_t)k, 1, 0);
+			ck_assert_ptr_nonnull(s);
+			nat_session_flows(t, s, 1);
+			cookie[k] = s->cookie;
+			live++;
+		} else {
+			ck_assert_int_eq(nat_flow_removed(t, cookie[k], 0),
+			    1);
+			cookie[k] = 0;
+			live--;
+		}
+		if (round % 20000 != 0)
+			continue;
+		for (k = 0; k < N; k++) {
+			s = nat_session(t, m[k % 8], htonl(0xc6330000u + k),
+			    (uint16_t)k, 0, 0);
+			if (cookie[k] == 0) {
+				ck_assert_ptr_null(s);
+				continue;
+			}
+			ck_assert_ptr_nonnull(s);
+			ck_assert_uint_eq(s->cookie, cookie[k]);
+			ck_assert_ptr_eq(nat_session_by_cookie(t, cookie[k]),
+			    s);
+		}
+	}
+	nat_stats_get(t, &st);
+	ck_assert_uint_eq(st.sessions, live + 8);
+	ck_assert_uint_eq(st.mappings, 8);
+	nat_free(t);
+}
+END_TEST
+
 Suite *
 nat_table_suite(void)
 {
@@ -438,6 +557,8 @@ nat_table_suite(void)
 	tcase_add_test(tc, t_reclaim_expiry);
 	tcase_add_test(tc, t_drop_hosts);
 	tcase_add_test(tc, t_many_sessions);
+	tcase_add_test(tc, t_cookie_reuse);
+	tcase_add_test(tc, t_session_churn);
 	suite_add_tcase(s, tc);
 	return s;
 }
