@@ -104,12 +104,6 @@ fail_over()
 	RSTS=$(($(out_rsts "$NEW") - RSTS))
 }
 
-pair_stable()
-{
-	{ pair_is r1 MASTER && pair_is r2 BACKUP; } ||
-	    { pair_is r2 MASTER && pair_is r1 BACKUP; }
-}
-
 # settle OLD KIND: repair OLD and wait until it is a synced BACKUP.
 settle()
 {
@@ -224,7 +218,7 @@ race()
 	lab_stop "$(eval echo "\$PAIR_VRD_$NEW")" 5000
 	pair_vrouterd "$NEW"
 	lab_wait_for "$NEW BACKUP" 10000 pair_is "$NEW" BACKUP
-	lab_wait_for "one MASTER, one BACKUP" 20000 pair_stable
+	lab_wait_for "one MASTER, one BACKUP" 20000 fo_stable
 	lab_check "$what: the guard rules are back" guard_in "$NEW"
 }
 

@@ -223,10 +223,30 @@ fo_repair()
 	esac
 }
 
-# fo_settle R N: R is BACKUP again and has synced N entries from the new
-# master since the fault (at most 20 s).
+# fo_host_acked R: R's host agent acked R's current state (after a VM
+# crash, hostd reconnects to the new channel with a backoff of up to 2 s;
+# until then a MASTER claim would wait).
+fo_host_acked()
+{
+	pair_ctl "$1" -j status 2>/dev/null | awk '
+	    /^  "host": \{/ { f = 1; next }
+	    f && /^  \}/ { exit }
+	    f && $1 == "\"acked\":" { ok = ($2 ~ /^true/) }
+	    END { exit !ok }'
+}
+
+# fo_stable: one node is MASTER, the other BACKUP.
+fo_stable()
+{
+	{ pair_is r1 MASTER && pair_is r2 BACKUP; } ||
+	    { pair_is r2 MASTER && pair_is r1 BACKUP; }
+}
+
+# fo_settle R N: R is BACKUP again, its host agent knows, and it has
+# synced N entries from the new master since the fault (at most 20 s).
 fo_settle()
 {
 	lab_wait_for "$1 BACKUP" 20000 pair_is "$1" BACKUP &&
+	    lab_wait_for "$1's host agent" 10000 fo_host_acked "$1" &&
 	    lab_wait_for "$1 synced $2" 20000 fo_synced "$1" "$2"
 }

@@ -32,7 +32,9 @@
  *   connhold udp -c ADDR -p PORT [-i INTERVAL_US] -d DURATION_MS
  *	Sends one numbered datagram every INTERVAL_US (1000) for
  *	DURATION_MS, counts the echoes (1 s grace after the last send) and
- *	prints "udp sent=... recv=... lost=... gap_max_ms=...".
+ *	prints "udp sent=... recv=... lost=... lost_run_max=...
+ *	gap_max_ms=...": the longest run of datagrams lost in a row, and the
+ *	longest time without an echo.
  *
  *   connhold flows -c ADDR -p FIRST_PORT -n N
  *	Sends one UDP datagram to each of N ports from FIRST_PORT up (a
@@ -1082,6 +1084,7 @@ cmd_udp(const char *host, long port, long interval_us, long duration_ms)
 	int64_t		 t0, next, end, last_rx = 0, gap_max = 0, t;
 	uint64_t	 sent = 0, recvd = 0, dup = 0, seq, first_lost = 0;
 	long		 total = duration_ms * 1000 / interval_us, lost_runs = 0;
+	long		 run = 0, run_max = 0;
 	int		 fd, in_run = 0;
 	ssize_t		 n;
 
@@ -1132,14 +1135,17 @@ cmd_udp(const char *host, long port, long interval_us, long duration_ms)
 			if (lost_runs++ == 0)
 				first_lost = seq;
 			in_run = 1;
+			run = 0;
 		} else if (seen[seq])
 			in_run = 0;
+		if (in_run && ++run > run_max)
+			run_max = run;
 	}
 	printf("udp sent=%" PRIu64 " recv=%" PRIu64 " lost=%" PRIu64
-	    " dup=%" PRIu64 " lost_runs=%ld first_lost=%" PRIu64
-	    " gap_max_ms=%.1f interval_us=%ld\n", sent, recvd, sent - recvd,
-	    dup, lost_runs, lost_runs ? first_lost : 0, gap_max / 1000.0,
-	    interval_us);
+	    " dup=%" PRIu64 " lost_runs=%ld lost_run_max=%ld first_lost=%"
+	    PRIu64 " gap_max_ms=%.1f interval_us=%ld\n", sent, recvd,
+	    sent - recvd, dup, lost_runs, run_max, lost_runs ? first_lost : 0,
+	    gap_max / 1000.0, interval_us);
 	free(seen);
 	close(fd);
 	return 0;
