@@ -19,7 +19,7 @@
 #include "log.h"
 #include "ofnat.h"
 
-#define RBUF_SIZE	(4 * OFP_MAX_MSG_LEN)
+#define RBUF_SIZE	(1u << 20)	/* a read takes a whole burst */
 #define WBUF_MAX	(64u << 20)	/* a switch that stops reading */
 #define ECHO_IDLE_MS	5000		/* quiet this long: send ECHO */
 #define ECHO_DEAD_MS	15000		/* quiet this long: drop it */
@@ -37,8 +37,8 @@ struct ofconn {
 	struct event	*rev, *wev, *kev;
 	uint8_t		 rbuf[RBUF_SIZE];
 	size_t		 rlen;
-	uint8_t		*wbuf;
-	size_t		 wlen, wcap;
+	uint8_t		*wbuf;		/* [woff, wlen) is still to write */
+	size_t		 woff, wlen, wcap;
 	uint32_t	 xid;
 	uint64_t	 last_rx_ms;
 	char		 peer[64];
@@ -68,37 +68,56 @@ ofconn_connected(const struct ofnat *o)
 size_t
 ofconn_queued(const struct ofnat *o)
 {
-	return o->conn == NULL ? 0 : o->conn->wlen;
+	return o->conn == NULL ? 0 : o->conn->wlen - o->conn->woff;
 }
 
-int
-ofconn_send(struct ofnat *o, const void *msg, size_t len)
+uint8_t *
+ofconn_reserve(struct ofnat *o, size_t len)
 {
 	struct ofconn	*c = o->conn;
-	size_t		 ncap;
-	uint8_t		*nb;
+	size_t		 ncap, used;
+	uint8_t		*nb, *p;
 
 	if (c == NULL) {
 		errno = ENOTCONN;
-		return -1;
+		return NULL;
+	}
+	used = c->wlen - c->woff;
+	if (c->wlen + len > c->wcap && c->woff > 0) {
+		/* Written bytes go only when room is needed: a partial
+		 * write costs no move. */
+		memmove(c->wbuf, c->wbuf + c->woff, used);
+		c->woff = 0;
+		c->wlen = used;
 	}
 	if (c->wlen + len > c->wcap) {
 		if (c->wlen + len > WBUF_MAX) {
 			errno = ENOBUFS;
-			return -1;
+			return NULL;
 		}
 		ncap = c->wcap ? c->wcap : 65536;
 		while (ncap < c->wlen + len)
 			ncap *= 2;
 		if ((nb = realloc(c->wbuf, ncap)) == NULL)
-			return -1;
+			return NULL;
 		c->wbuf = nb;
 		c->wcap = ncap;
 	}
-	memcpy(c->wbuf + c->wlen, msg, len);
-	if (c->wlen == 0)
+	if (used == 0)
 		event_add(c->wev, NULL);
+	p = c->wbuf + c->wlen;
 	c->wlen += len;
+	return p;
+}
+
+int
+ofconn_send(struct ofnat *o, const void *msg, size_t len)
+{
+	uint8_t	*p;
+
+	if ((p = ofconn_reserve(o, len)) == NULL)
+		return -1;
+	memcpy(p, msg, len);
 	return 0;
 }
 
@@ -120,9 +139,9 @@ on_write(evutil_socket_t fd, short what, void *arg)
 	ssize_t		 n;
 
 	(void)what;
-	if (c->wlen == 0)
+	if (c->wlen == c->woff)
 		return;
-	n = write(fd, c->wbuf, c->wlen);
+	n = write(fd, c->wbuf + c->woff, c->wlen - c->woff);
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EINTR) {
 			event_add(c->wev, NULL);
@@ -132,10 +151,11 @@ on_write(evutil_socket_t fd, short what, void *arg)
 		ofconn_close(c->o);
 		return;
 	}
-	memmove(c->wbuf, c->wbuf + n, c->wlen - (size_t)n);
-	c->wlen -= (size_t)n;
-	if (c->wlen > 0)
+	c->woff += (size_t)n;
+	if (c->woff < c->wlen)
 		event_add(c->wev, NULL);
+	else
+		c->woff = c->wlen = 0;
 }
 
 static int
@@ -282,26 +302,13 @@ dispatch(struct ofconn *c, const uint8_t *m, size_t len)
 	return 0;
 }
 
+/* Dispatch the whole messages in the read buffer, keep the rest. */
 static void
-on_read(evutil_socket_t fd, short what, void *arg)
+read_frames(struct ofconn *c)
 {
-	struct ofconn	*c = arg;
 	struct ofnat	*o = c->o;
-	ssize_t		 n;
 	size_t		 off = 0, mlen;
 
-	(void)what;
-	n = read(fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen);
-	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
-		if (n == -1)
-			log_warn("switch %s: read", c->peer);
-		ofconn_close(o);
-		return;
-	}
-	if (n == -1)
-		return;
-	c->rlen += (size_t)n;
-	c->last_rx_ms = ofnat_now_ms();
 	for (;;) {
 		switch (ofp_header_check(c->rbuf + off, c->rlen - off, 0,
 		    &mlen)) {
@@ -327,6 +334,30 @@ done:
 		memmove(c->rbuf, c->rbuf + off, c->rlen - off);
 		c->rlen -= off;
 	}
+}
+
+static void
+on_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct ofconn	*c = arg;
+	struct ofnat	*o = c->o;
+	ssize_t		 n;
+
+	(void)what;
+	n = read(fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen);
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+		if (n == -1)
+			log_warn("switch %s: read", c->peer);
+		ofconn_close(o);
+		return;
+	}
+	if (n == -1)
+		return;
+	c->rlen += (size_t)n;
+	ofnat_clock_hold();
+	c->last_rx_ms = ofnat_now_ms();
+	read_frames(c);
+	ofnat_clock_release();
 }
 
 static void

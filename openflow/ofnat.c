@@ -27,14 +27,32 @@
 #define DEFAULT_SOCK	"/run/vrouter/ofnat.sock"
 
 static struct ofnat	 ofnat;
+static int		 clock_held;
+static uint64_t		 clock_ms;
 
 uint64_t
 ofnat_now_ms(void)
 {
 	struct timespec	 ts;
 
+	if (clock_held)
+		return clock_ms;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void
+ofnat_clock_hold(void)
+{
+	clock_held = 0;
+	clock_ms = ofnat_now_ms();
+	clock_held = 1;
+}
+
+void
+ofnat_clock_release(void)
+{
+	clock_held = 0;
 }
 
 static void
