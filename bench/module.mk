@@ -16,3 +16,10 @@ $(B)/bench/ofnat_bench: $(B)/bench/ofnat_bench.o $(OFP_OBJS) \
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
 bench-bins: $(B)/bench/ofnat_bench
+
+# connrate: new TCP connections/s through a NAT (bench/connrate.sh).
+$(B)/bench/connrate: $(B)/bench/connrate.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+bench-bins: $(B)/bench/connrate
