@@ -411,7 +411,8 @@ main(int argc, char *argv[])
 	struct in_addr		 any = { htonl(INADDR_ANY) };
 	const char		*dst = NULL;
 	char			*dash;
-	int			 ch, srv = 0, port = 5000, nports = 16, secs = -1;
+	int			 ch, srv = 0, port = 5000, nports = 16;
+	int			 secs = -1;
 
 	memset(&cl, 0, sizeof(cl));
 	cl.src = any;

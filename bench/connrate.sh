@@ -167,7 +167,10 @@ run_client()
 		echo "connrate: $2 run $3 failed" >&2
 		exit 1
 	fi
-	echo "$out" | grep -v '^connrate: rate=' | sed "s/^connrate:/$2 run $3:/"
+	echo "$out" | grep -v '^connrate: rate=' |
+	    sed "s/^connrate:/$2 run $3:/"
+	ESTABLISHED=$(echo "$out" |
+	    sed -n 's/^connrate: \([0-9]*\) conn.*/\1/p')
 	line=$(echo "$out" | grep '^connrate: rate=')
 	echo "$line" | sed 's/^connrate: //; s/[a-z0-9]*=//g' |
 	    sed "s/^/$2 /" >>"$LAB_DIR/results"
@@ -188,6 +191,22 @@ run_ovs()
 	lab_wait_for "h1 reaches the server" 5000 lab_ping h1 "$SERVER" ||
 	    exit 1
 	run_client h1 ovs "$1"
+	# Every connection must have been a session the controller set up
+	# (not a reuse of flows in the switch), and the switch must have
+	# refused none of them.
+	lab_exec ofr "$BIN/vrouter-ofnat" -s "$SOCK" -c '{"cmd":"flows"}' |
+	    awk '/"(setups|errors)":/ { gsub(/[":,]/, ""); print $1, $2 }' \
+	    >"$LAB_DIR/counters"
+	setups=$(awk '$1 == "setups" { print $2 }' "$LAB_DIR/counters")
+	errors=$(awk '$1 == "errors" { print $2 }' "$LAB_DIR/counters")
+	echo "ovs run $1: the controller set up ${setups:-?} sessions," \
+	    "the switch reported ${errors:-?} errors"
+	if [ "${setups:-0}" -lt "$ESTABLISHED" ] ||
+	    [ "${errors:-1}" != 0 ]; then
+		echo "connrate: ovs run $1: $ESTABLISHED connections but" \
+		    "${setups:-no} setups, ${errors:-unknown} errors" >&2
+		exit 1
+	fi
 	lab_stop "$ofnat" 3000
 }
 
@@ -216,7 +235,8 @@ median()
 	awk -v p="$1" -v c="$2" '$1 == p { print $c }' "$LAB_DIR/results" |
 	    sort -n | awk '{ v[NR] = $1 } END {
 	    if (NR == 0) { print 0; exit }
-	    print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+	    m = int((NR + 1) / 2)
+	    print (NR % 2) ? v[m] : (v[m] + v[m + 1]) / 2 }'
 }
 
 echo "connrate: medians of $RUNS runs"

@@ -116,7 +116,8 @@ run_one()
 	line=$(echo "$out" | grep '^ofnat_bench: mode=')
 	rate=$(echo "$line" | sed -n 's/.* rate=\([0-9]*\).*/\1/p')
 	total=$(echo "$line" | sed -n 's/.* total=\([0-9]*\).*/\1/p')
-	echo "$out" | grep -v '^ofnat_bench: mode=' | sed "s/^/$name run $run: /"
+	echo "$out" | grep -v '^ofnat_bench: mode=' |
+	    sed "s/^/$name run $run: /"
 	awk -v n="$name" -v m="$mode" -v r="$rate" -v s="$total" -v t="$t" \
 	    -v k="$TCK" 'BEGIN { printf "%s %s %s %.0f\n", n, m, r,
 	    (t > 0 ? s / (t / k) : 0) }' >>"$LAB_DIR/results"
@@ -128,7 +129,8 @@ median()
 	awk -v c="$1" -v n="$2" -v m="$3" '$1 == n && $2 == m { print $c }' \
 	    "$LAB_DIR/results" | sort -n | awk '{ v[NR] = $1 } END {
 	    if (NR == 0) { print 0; exit }
-	    print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+	    m = int((NR + 1) / 2)
+	    print (NR % 2) ? v[m] : (v[m] + v[m + 1]) / 2 }'
 }
 
 range()
