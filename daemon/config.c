@@ -14,7 +14,7 @@
 
 #include "config_priv.h"
 
-#define DEF_ADVERT_MS		100
+#define DEF_ADVERT_MS		20	/* docs/performance.md, "Failover" */
 #define DEF_VIP_PLEN		32
 #define DEF_CT_PORT		3780
 #define DEF_CT_HASH_SIZE	32768

@@ -513,7 +513,7 @@ START_TEST(defaults)
 	struct router_conf	 c;
 
 	parse_ok(minimal, &c);
-	ck_assert_uint_eq(c.advert_ms, 100);
+	ck_assert_uint_eq(c.advert_ms, 20);
 	ck_assert_int_eq(c.preempt, 0);
 	ck_assert_int_eq(c.unicast, 1);
 	ck_assert_int_eq(c.vip_plen, 32);
