@@ -4,11 +4,11 @@
  * sync can stall without a word (docs/keepalived-notes.md): the kernel's
  * connections keep changing, the internal cache follows them, yet nothing
  * goes to the peer or nothing comes back (no acknowledgement, not even the
- * once-a-second ALIVE message).  When that is so for CTSTATS_STALL_POLLS
- * polls in a row, the sync is "stalled": logged once, shown in the status,
- * and cleared when the sync counters move again.  Polls without any
- * change of the internal cache judge nothing: an idle router has nothing
- * to sync.
+ * once-a-second ALIVE message).  When that is so for two polls in a row
+ * (ctstats_judge in ctstats_parse.c), the sync is "stalled": logged once,
+ * shown in the status, and cleared when the sync counters move again.
+ * Polls without any change of the internal cache judge nothing: an idle
+ * router has nothing to sync.
  *
  * Like the handover, the poll is a child process the event loop never
  * waits for: proc_run() would block the loop, and so keepalived's FIFO and
@@ -36,7 +36,6 @@
 
 #define CTSTATS_POLL_MS		2000
 #define CTSTATS_TIMEOUT_MS	1000
-#define CTSTATS_STALL_POLLS	2
 
 struct ctstats {
 	struct vrouterd	*vd;
@@ -58,98 +57,6 @@ struct ctstats {
 };
 
 static void	 poll_start(struct ctstats *);
-
-/* The first unsigned number in s, or -1. */
-static int
-first_num(const char *s, uint64_t *v)
-{
-	char	*end;
-
-	s += strcspn(s, "0123456789");
-	if (*s == '\0')
-		return -1;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return errno == 0 ? 0 : -1;
-}
-
-int
-ctstats_parse(const char *text, struct ct_counters *c)
-{
-	enum { NONE, INTERNAL, EXTERNAL, LINK } sect = NONE;
-	const char	*line, *nl;
-	char		 l[256];
-	unsigned long long a, b;
-	uint64_t	 v, *changes = NULL;
-	int		 seen = 0;
-	size_t		 len;
-
-	memset(c, 0, sizeof(*c));
-	for (line = text; *line != '\0'; line = nl + (*nl != '\0')) {
-		nl = line + strcspn(line, "\n");
-		len = (size_t)(nl - line);
-		if (len >= sizeof(l))
-			len = sizeof(l) - 1;
-		memcpy(l, line, len);
-		l[len] = '\0';
-		if (strncmp(l, "cache internal:", 15) == 0) {
-			sect = INTERNAL;
-			changes = &c->int_changes;
-			seen |= 1;
-		} else if (strncmp(l, "cache external:", 15) == 0 ||
-		    strncmp(l, "external inject:", 16) == 0) {
-			/* the latter with DisableExternalCache */
-			sect = EXTERNAL;
-			changes = &c->ext_changes;
-		} else if (strstr(l, "traffic (") != NULL) {
-			sect = LINK;	/* "UDP traffic (active device=eth2):" */
-			seen |= 2;
-		} else if ((sect == INTERNAL || sect == EXTERNAL) &&
-		    strstr(l, "current active connections:") != NULL) {
-			if (first_num(strchr(l, ':'), &v) == -1)
-				return -1;
-			*(sect == INTERNAL ? &c->int_active : &c->ext_active) =
-			    v;
-		} else if ((sect == INTERNAL || sect == EXTERNAL) &&
-		    (strstr(l, "connections created:") != NULL ||
-		    strstr(l, "connections updated:") != NULL ||
-		    strstr(l, "connections destroyed:") != NULL)) {
-			if (first_num(strchr(l, ':'), &v) == -1)
-				return -1;
-			*changes += v;
-		} else if (sect == LINK && sscanf(l, " %llu Pckts sent %llu "
-		    "Pckts recv", &a, &b) == 2) {
-			c->sent = a;
-			c->recv = b;
-			seen |= 4;
-		} else if (sect == LINK && sscanf(l, " %llu Error send %llu "
-		    "Error recv", &a, &b) == 2) {
-			c->send_errors = a;
-			c->recv_errors = b;
-		} else if (sscanf(l, " %llu Malformed msgs %llu Lost msgs", &a,
-		    &b) == 2)
-			c->lost = b;
-	}
-	if (seen != 7) {
-		errno = EBADMSG;
-		return -1;
-	}
-	return 0;
-}
-
-int
-ctstats_judge(int *frozen, const struct ct_counters *prev,
-    const struct ct_counters *now)
-{
-	if (now->int_changes < prev->int_changes || now->sent < prev->sent ||
-	    now->recv < prev->recv)
-		*frozen = 0;		/* conntrackd restarted: start over */
-	else if (now->sent != prev->sent && now->recv != prev->recv)
-		*frozen = 0;		/* the sync works */
-	else if (now->int_changes != prev->int_changes)
-		(*frozen)++;		/* changes, and no sync */
-	return *frozen >= CTSTATS_STALL_POLLS;
-}
 
 static void
 finish(struct ctstats *cs)

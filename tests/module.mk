@@ -23,3 +23,8 @@ $(B)/tests/unit/runner: $(B)/tests/unit/check_nat_table.o \
 # The OpenFlow 1.3 codec suite.
 UNIT_SRCS += tests/unit/check_ofp.c
 $(B)/tests/unit/runner: $(B)/tests/unit/check_ofp.o $(OFP_OBJS)
+
+# conntrackd -s parsing and the stalled-sync verdict (daemon/ctstats_parse.c).
+UNIT_SRCS += tests/unit/check_ctstats.c
+$(B)/tests/unit/runner: $(B)/tests/unit/check_ctstats.o \
+		       $(B)/daemon/ctstats_parse.o

@@ -22,6 +22,7 @@ static const struct {
 	{ "nat_table", nat_table_suite },
 	{ "packet", packet_suite },
 	{ "ofp", ofp_suite },
+	{ "ctstats", ctstats_suite },
 };
 
 int

@@ -14,5 +14,6 @@ Suite	*config_suite(void);
 Suite	*nat_table_suite(void);
 Suite	*packet_suite(void);
 Suite	*ofp_suite(void);
+Suite	*ctstats_suite(void);
 
 #endif
