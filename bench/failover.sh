@@ -57,7 +57,10 @@
 # (500), FO_ADVERT (default: vrouterd's), FO_ADVERTS ("10 20 30 50 100"),
 # FO_KINDS ("kill vm link planned preempt preempt-hold"), FO_THESIS_RUNS
 # (5), FO_CACHE_RUNS (5), FO_FLOWS (100000), FO_HOG_S (60), FO_OUT
-# (bench/out).
+# (bench/out); FO_REPORT="A.csv B.csv": no runs, only the report of those
+# CSVs merged; FO_CT_OTHER=1: an experiment, conntrackd moved from its
+# realtime class (SCHED_RR, always) to SCHED_OTHER nice 0 with chrt once
+# it runs, so that keepalived (nice -20) wins the CPU over a resync.
 
 LAB_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LAB_BUILD=${1:-${B:-build}}
@@ -82,6 +85,7 @@ ADVERTS=${FO_ADVERTS:-10 20 30 50 100}
 KINDS=${FO_KINDS:-kill vm link planned preempt preempt-hold}
 THESIS_RUNS=${FO_THESIS_RUNS:-5}
 CACHE_RUNS=${FO_CACHE_RUNS:-5}
+CACHE_TAG=${FO_CT_OTHER:+-ct-other}
 FLOWS=${FO_FLOWS:-100000}
 HOG_S=${FO_HOG_S:-60}
 OUT=${FO_OUT:-$LAB_ROOT/bench/out}
@@ -123,6 +127,17 @@ log_time()	# FILE FROM RE
 
 lines()	{ wc -l <"$1" 2>/dev/null || echo 0; }
 
+# FO_CT_OTHER=1: both conntrackds to SCHED_OTHER (see the top).
+ct_other()
+{
+	local r p
+	[ "${FO_CT_OTHER:-0}" = 1 ] || return 0
+	for r in r1 r2; do
+		p=$(pair_child_pid "$r" conntrackd 2>/dev/null) || continue
+		chrt -o -p 0 "$p" || die "chrt $p"
+	done
+}
+
 die()
 {
 	echo "failover.sh: $*" >&2
@@ -144,6 +159,7 @@ lab_up()
 	lab_wait_for "hv1 route" 5000 pair_route hv1 || die "no route"
 	lab_wait_for "client" 5000 pair_client_ok || die "client"
 	fo_server >/dev/null || die "connhold server"
+	ct_other
 	[ "$2" = true ] && fo_sync_mark r2
 	fo_hold hold "${3:-$CONNS}" "$ACTIVE" 100000 -w 600 \
 	    -b "$BULK_KBPS" || die "connhold: $(tail -n 2 "$FO_LOG")"
@@ -216,10 +232,14 @@ measure()
 	    "$res" "$(fo_kv lost_run_max "$u")"
 }
 
-rel()	# T T0: T - T0 in ms, or "" if T is unknown
+rel()	# T T0: T - T0 in ms, or "" if T is unknown or before T0
 {
+	local d
 	[ -n "$1" ] || return 0
-	echo $(( ($1 - $2 + 86400000) % 86400000 ))
+	d=$(($1 - $2))
+	[ "$d" -lt -43200000 ] && d=$((d + 86400000))	# past midnight
+	[ "$d" -ge 0 ] && echo "$d"
+	return 0
 }
 
 row()	# SECTION SETTING KIND OUTAGE LOST DETECT ROUTE COMMIT RESULT LOSTRUN
@@ -248,6 +268,7 @@ settle()	# NEW
 	local bk
 	lab_wait_for "one MASTER, one BACKUP" 30000 fo_stable ||
 	    die "the pair did not settle"
+	ct_other	# a restarted conntrackd is realtime again
 	TAKEBACK=0
 	[ "$(pair_master)" = "$1" ] || TAKEBACK=1
 	bk=$(pair_other "$(pair_master)")
@@ -338,7 +359,7 @@ section_thesis()
 section_cache()
 {
 	local mode i
-	for mode in injected external; do
+	for mode in ${FO_CACHE_MODES:-injected external}; do
 		echo "cache: $mode, $FLOWS extra conntrack entries, kill, advert $ADVERT ms"
 		(
 			lab_up "$ADVERT" true 1000
@@ -349,6 +370,7 @@ section_cache()
 				    net.netfilter.nf_conntrack_udp_timeout_stream=3600
 				[ "$mode" = external ] && fo_ct_external "$r"
 			done
+			ct_other
 			# wait for the restarted conntrackds' resync
 			fo_sync_mark r2
 			lab_exec c1 "$FO_TOOL" flows -c "$PAIR_SERVER" -p 10000 \
@@ -358,7 +380,7 @@ section_cache()
 			    die "r2 did not sync $FLOWS"
 			i=0
 			while [ $i -lt "$CACHE_RUNS" ]; do
-				measure cache "$mode" kill
+				measure cache "$mode$CACHE_TAG" kill
 				i=$((i + 1))
 			done
 		) || exit 1
@@ -559,11 +581,20 @@ plot()
 }
 
 machine
-echo "runs $RUNS, connections $CONNS ($ACTIVE ticked), default advert $ADVERT ms, sections: $SECTIONS"
-echo "section,setting,advert_ms,conntrackd,kind,run,outage_ms,lost,detect_ms,route_ms,commit_ms,conns,ok,reset,silent,timeout,bulk_stall_ms,bulk_resumed,lost_run,takeback" >"$CSV"
-for s in $SECTIONS; do
-	"section_$s" || exit 1
-done
+if [ -n "${FO_REPORT:-}" ]; then
+	# only the report, of one or more earlier runs' CSVs (merged)
+	head -n 1 "${FO_REPORT%% *}" >"$CSV.new" || exit 1
+	for f in $FO_REPORT; do
+		tail -n +2 "$f"
+	done >>"$CSV.new"
+	mv "$CSV.new" "$CSV"
+else
+	echo "runs $RUNS, connections $CONNS ($ACTIVE ticked), default advert $ADVERT ms, sections: $SECTIONS"
+	echo "section,setting,advert_ms,conntrackd,kind,run,outage_ms,lost,detect_ms,route_ms,commit_ms,conns,ok,reset,silent,timeout,bulk_stall_ms,bulk_resumed,lost_run,takeback" >"$CSV"
+	for s in $SECTIONS; do
+		"section_$s" || exit 1
+	done
+fi
 summary
 plot
 echo "csv: $CSV"

@@ -62,7 +62,8 @@ fo_hold()
 fo_round()
 {
 	lab_kill "$FO_HOLD" USR1 || return 1
-	lab_wait_for "round $1 result" $((FO_CHECK_MS + 5000)) \
+	# two waits of FO_CHECK_MS at most: the pushes, then the echoes
+	lab_wait_for "round $1 result" $((2 * FO_CHECK_MS + 5000)) \
 	    grep -q "^result round=$1 " "$FO_LOG" || return 1
 	grep "^result round=$1 " "$FO_LOG"
 }

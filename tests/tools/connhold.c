@@ -610,7 +610,6 @@ struct cconn {
 	enum cstate	 st;
 	uint64_t	 want;
 	int		 active;
-	int		 err;		/* errno of the failure */
 	unsigned char	 in[MSG_LEN];
 	size_t		 inlen;
 	int64_t		 last_tick;
@@ -620,7 +619,7 @@ struct client {
 	int		 ep;
 	struct sockaddr_in to;
 	struct cconn	*c;
-	long		 n, active;
+	long		 n;
 	unsigned int	 tick_ms;
 	long		 connecting, next_new;
 	uint64_t	 ticks;
@@ -662,11 +661,10 @@ cl_ping(struct cconn *c, uint64_t seq)
 	    0 : -1;
 }
 
+/* c failed with err: reset (a RST came back) or failed; closed. */
 static void
-cl_fail(struct client *cl, struct cconn *c, int err)
+cl_fail(struct cconn *c, int err)
 {
-	(void)cl;
-	c->err = err;
 	c->st = is_reset(err) ? C_RESET : C_FAILED;
 	if (c->fd != -1)
 		close(c->fd);
@@ -688,7 +686,7 @@ cl_connect_more(struct client *cl)
 		c->st = C_CONNECTING;
 		if (connect(c->fd, (struct sockaddr *)&cl->to,
 		    sizeof(cl->to)) == -1 && errno != EINPROGRESS) {
-			cl_fail(cl, c, errno);
+			cl_fail(c, errno);
 			cl->next_new++;
 			continue;
 		}
@@ -712,7 +710,7 @@ cl_connected(struct client *cl, struct cconn *c, uint64_t key)
 	    c->active ? cl->tick_ms : 0, 0) == -1 || cl_ping(c, 1) == -1))
 		err = errno;
 	if (err != 0) {
-		cl_fail(cl, c, err);
+		cl_fail(c, err);
 		return;
 	}
 	c->st = C_WAIT;
@@ -736,7 +734,7 @@ cl_read(struct client *cl, struct cconn *c)
 		if (n == -1 && errno == EAGAIN)
 			return;
 		if (n <= 0) {
-			cl_fail(cl, c, n == 0 ? ECONNABORTED : errno);
+			cl_fail(c, n == 0 ? ECONNABORTED : errno);
 			return;
 		}
 		if ((c->inlen += (size_t)n) < MSG_LEN)
@@ -1002,7 +1000,6 @@ cmd_hold(const char *host, long port, long n, long active,
 
 	memset(&cl, 0, sizeof(cl));
 	cl.n = n;
-	cl.active = active;
 	cl.tick_ms = tick_ms;
 	cl.bfd = -1;
 	cl.bulk = bulk;
@@ -1057,7 +1054,7 @@ cmd_hold(const char *host, long port, long n, long active,
 			if (cl.c[i].st != C_IDLE)
 				continue;
 			if (cl_ping(&cl.c[i], (uint64_t)round + 1) == -1)
-				cl_fail(&cl, &cl.c[i], errno);
+				cl_fail(&cl.c[i], errno);
 			else {
 				cl.c[i].st = C_WAIT;
 				cl.c[i].want = (uint64_t)round + 1;
