@@ -199,12 +199,12 @@ measure()
 	stream=$((2500 + 6 * PAIR_ADVERT_MS))
 	udp_start "$stream"
 	sleep 0.3
-	t0=$(day_ms "$(date +%H:%M:%S.%3N)")
 	case $kind in
-	preempt)	fo_sync_mark "$m"; preempt_switch "$b" ;;
-	preempt-hold)	fo_sync_mark "$m"; preempt_switch "$b" hold ;;
+	preempt)	fo_sync_mark "$m"; fo__t0; preempt_switch "$b" ;;
+	preempt-hold)	fo_sync_mark "$m"; fo__t0; preempt_switch "$b" hold ;;
 	*)		fo_fault "$m" "$kind" || die "fault $kind of $m" ;;
 	esac
+	t0=$(day_ms "$FO_T0")
 	lab_wait_for "$b MASTER" $((10000 + 10 * PAIR_ADVERT_MS)) \
 	    pair_is "$b" MASTER || die "$kind: $b did not become MASTER"
 	lab_wait_for "hv${b#r} route" 5000 pair_route "hv${b#r}" ||

@@ -165,8 +165,14 @@ fo_ct_signal()
 	kill -s "$2" "$pid"
 }
 
+fo__t0()
+{
+	FO_T0=$(date +%H:%M:%S.%3N)
+}
+
 # fo_fault R KIND: fail master R (see the top of this file); marks what
-# R has synced so far (fo_sync_mark), for fo_settle.
+# R has synced so far (fo_sync_mark), for fo_settle, and sets FO_T0 to the
+# time of day (HH:MM:SS.mmm) just before the fault itself.
 fo_fault()
 {
 	local ka i
@@ -174,9 +180,11 @@ fo_fault()
 	case $2 in
 	kill)
 		ka=$(pair_child_pid "$1" keepalived) || return 1
+		fo__t0
 		/bin/kill -s KILL -- "-$ka"
 		;;
 	vm)
+		fo__t0
 		pair_fault "$1" all
 		for i in "$LAB_HV_UPLINK" "$LAB_PRIV_IF" "$LAB_SYNC_IF"; do
 			lab_exec "$1" ip link set dev "$i" down
@@ -188,9 +196,11 @@ fo_fault()
 		fi
 		;;
 	link)
+		fo__t0
 		pair_fault "$1" link
 		;;
 	planned)
+		fo__t0
 		pair_ctl "$1" failover >/dev/null
 		;;
 	*)
