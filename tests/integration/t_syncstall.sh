@@ -28,10 +28,7 @@ fi
 # A key of the "sync" object in R's status.
 sync_key()	# R KEY
 {
-	pair_ctl "$1" -j status 2>/dev/null | awk -v k="\"$2\":" '
-	    /^  "sync": \{/ { f = 1; next }
-	    f && /^  \}/ { exit }
-	    f && $1 == k { v = $2; gsub(/[",]/, "", v); print v; exit }'
+	fo_status_key "$1" sync "$2"
 }
 
 sync_is()	# R KEY VALUE

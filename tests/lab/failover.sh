@@ -234,16 +234,23 @@ fo_repair()
 	esac
 }
 
+# fo_status_key R OBJECT KEY: KEY of the top-level OBJECT in R's
+# `vrouterctl -j status` ("host", "sync"...).
+fo_status_key()
+{
+	pair_ctl "$1" -j status 2>/dev/null | awk -v o="  \"$2\": {" \
+	    -v k="\"$3\":" '
+	    $0 == o { f = 1; next }
+	    f && /^  \}/ { exit }
+	    f && $1 == k { v = $2; gsub(/[",]/, "", v); print v; exit }'
+}
+
 # fo_host_acked R: R's host agent acked R's current state (after a VM
 # crash, hostd reconnects to the new channel with a backoff of up to 2 s;
 # until then a MASTER claim would wait).
 fo_host_acked()
 {
-	pair_ctl "$1" -j status 2>/dev/null | awk '
-	    /^  "host": \{/ { f = 1; next }
-	    f && /^  \}/ { exit }
-	    f && $1 == "\"acked\":" { ok = ($2 ~ /^true/) }
-	    END { exit !ok }'
+	[ "$(fo_status_key "$1" host acked)" = true ]
 }
 
 # fo_stable: one node is MASTER, the other BACKUP.
