@@ -564,49 +564,19 @@ listen_at(const char *path)
 	return fd;
 }
 
-static int
-route_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr	**tb = data;
-	int			 type = mnl_attr_get_type(attr);
-
-	if (mnl_attr_type_valid(attr, RTA_MAX) < 0)
-		return MNL_CB_OK;
-	switch (type) {
-	case RTA_DST:
-	case RTA_OIF:
-	case RTA_TABLE:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-			return MNL_CB_ERROR;
-		break;
-	}
-	tb[type] = attr;
-	return MNL_CB_OK;
-}
-
 /* A route notification: is it the one we wait for? */
 static int
 route_event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct lat		*l = data;
-	const struct nlattr	*tb[RTA_MAX + 1] = { NULL };
-	const struct rtmsg	*rtm;
+	struct kr_route		 r;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE &&
 	    nlh->nlmsg_type != RTM_DELROUTE)
 		return MNL_CB_OK;
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)))
-		return MNL_CB_OK;
-	rtm = mnl_nlmsg_get_payload(nlh);
-	if (rtm->rtm_family != AF_INET || rtm->rtm_dst_len != 32 ||
-	    rtm->rtm_protocol != KR_PROTO_VROUTER)
-		return MNL_CB_OK;
-	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb) < 0)
-		return MNL_CB_OK;
-	if (tb[RTA_DST] == NULL || mnl_attr_get_u32(tb[RTA_DST]) != l->addr)
-		return MNL_CB_OK;
-	if (tb[RTA_OIF] == NULL || mnl_attr_get_u32(tb[RTA_OIF]) !=
-	    l->ifindex)
+	if (kr_route_parse(nlh, &r) != 0 || r.plen != 32 ||
+	    r.protocol != KR_PROTO_VROUTER || r.addr != l->addr ||
+	    r.ifindex != l->ifindex)
 		return MNL_CB_OK;
 	if (nlh->nlmsg_type == l->want_type)
 		l->route_seen = 1;

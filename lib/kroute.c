@@ -213,29 +213,49 @@ route_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+int
+kr_route_parse(const struct nlmsghdr *nlh, struct kr_route *r)
+{
+	const struct nlattr	*tb[RTA_MAX + 1] = { NULL };
+	const struct rtmsg	*rtm;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm))) {
+		errno = EBADMSG;
+		return -1;
+	}
+	rtm = mnl_nlmsg_get_payload(nlh);
+	if (rtm->rtm_family != AF_INET)
+		return 1;
+	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb) < 0) {
+		errno = EBADMSG;
+		return -1;
+	}
+	memset(r, 0, sizeof(*r));
+	r->plen = rtm->rtm_dst_len;
+	r->protocol = rtm->rtm_protocol;
+	r->table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) :
+	    rtm->rtm_table;
+	if (tb[RTA_DST])
+		r->addr = mnl_attr_get_u32(tb[RTA_DST]);
+	if (tb[RTA_OIF])
+		r->ifindex = mnl_attr_get_u32(tb[RTA_OIF]);
+	return 0;
+}
+
 static int
 route_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx		*ctx = data;
-	const struct nlattr	*tb[RTA_MAX + 1] = { NULL };
-	struct rtmsg		*rtm = mnl_nlmsg_get_payload(nlh);
 	struct kr_route		 r;
 
-	if (rtm->rtm_family != AF_INET)
-		return MNL_CB_OK;
-	if (ctx->ours_only && rtm->rtm_protocol != ctx->kr->protocol)
-		return MNL_CB_OK;
-	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb) < 0)
+	switch (kr_route_parse(nlh, &r)) {
+	case -1:
 		return MNL_CB_ERROR;
-	memset(&r, 0, sizeof(r));
-	r.plen = rtm->rtm_dst_len;
-	r.protocol = rtm->rtm_protocol;
-	r.table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) :
-	    rtm->rtm_table;
-	if (tb[RTA_DST])
-		r.addr = mnl_attr_get_u32(tb[RTA_DST]);
-	if (tb[RTA_OIF])
-		r.ifindex = mnl_attr_get_u32(tb[RTA_OIF]);
+	case 1:
+		return MNL_CB_OK;
+	}
+	if (ctx->ours_only && r.protocol != ctx->kr->protocol)
+		return MNL_CB_OK;
 	ctx->cb(&r, ctx->arg);
 	return MNL_CB_OK;
 }

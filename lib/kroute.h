@@ -58,6 +58,14 @@ int		 kr_apply(struct kr_handle *, struct kr_op *, size_t n);
 int		 kr_dump(struct kr_handle *, int ours_only,
 		    void (*cb)(const struct kr_route *, void *), void *arg);
 
+/*
+ * Read an IPv4 route message (a dump reply or a route notification) into
+ * *r.  Returns 0, 1 for a message of another family, or -1 with errno
+ * EBADMSG when it is truncated or an attribute is malformed.
+ */
+struct nlmsghdr;
+int		 kr_route_parse(const struct nlmsghdr *, struct kr_route *);
+
 /* Parse "main", "local", "default", a number, or a name in rt_tables. */
 int		 kr_table_parse(const char *, uint32_t *);
 
