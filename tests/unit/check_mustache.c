@@ -2,9 +2,10 @@
  * Unit tests for the mustache renderer: bad templates and limits first,
  * then behaviour, then every case of the official spec files.
  *
- * The spec files are in ../shared/mustache-spec relative to the
- * repository root, where the runner runs, or in $MUSTACHE_SPEC_DIR.  A
- * missing spec directory is a failure, not a skip.
+ * The spec files are vendored in tests/mustache-spec; the path is
+ * relative to the repository root, where tests/run-unit.sh runs the
+ * runner for every build (build/, build-san/).  $MUSTACHE_SPEC_DIR
+ * overrides it.  A missing spec directory is a failure, not a skip.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,7 +17,7 @@
 #include "mustache.h"
 #include "suites.h"
 
-#define SPEC_DIR	"../shared/mustache-spec"
+#define SPEC_DIR	"tests/mustache-spec"
 
 /* Render s with view and partials given as JSON text. */
 static char *
