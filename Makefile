@@ -4,7 +4,7 @@
 #   make test       install missing packages, build, run unit + integration tests
 #   make unit       unit tests only
 #   make SAN=1 ...  the same with ASan and UBSan, in build-san/
-#   make fuzz       libFuzzer targets (clang), run each briefly
+#   make fuzz       libFuzzer targets (clang), each for FUZZ_SECONDS
 #   make demo       the HA pair failover story in the namespace lab
 #   make V=1        show the commands
 #   make install    PREFIX=/usr/local DESTDIR= (etc/module.mk)

@@ -1,7 +1,7 @@
 /*
  * vrouterd: turns one router description into a running keepalived,
  * conntrackd and NAT rule set inside a router VM, and tells the host agent
- * about every VRRP transition.  See docs/ and ../shared/DESIGN.md.
+ * about every VRRP transition.  See docs/design.md and docs/architecture.md.
  */
 #include <sys/stat.h>
 

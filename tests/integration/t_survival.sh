@@ -4,7 +4,7 @@
 # lab (vrouterd + keepalived + conntrackd on r1 and r2, vrouter-hostd on
 # the hypervisors), with tests/tools/connhold holding connections from the
 # client c1 to a server on `up`, NATed through the master, it proves that
-#  1. the guard rules of DESIGN.md are installed on both routers: INPUT
+#  1. the guard rules of docs/design.md are installed on both routers: INPUT
 #     drops TCP that is not a SYN and is NEW or INVALID, FORWARD drops
 #     INVALID;
 #  2. 1000 TCP connections (200 of them ticked by the server every 20 ms,
