@@ -5,12 +5,15 @@
  */
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "ctl.h"
 #include "jsonutil.h"
 #include "hostd.h"
+#include "psio.h"
 
 static const char *const readonly_cmds[] = {
 	"status", "vm.list", "routes", "events", NULL
@@ -20,6 +23,7 @@ static json_t *
 vm_json(const struct vm *vm)
 {
 	json_t		*obj = reg_to_json(&vm->reg), *claims = json_array();
+	const struct psm_stats *c = &vm->eng, *t = &vm->eng_total;
 	size_t		 i;
 
 	for (i = 0; i < vm->reg.naddrs; i++)
@@ -34,15 +38,29 @@ vm_json(const struct vm *vm)
 	    json_integer((json_int_t)vm->guest_epoch));
 	json_object_set_new(obj, "guest_seq", json_integer(vm->guest_seq));
 	json_object_set_new(obj, "claims", claims);
+	/* Since hostd started: earlier connections plus this one. */
+#define SUM(f)	((json_int_t)(c->f + t->f))
 	json_object_set_new(obj, "counters", json_pack(
-	    "{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-	    "states", (json_int_t)vm->n_states,
-	    "stale", (json_int_t)vm->n_stale,
-	    "refused", (json_int_t)vm->n_refused,
+	    "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+	    " s:I, s:I, s:I, s:I, s:I}",
+	    "states", SUM(states),
+	    "applied", (json_int_t)vm->n_applied,
+	    "stale", SUM(stale),
+	    "coalesced", SUM(coalesced),
+	    "rate_limited", SUM(limited),
+	    "refused", SUM(refused),
 	    "failed", (json_int_t)vm->n_failed,
+	    "conflicts", (json_int_t)vm->n_conflicts,
 	    "connects", (json_int_t)vm->n_connects,
-	    "garbage_bytes", (json_int_t)vm->rd.garbage_bytes,
-	    "bad_frames", (json_int_t)vm->rd.bad_frames));
+	    "frames", SUM(frames),
+	    "garbage_bytes", SUM(garbage_bytes),
+	    "bad_frames", SUM(bad_frames),
+	    "acks_dropped", SUM(acks_dropped),
+	    "announced", (json_int_t)vm->n_announced,
+	    "announce_limited", (json_int_t)vm->n_announce_limited,
+	    "log_suppressed", (json_int_t)vm->logrl.suppressed,
+	    "violations", (json_int_t)vm->n_violations));
+#undef SUM
 	return obj;
 }
 
@@ -58,48 +76,103 @@ cmd_vm_list(struct hostd *hd)
 	return reply;
 }
 
+struct routes_ctx {
+	struct hostd	*hd;
+	json_t		*arr;
+};
+
+static void
+route_json(struct km_route *r, void *arg)
+{
+	struct routes_ctx *ctx = arg;
+	struct vm	*vm;
+	char		 ifname[IF_NAMESIZE];
+
+	if (r->protocol != ctx->hd->proto)
+		return;
+	if (if_indextoname(r->ifindex, ifname) == NULL)
+		snprintf(ifname, sizeof(ifname), "#%u", r->ifindex);
+	vm = routes_owner(ctx->hd, r);
+	json_array_append_new(ctx->arr, json_pack("{s:o, s:I, s:s, s:s?, s:b}",
+	    "address", json_ipv4(r->addr), "table", (json_int_t)r->table,
+	    "dev", ifname, "vm", vm != NULL ? vm->reg.name : NULL,
+	    "confirmed", r->confirmed));
+}
+
 static json_t *
 cmd_routes(struct hostd *hd)
 {
-	json_t		*reply = ctl_reply_ok(), *arr = json_array();
-	char		 ifname[IF_NAMESIZE];
-	size_t		 i;
+	json_t		*reply = ctl_reply_ok();
+	struct routes_ctx ctx = { hd, json_array() };
 
-	for (i = 0; i < hd->nroutes; i++) {
-		const struct owned_route *r = &hd->routes[i];
-
-		if (if_indextoname(r->ifindex, ifname) == NULL)
-			snprintf(ifname, sizeof(ifname), "#%u", r->ifindex);
-		json_array_append_new(arr, json_pack(
-		    "{s:o, s:I, s:s, s:s?, s:b}",
-		    "address", json_ipv4(r->addr),
-		    "table", (json_int_t)r->table,
-		    "dev", ifname,
-		    "vm", r->vm != NULL ? r->vm->reg.name : NULL,
-		    "confirmed", r->confirmed));
-	}
-	json_object_set_new(reply, "routes", arr);
+	km_foreach(hd->km, route_json, &ctx);
+	json_object_set_new(reply, "routes", ctx.arr);
 	return reply;
 }
 
 static json_t *
+event_json(const char *vm, const struct hostd_event *e)
+{
+	return json_pack("{s:o, s:s, s:o, s:s, s:s, s:s, s:b}",
+	    "time", json_time(&e->when), "vm", vm,
+	    "address", json_ipv4(e->addr),
+	    "state", vsp_state_name(e->state),
+	    "result", vsp_result_name(e->result),
+	    "reason", vsp_reason_name(e->reason),
+	    "conflict", e->conflict);
+}
+
+struct ev_ref {
+	const char		*vm;
+	const struct hostd_event *e;
+	size_t			 order;	/* ties keep each ring's order */
+};
+
+static int
+by_time(const void *a, const void *b)
+{
+	const struct ev_ref	*ra = a, *rb = b;
+	const struct timespec	*ta = &ra->e->when, *tb = &rb->e->when;
+
+	if (ta->tv_sec != tb->tv_sec)
+		return ta->tv_sec < tb->tv_sec ? -1 : 1;
+	if (ta->tv_nsec != tb->tv_nsec)
+		return ta->tv_nsec < tb->tv_nsec ? -1 : 1;
+	return ra->order < rb->order ? -1 : ra->order > rb->order;
+}
+
+/* Each VM's own history, and the host's, merged by time. */
+static json_t *
 cmd_events(struct hostd *hd)
 {
-	json_t		*reply = ctl_reply_ok(), *arr = json_array();
+	json_t		*reply, *arr;
+	struct ev_ref	*v;
+	struct vm	*vm;
 	uint64_t	 i, first;
+	size_t		 n = 0, k;
 
-	first = hd->nevents > EVENT_RING ? hd->nevents - EVENT_RING : 0;
-	for (i = first; i < hd->nevents; i++) {
-		const struct hostd_event *e = &hd->events[i % EVENT_RING];
-
-		json_array_append_new(arr, json_pack(
-		    "{s:o, s:s, s:o, s:s, s:s, s:s}",
-		    "time", json_time(&e->when), "vm", e->vm,
-		    "address", json_ipv4(e->addr),
-		    "state", vsp_state_name(e->state),
-		    "result", vsp_result_name(e->result),
-		    "reason", vsp_reason_name(e->reason)));
+	n = hd->events.n > HOST_EVENTS ? HOST_EVENTS : hd->events.n;
+	TAILQ_FOREACH(vm, &hd->vms, entry)
+		n += vm->events.n > VM_EVENTS ? VM_EVENTS : vm->events.n;
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
+		return ctl_reply_error("out of memory");
+	n = 0;
+	first = hd->events.n > HOST_EVENTS ? hd->events.n - HOST_EVENTS : 0;
+	for (i = first; i < hd->events.n; i++, n++)
+		v[n] = (struct ev_ref){ "", &hd->events.ev[i % HOST_EVENTS],
+		    n };
+	TAILQ_FOREACH(vm, &hd->vms, entry) {
+		first = vm->events.n > VM_EVENTS ? vm->events.n - VM_EVENTS : 0;
+		for (i = first; i < vm->events.n; i++, n++)
+			v[n] = (struct ev_ref){ vm->reg.name,
+			    &vm->events.ev[i % VM_EVENTS], n };
 	}
+	qsort(v, n, sizeof(*v), by_time);
+	reply = ctl_reply_ok();
+	arr = json_array();
+	for (k = 0; k < n; k++)
+		json_array_append_new(arr, event_json(v[k].vm, v[k].e));
+	free(v);
 	json_object_set_new(reply, "events", arr);
 	return reply;
 }
@@ -119,9 +192,21 @@ cmd_status(struct hostd *hd)
 	json_object_set_new(reply, "epoch", json_integer((json_int_t)hd->epoch));
 	json_object_set_new(reply, "vms", json_integer(nvms));
 	json_object_set_new(reply, "connected", json_integer(nconn));
-	json_object_set_new(reply, "routes", json_integer((json_int_t)hd->nroutes));
+	json_object_set_new(reply, "routes",
+	    json_integer((json_int_t)km_count(hd->km, hd->proto)));
 	json_object_set_new(reply, "reconciling", json_boolean(hd->reconciling));
-	json_object_set_new(reply, "protocol", json_integer(kr_protocol(hd->kr)));
+	json_object_set_new(reply, "protocol", json_integer(hd->proto));
+	json_object_set_new(reply, "engine", json_pack("{s:i, s:i, s:I}",
+	    "pid", hd->engine_pid, "restarts", hd->engine_restarts,
+	    "queued", (json_int_t)(hd->engine != NULL ?
+	    ps_peer_queued(hd->engine) : 0)));
+	json_object_set_new(reply, "limits", json_pack("{s:i, s:i, s:i, s:i}",
+	    "state_rate", (int)hd->engine_cfg.state_rate,
+	    "state_burst", (int)hd->engine_cfg.state_burst,
+	    "announce_rate", (int)hd->garp_rate,
+	    "announce_burst", (int)hd->garp_burst));
+	json_object_set_new(reply, "resyncs",
+	    json_integer((json_int_t)hd->resyncs));
 	return reply;
 }
 

@@ -1,10 +1,15 @@
-# hostagent: vrouter-hostd, the hypervisor agent.
-HOSTD_SRCS := hostagent/hostd.c hostagent/vmchan.c hostagent/routes.c \
-	      hostagent/registry.c hostagent/garp.c hostagent/control.c
+# hostagent: vrouter-hostd, the hypervisor agent: the route process and,
+# in the same binary, the channel engine (`-E`, started by privsep.c).
+HOSTD_SRCS := hostagent/hostd.c hostagent/vms.c hostagent/chan.c \
+	      hostagent/routes.c hostagent/routes_plan.c hostagent/kmirror.c \
+	      hostagent/events.c hostagent/registry.c hostagent/garp.c \
+	      hostagent/control.c hostagent/privsep.c hostagent/psio.c \
+	      hostagent/psmsg.c hostagent/engine.c hostagent/sandbox.c
 HOSTD_OBJS := $(HOSTD_SRCS:%.c=$(B)/%.o)
+SECCOMP_LIBS := $(shell pkg-config --libs libseccomp 2>/dev/null)
 
 $(B)/vrouter-hostd: $(HOSTD_OBJS) $(VSP_OBJS) $(LIB_OBJS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(VSP_LIBS) $(PKG_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(VSP_LIBS) $(PKG_LIBS) $(SECCOMP_LIBS)
 
 BINS += $(B)/vrouter-hostd
