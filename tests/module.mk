@@ -28,3 +28,14 @@ $(B)/tests/unit/runner: $(B)/tests/unit/check_ofp.o $(OFP_OBJS)
 UNIT_SRCS += tests/unit/check_ctstats.c
 $(B)/tests/unit/runner: $(B)/tests/unit/check_ctstats.o \
 		       $(B)/daemon/ctstats_parse.o
+
+# vrouter-hostd: the planner (trust boundary), the privsep records, the
+# kernel route mirror, and the per-VM limits.
+UNIT_SRCS += tests/unit/check_routes_plan.c tests/unit/check_psmsg.c \
+	     tests/unit/check_kmirror.c tests/unit/check_ratelimit.c
+$(B)/tests/unit/runner: $(B)/tests/unit/check_routes_plan.o \
+		       $(B)/tests/unit/check_psmsg.o \
+		       $(B)/tests/unit/check_kmirror.o \
+		       $(B)/tests/unit/check_ratelimit.o \
+		       $(B)/hostagent/routes_plan.o $(B)/hostagent/psmsg.o \
+		       $(B)/hostagent/kmirror.o

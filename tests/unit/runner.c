@@ -23,6 +23,10 @@ static const struct {
 	{ "packet", packet_suite },
 	{ "ofp", ofp_suite },
 	{ "ctstats", ctstats_suite },
+	{ "routes_plan", routes_plan_suite },
+	{ "psmsg", psmsg_suite },
+	{ "kmirror", kmirror_suite },
+	{ "ratelimit", ratelimit_suite },
 };
 
 int
