@@ -63,12 +63,18 @@ put_name(struct wr *w, const char *s, size_t size)
 	put(w, buf, size);
 }
 
+/* NUL-padded: a NUL, and nothing but NULs after it. */
 static void
 get_name(struct rd *r, char *s, size_t size)
 {
+	size_t	 i;
+
 	get(r, s, size);
-	if (!r->err && s[size - 1] != '\0')
+	if ((i = strnlen(s, size)) == size)
 		r->err = 1;
+	for (; !r->err && i < size; i++)
+		if (s[i] != '\0')
+			r->err = 1;
 }
 
 static int
