@@ -16,6 +16,7 @@ DOCDIR		?= $(PREFIX)/share/doc/vrouter
 MANDIR		?= $(PREFIX)/share/man
 UNITDIR		?= $(PREFIX)/lib/systemd/system
 TMPFILESDIR	?= $(PREFIX)/lib/tmpfiles.d
+SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
 
 # vrouterd's and vrouterctl's default template folder follows PREFIX.  The
 # stamp changes only when the folder does, and then rebuilds the two
@@ -51,7 +52,8 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(VR_LIBDIR) \
 	    $(DESTDIR)$(TEMPLATE_DIR) $(DESTDIR)$(DOCDIR)/examples \
 	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR)
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR)
 	install -m 755 $(addprefix $(B)/,$(VR_INSTALL_BINS)) \
 	    $(DESTDIR)$(SBINDIR)/
 	install -m 644 templates/*.mustache $(DESTDIR)$(TEMPLATE_DIR)/
@@ -73,5 +75,6 @@ install: all
 	$(VR_SED) etc/tmpfiles/vrouter.conf \
 	    >$(DESTDIR)$(TMPFILESDIR)/vrouter.conf
 	chmod 644 $(DESTDIR)$(TMPFILESDIR)/vrouter.conf
+	install -m 644 etc/sysusers/vrouter.conf $(DESTDIR)$(SYSUSERSDIR)/
 	install -d -m 755 $(DESTDIR)$(SYSCONFDIR)/vrouter
 	install -d -m 755 $(DESTDIR)$(SYSCONFDIR)/vrouter/hostd.d

@@ -279,9 +279,11 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 else
 	skip "systemd-analyze verify" "systemd-analyze missing"
 fi
-check "vrouter-hostd.service: CAP_NET_ADMIN and CAP_NET_RAW only" \
-    grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW' \
+check "vrouter-hostd.service: routes, ARP, and the engine's drop only" \
+    grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_SETUID CAP_SETGID CAP_SYS_CHROOT' \
     "$U/vrouter-hostd.service"
+check "the channel engine's user comes with sysusers.d" \
+    grep -q '^u _vrouter ' "$D$P/lib/sysusers.d/vrouter.conf"
 check "vrouterd.service: + CAP_SYS_NICE and CAP_IPC_LOCK for keepalived, conntrackd" \
     grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_SYS_NICE CAP_IPC_LOCK' \
     "$U/vrouterd.service"
