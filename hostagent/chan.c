@@ -23,6 +23,14 @@ static void	 try_connect(evutil_socket_t, short, void *);
 static void
 schedule_retry(struct vm *vm)
 {
+	/* VMs loaded at start-up get their timer on the first retry. */
+	if (vm->ev_retry == NULL &&
+	    (vm->ev_retry = evtimer_new(vm->hd->base, try_connect,
+	    vm)) == NULL) {
+		log_warnx("vm %s: out of memory for its retry timer",
+		    vm->reg.name);
+		return;
+	}
 	evtimer_add_ms(vm->ev_retry, (unsigned int)vm->backoff_ms);
 	vm->backoff_ms *= 2;
 	if (vm->backoff_ms > BACKOFF_MAX_MS)
