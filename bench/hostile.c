@@ -262,6 +262,9 @@ listen_at(const char *path)
 		fatal("socket");
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
 		fatal("bind %s", path);
+	/* hostd may read channels in an unprivileged child. */
+	if (chmod(path, 0666) == -1)
+		fatal("chmod %s", path);
 	if (listen(fd, 4) == -1)
 		fatal("listen %s", path);
 	return fd;

@@ -35,6 +35,9 @@ hl_addr()
 hl_topo()
 {
 	local r
+	# hostd may read the channels in an unprivileged child: let it reach
+	# the sockets (hostile makes them 0666).
+	chmod 711 "$LAB_DIR" || return 1
 	lab_ns hv && lab_ns up && lab_ns vm || return 1
 	lab_veth hv eth0 up eth0 || return 1
 	lab_exec hv ip addr add 198.51.100.11/24 dev eth0 || return 1
@@ -103,7 +106,7 @@ hl_start()
 	local run="$1" secs="$2" opts="$3" n specs=
 	shift 3
 	HL_DIR=$LAB_DIR/$run
-	mkdir -p "$HL_DIR" || return 1
+	mkdir -m 711 "$HL_DIR" || return 1
 	for n in "$@"; do
 		hl_register "$HL_DIR" "$n" || return 1
 		specs="$specs $n:$n:$HL_DIR/$n.sock:$(hl_addr "$n")"
@@ -146,7 +149,9 @@ hl_watch()
 # figures.  HL_ALIVE is 1 if hostd was still running.
 hl_stop()
 {
+	# shellcheck disable=SC2034 # read by the sourcing script
 	HL_ALIVE=0
+	# shellcheck disable=SC2034
 	hl_alive "$HL_HOSTD" && HL_ALIVE=1
 	lab_stop "$HL_HOSTD" 3000
 	lab_wait_for "logcount figures" 5000 grep -q '^log lines=' \
