@@ -6,7 +6,8 @@
  *
  *   hostile [-M] [-C csv] [-L label] [-R readyfile] [-U uplink]
  *	     [-t secs] [-n samples] [-i gap_ms] [-T ack_ms] [-W withdraw_ms]
- *	     [-k withdraws] [-w warmup_ms] ROLE:NAME:SOCK[:ADDR] ...
+ *	     [-k withdraws] [-w warmup_ms] [-z tail_ms] [-D donefile]
+ *	     ROLE:NAME:SOCK[:ADDR] ...
  *   hostile logcount CAP FILE NAME...
  *
  * Every VM listens at SOCK, as QEMU's `-chardev socket,server=on` does,
@@ -29,8 +30,10 @@
  *   refuse   STATEs claiming 256 unregistered /32 addresses MASTER.
  *   garbage  random bytes.
  * A hostile VM accepts hostd again whenever hostd reconnects.  With no
- * honest VM the run lasts -t seconds; otherwise it ends when the honest
- * VMs are done (at most -t).  -M also counts route notifications and, with
+ * honest VM the run lasts -t seconds; otherwise it ends tail_ms (-z) after
+ * the honest VMs are done (they stop at -t at the latest), and donefile
+ * (-D) is made when they are: a caller can look at hostd while the floods
+ * go on without any honest VM left to disturb it.  -M also counts route notifications and, with
  * -U, ARP frames leaving the uplink (a packet socket sees outgoing frames).
  *
  * logcount reads a log on stdin (hostd's stderr through a FIFO), keeps its
@@ -105,6 +108,7 @@ struct opts {
 	unsigned int	 withdraw_ms;
 	unsigned int	 withdraws;
 	unsigned int	 warmup_ms;
+	unsigned int	 tail_ms;
 	const char	*csv;
 	const char	*label;
 	const char	*uplink;
@@ -117,7 +121,7 @@ static struct opts	 o = {
 	.label = "-",
 };
 static volatile sig_atomic_t stop;
-static uint64_t		 t_end;		/* run deadline, monotonic ns */
+static uint64_t		 t_end;		/* this process's deadline, monotonic ns */
 
 static void __attribute__((noreturn))
 usage(void)
@@ -125,7 +129,8 @@ usage(void)
 	fprintf(stderr, "usage: hostile [-M] [-C csv] [-L label] "
 	    "[-R readyfile] [-U uplink] [-t secs]\n"
 	    "\t[-n samples] [-i gap_ms] [-T ack_ms] [-W withdraw_ms] "
-	    "[-k withdraws]\n\t[-w warmup_ms] ROLE:NAME:SOCK[:ADDR] ...\n"
+	    "[-k withdraws]\n\t[-w warmup_ms] [-z tail_ms] [-D donefile] "
+	    "ROLE:NAME:SOCK[:ADDR] ...\n"
 	    "       hostile logcount CAP FILE NAME...\n"
 	    "roles: honest flood floodr bait refuse garbage\n");
 	exit(2);
@@ -1080,9 +1085,10 @@ logcount_main(int argc, char *argv[])
 
 /* ---- main ---------------------------------------------------------------- */
 
+/* Run fn(vm) in a child with its own deadline; the child's pid. */
 static pid_t
 spawn(int (*fn)(struct vmspec *), struct vmspec *vm, struct vmspec *vms,
-    size_t nvms)
+    size_t nvms, uint64_t deadline)
 {
 	pid_t	 pid;
 	size_t	 i;
@@ -1092,6 +1098,7 @@ spawn(int (*fn)(struct vmspec *), struct vmspec *vm, struct vmspec *vms,
 		fatal("fork");
 	if (pid != 0)
 		return pid;
+	t_end = deadline;
 	for (i = 0; i < nvms; i++)
 		if (&vms[i] != vm && vms[i].lfd != -1)
 			close(vms[i].lfd);
@@ -1139,7 +1146,8 @@ main(int argc, char *argv[])
 {
 	struct vmspec		 vms[MAX_VMS];
 	struct sigaction	 sa;
-	const char		*ready = NULL;
+	const char		*ready = NULL, *done = NULL;
+	uint64_t		 t_honest, t_all;
 	pid_t			 mon_pid = -1;
 	size_t			 nvms = 0, i, nhonest = 0;
 	int			 ch, rc = 0, r, fd;
@@ -1148,10 +1156,13 @@ main(int argc, char *argv[])
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc > 1 && strcmp(argv[1], "logcount") == 0)
 		return logcount_main(argc - 1, argv + 1);
-	while ((ch = getopt(argc, argv, "C:i:k:L:Mn:R:t:T:U:w:W:")) != -1) {
+	while ((ch = getopt(argc, argv, "C:D:i:k:L:Mn:R:t:T:U:w:W:z:")) != -1) {
 		switch (ch) {
 		case 'C':
 			o.csv = optarg;
+			break;
+		case 'D':
+			done = optarg;
 			break;
 		case 'i':
 			o.gap_ms = (unsigned int)parse_num(optarg, 0, 60000,
@@ -1192,6 +1203,10 @@ main(int argc, char *argv[])
 			o.withdraw_ms = (unsigned int)parse_num(optarg, 1,
 			    60000, "-W");
 			break;
+		case 'z':
+			o.tail_ms = (unsigned int)parse_num(optarg, 0, 600000,
+			    "-z");
+			break;
 		default:
 			usage();
 		}
@@ -1213,7 +1228,9 @@ main(int argc, char *argv[])
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	t_end = now_ns() + o.t_ms * 1000000;
+	t_honest = now_ns() + o.t_ms * 1000000;
+	t_all = t_honest + (nhonest > 0 ? (uint64_t)o.tail_ms * 1000000 : 0);
+	t_end = t_all;
 
 	for (i = 0; i < nvms; i++)
 		vms[i].lfd = listen_at(vms[i].sock);
@@ -1224,14 +1241,15 @@ main(int argc, char *argv[])
 		close(fd);
 	}
 	printf("hostile label=%s vms=%zu secs=%llu samples=%u gap_ms=%u "
-	    "ack_ms=%u withdraws=%u\n", o.label, nvms,
+	    "ack_ms=%u withdraws=%u tail_ms=%u\n", o.label, nvms,
 	    (unsigned long long)(o.t_ms / 1000), o.samples, o.gap_ms,
-	    o.ack_ms, o.withdraws);
+	    o.ack_ms, o.withdraws, o.tail_ms);
 
 	if (o.monitor)
-		mon_pid = spawn(monitor_child, NULL, vms, nvms);
+		mon_pid = spawn(monitor_child, NULL, vms, nvms, t_all);
 	for (i = 0; i < nvms; i++)
-		vms[i].pid = spawn(vm_child, &vms[i], vms, nvms);
+		vms[i].pid = spawn(vm_child, &vms[i], vms, nvms,
+		    vms[i].role == R_HONEST ? t_honest : t_all);
 	for (i = 0; i < nvms; i++) {
 		close(vms[i].lfd);
 		vms[i].lfd = -1;
@@ -1245,7 +1263,18 @@ main(int argc, char *argv[])
 				rc = 1;
 			vms[i].pid = -1;
 		}
-	while (nhonest == 0 && !stop && now_ns() < t_end)
+	if (done != NULL) {
+		if ((fd = open(done, O_WRONLY | O_CREAT | O_CLOEXEC,
+		    0644)) == -1)
+			fatal("%s", done);
+		close(fd);
+	}
+	/* The tail: hostile VMs go on alone, until t_all at the latest. */
+	t_end = nhonest == 0 ? t_all :
+	    now_ns() + (uint64_t)o.tail_ms * 1000000;
+	if (t_end > t_all)
+		t_end = t_all;
+	while (!stop && now_ns() < t_end)
 		usleep(POLL_MS * 1000);
 	for (i = 0; i < nvms; i++)
 		if (vms[i].pid > 0)

@@ -108,6 +108,15 @@ log_rate()	# VM
 		if (s > 0) printf "%.0f", l / s; else printf "-" }'
 }
 
+# hostd's event history while the floods go on after the honest VM is done.
+# shellcheck disable=SC2317 # called by hl_watch
+events_now()
+{
+	sleep 0.5
+	timeout 2 "$BIN/vrouterctl" -s "$HL_DIR/ro" host events \
+	    >"$HL_DIR/events" 2>&1
+}
+
 ROWS=$LAB_DIR/rows
 : >"$ROWS"
 failed=
@@ -116,15 +125,14 @@ for s in $SCENARIOS; do
 	echo "--- $s: $vms"
 	# shellcheck disable=SC2086
 	if ! hl_start "$s" "$SECS" "-n $SAMPLES -i $GAP -T $ACK_MS \
-	    -W 2000 -k $WITHDRAWS ${CSV:+-C $CSV}" $vms; then
+	    -W 2000 -k $WITHDRAWS -z 3000 ${CSV:+-C $CSV}" $vms; then
 		echo "hostile.sh: $s: could not start" >&2
 		failed="$failed $s"
 		continue
 	fi
-	hl_watch "$SECS"
+	hl_watch "$SECS" events_now
 	HL_RSS_END=$(hl_rss "$HL_HOSTD")
-	events=$("$BIN/vrouterctl" -s "$HL_DIR/ro" host events 2>/dev/null |
-	    grep -c ' honest ')
+	events=$(grep -c ' honest ' "$HL_DIR/events" 2>/dev/null)
 	hl_stop
 	sed 's/^/  /' "$HL_DIR/tool.out"
 	sed 's/^/  /' "$HL_DIR/log.count"

@@ -99,8 +99,9 @@ hl_register()
 
 # hl_start RUN SECS HOSTILE_OPTS NAMES...: a run called RUN in $LAB_DIR/RUN:
 # register the VMs, start hostile (VM NAME plays role NAME; options
-# HOSTILE_OPTS, word-split) and, once it listens, hostd.  Sets HL_DIR,
-# HL_TOOL (hostile's output: $HL_DIR/tool.out), HL_HOSTD, HL_LC.
+# HOSTILE_OPTS, word-split; $HL_DIR/done appears when the honest VM is
+# done) and, once it listens, hostd.  Sets HL_DIR, HL_TOOL (hostile's
+# output: $HL_DIR/tool.out), HL_HOSTD, HL_LC.
 hl_start()
 {
 	local run="$1" secs="$2" opts="$3" n specs=
@@ -113,7 +114,8 @@ hl_start()
 	done
 	# shellcheck disable=SC2086
 	lab_bg hv "$HL_DIR/tool.out" "$HL_BIN/bench/hostile" -M -U eth0 \
-	    -L "$run" -R "$HL_DIR/ready" -t "$secs" $opts $specs >/dev/null
+	    -L "$run" -R "$HL_DIR/ready" -D "$HL_DIR/done" -t "$secs" $opts \
+	    $specs >/dev/null
 	HL_TOOL=$LAB_PID
 	lab_wait_for "hostile listening" 5000 test -e "$HL_DIR/ready" ||
 	    return 1
@@ -128,16 +130,25 @@ hl_alive()
 	lab__alive "$1" "$start"
 }
 
-# hl_watch SECS: while hostile runs (at most SECS + 10 s), sample hostd's
-# RSS every second.  Sets HL_RSS_START (first sample), HL_RSS_MAX.
+# hl_watch SECS [HOOK...]: while hostile runs (at most SECS + 20 s),
+# sample hostd's RSS every second; run HOOK (bounded!) once, as soon as
+# the honest VM is done while the floods go on (hostile -z).  Sets
+# HL_RSS_START (first sample), HL_RSS_MAX.
 hl_watch()
 {
-	local end r
-	end=$(($(date +%s) + $1 + 10))
+	local end r hooked=
+	end=$(($(date +%s) + $1 + 20))
+	shift
 	HL_RSS_START=$(hl_rss "$HL_HOSTD")
 	HL_RSS_MAX=${HL_RSS_START:-0}
 	while hl_alive "$HL_TOOL" && [ "$(date +%s)" -lt "$end" ]; do
-		sleep 1
+		if [ $# -gt 0 ] && [ -z "$hooked" ] && [ -e "$HL_DIR/done" ]
+		then
+			hooked=1
+			"$@"
+		else
+			sleep 1
+		fi
 		r=$(hl_rss "$HL_HOSTD")
 		[ -n "$r" ] && [ "$r" -gt "$HL_RSS_MAX" ] && HL_RSS_MAX=$r
 	done
