@@ -35,6 +35,7 @@ if [ "$(id -u)" != 0 ]; then
 	exit 77
 fi
 case $LAB_BUILD in /*) BIN=$LAB_BUILD ;; *) BIN=$LAB_ROOT/$LAB_BUILD ;; esac
+# shellcheck disable=SC2034 # used by tests/lab/hostile.sh
 HL_BIN=$BIN
 for b in "$BIN/vrouter-hostd" "$BIN/vrouterctl" "$BIN/bench/hostile"; do
 	[ -x "$b" ] || { echo "not ok 1 - $b not built"; exit 1; }
@@ -58,7 +59,7 @@ hl_topo || { lab_notok "lab topology"; exit 1; }
 events_now()
 {
 	sleep 1
-	timeout 6 "$BIN/vrouterctl" -s "$HL_DIR/ro" host events \
+	timeout 4 "$BIN/vrouterctl" -s "$HL_DIR/ro" host events \
 	    >"$HL_DIR/events" 2>&1
 }
 # shellcheck disable=SC2086
