@@ -22,6 +22,8 @@
 #     push the others out of it).
 #
 # usage: t_hostile.sh [BUILD_DIR]     (as root; exit 77 = skipped)
+# T_HOSTILE_FLOODS="flood bait refuse" picks the hostile VMs (any of
+# flood floodr bait refuse garbage), to look at one attack alone.
 
 LAB_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 LAB_BUILD=${1:-${VROUTER_BUILD:-build}}
@@ -46,7 +48,7 @@ P99_MS=100
 WITHDRAW_MS=1000
 LOG_PER_S=10
 RSS_GROWTH_KB=8192
-FLOODS="flood bait refuse"
+FLOODS=${T_HOSTILE_FLOODS:-flood bait refuse}
 
 lab_init || exit 1
 hl_topo || { lab_notok "lab topology"; exit 1; }
