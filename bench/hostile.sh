@@ -135,7 +135,7 @@ for s in $SCENARIOS; do
 	fi
 	hl_watch "$SECS" events_now
 	HL_RSS_END=$(hl_rss "$HL_HOSTD")
-	if grep -q 'no reply' "$HL_DIR/events" 2>/dev/null; then
+	if ! grep -q '^TIME' "$HL_DIR/events" 2>/dev/null; then
 		events=noreply
 	else
 		events=$(grep -c ' honest ' "$HL_DIR/events" 2>/dev/null)

@@ -128,7 +128,7 @@ elif grep -q ' honest ' "$HL_DIR/events"; then
 	lab_ok "host events still shows the honest VM"
 else
 	lab_notok "host events still shows the honest VM" \
-	    "$(head -n 3 "$HL_DIR/events")"
+	    "$(head -n 3 "$HL_DIR/events") (empty: no answer within 4 s)"
 fi
 
 lab_done
