@@ -32,8 +32,9 @@
 # environment:
 #   BENCH_SECS=15          longest run of a scenario
 #   BENCH_SCENARIOS="idle flood floodr bait refuse garbage all"
-#   BENCH_SAMPLES=200      honest STATE frames (each waits for its ACK)
-#   BENCH_GAP_MS=20        between them
+#   BENCH_SAMPLES=80       honest STATE frames (each waits for its ACK)
+#   BENCH_GAP_MS=100       between them (at most 10 states/s: a per-VM
+#                          rate limit above that does not count as latency)
 #   BENCH_ACK_MS=3000      an ACK later than this is lost
 #   BENCH_WITHDRAWS=3      channel closes timed
 #   BENCH_IDLE_VMS=1000    memory mode (0: skip it)
@@ -56,8 +57,8 @@ LAB_BUILD=$BIN
 
 SECS=${BENCH_SECS:-15}
 SCENARIOS=${BENCH_SCENARIOS:-idle flood floodr bait refuse garbage all}
-SAMPLES=${BENCH_SAMPLES:-200}
-GAP=${BENCH_GAP_MS:-20}
+SAMPLES=${BENCH_SAMPLES:-80}
+GAP=${BENCH_GAP_MS:-100}
 ACK_MS=${BENCH_ACK_MS:-3000}
 WITHDRAWS=${BENCH_WITHDRAWS:-3}
 IDLE_VMS=${BENCH_IDLE_VMS:-1000}
