@@ -519,7 +519,7 @@ honest_wait(struct honest *h, enum wait_for what, uint32_t want_seq,
 					return -1;
 			}
 		}
-		if (now_ns() >= deadline || stop)
+		if (now_ns() >= deadline || now_ns() >= t_end || stop)
 			return 0;
 		pfd[1].fd = h->cfd;
 		rv = poll(pfd, 2, ms_left(deadline, POLL_MS));
@@ -614,9 +614,8 @@ run_honest(struct vmspec *vm)
 	/* The floods get going; the HELLO is read and dropped meanwhile. */
 	honest_wait(h, W_ACK, 0, now_ns() + (uint64_t)o.warmup_ms * 1000000);
 
-	/* A sample starts only if its whole ACK wait fits the sampling. */
-	for (i = 0; i < o.samples && !stop && (i == 0 || now_ns() +
-	    (uint64_t)o.ack_ms * 1000000 <= t_samples); i++) {
+	/* The last sample may wait for its ACK into the withdraw time. */
+	for (i = 0; i < o.samples && !stop && now_ns() < t_samples; i++) {
 		if (honest_connect(h) == -1)
 			break;
 		st = i % 2 == 0 ? VSP_ST_MASTER : VSP_ST_BACKUP;
@@ -628,6 +627,8 @@ run_honest(struct vmspec *vm)
 		}
 		rv = honest_wait(h, W_ACK, h->seq,
 		    t0 + (uint64_t)o.ack_ms * 1000000);
+		if (rv == 0 && now_ns() < t0 + (uint64_t)o.ack_ms * 1000000)
+			break;		/* cut short by the run's end */
 		ack[nack++] = rv == 1 ? now_ns() - t0 : LOST;
 		if (o.gap_ms > 0)
 			honest_wait(h, W_ACK, 0,
