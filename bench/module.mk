@@ -23,3 +23,13 @@ $(B)/bench/connrate: $(B)/bench/connrate.o
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
 bench-bins: $(B)/bench/connrate
+
+# hostile: plays QEMU for honest and hostile VMs at once against
+# vrouter-hostd (bench/hostile.sh, tests/integration/t_hostile.sh, which
+# `make test` runs: so it is built by `all` too).
+$(B)/bench/hostile: $(B)/bench/hostile.o $(LIB_OBJS) $(VSP_OBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(VSP_LIBS) $(PKG_LIBS)
+
+bench-bins: $(B)/bench/hostile
+BINS += $(B)/bench/hostile
