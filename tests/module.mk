@@ -28,3 +28,7 @@ $(B)/tests/unit/runner: $(B)/tests/unit/check_ofp.o $(OFP_OBJS)
 UNIT_SRCS += tests/unit/check_ctstats.c
 $(B)/tests/unit/runner: $(B)/tests/unit/check_ctstats.o \
 		       $(B)/daemon/ctstats_parse.o
+
+# The control-socket server: back-pressure, the path check, hostile clients.
+UNIT_SRCS += tests/unit/check_ctl_server.c
+$(B)/tests/unit/runner: $(B)/tests/unit/check_ctl_server.o
