@@ -116,8 +116,8 @@ int		 ctl_frame_encode(json_t *, char **out, size_t *outlen);
 /*
  * 1: *obj decoded from *used bytes (the caller json_decref()s it); 0: need
  * more; -1: bad, errno set (EMSGSIZE: the length is over max, known from
- * the first 4 bytes; EBADMSG: not one JSON object).  ctl_frame_decode()
- * allows CTL_MAX_MSG.
+ * the first 4 bytes; EBADMSG: not one JSON object).  *obj is NULL and
+ * *used untouched unless 1.  ctl_frame_decode() allows CTL_MAX_MSG.
  */
 int		 ctl_frame_decode(const void *, size_t, json_t **obj,
 		    size_t *used);
