@@ -33,7 +33,8 @@
 #define CTL_OUT_HIGH	(256 * 1024)
 #define CTL_OUT_LOW	(64 * 1024)
 #define CTL_STALL_MS	10000
-#define CTL_LOG_MS	10000		/* at most one refusal line per this */
+/* A socket logs at most one refusal and one drop line per CTL_LOG_MS. */
+#define CTL_LOG_MS	10000
 
 /*
  * A request handler returns a new reply object (the server frees it), or
