@@ -50,15 +50,23 @@ ctl_frame_encode(json_t *obj, char **out, size_t *outlen)
 int
 ctl_frame_decode(const void *data, size_t len, json_t **obj, size_t *used)
 {
+	return ctl_frame_decode_max(data, len, CTL_MAX_MSG, obj, used);
+}
+
+int
+ctl_frame_decode_max(const void *data, size_t len, size_t max, json_t **obj,
+    size_t *used)
+{
 	const uint8_t	*p = data;
 	json_error_t	 jerr;
 	uint32_t	 mlen;
 
+	*obj = NULL;
 	if (len < 4)
 		return 0;
 	mlen = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	    (uint32_t)p[2] << 8 | p[3];
-	if (mlen > CTL_MAX_MSG) {
+	if (mlen > max || mlen > CTL_MAX_MSG) {
 		errno = EMSGSIZE;
 		return -1;
 	}
@@ -74,6 +82,31 @@ ctl_frame_decode(const void *data, size_t len, json_t **obj, size_t *used)
 	}
 	*used = 4 + mlen;
 	return 1;
+}
+
+const char *
+ctl_request_cmd(json_t *req, const char *const *allow, char *err,
+    size_t errlen)
+{
+	json_t		*v = json_object_get(req, "v");
+	const char	*cmd = json_string_value(json_object_get(req, "cmd"));
+	const char *const *a;
+
+	if (!json_is_integer(v) || json_integer_value(v) != CTL_VERSION) {
+		snprintf(err, errlen, "unsupported request version");
+		return NULL;
+	}
+	if (cmd == NULL) {
+		snprintf(err, errlen, "request has no \"cmd\" string");
+		return NULL;
+	}
+	if (allow == NULL)
+		return cmd;
+	for (a = allow; *a != NULL; a++)
+		if (strcmp(*a, cmd) == 0)
+			return cmd;
+	snprintf(err, errlen, "%s: not allowed on the read-only socket", cmd);
+	return NULL;
 }
 
 json_t *

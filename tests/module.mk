@@ -39,3 +39,7 @@ $(B)/tests/unit/runner: $(B)/tests/unit/check_routes_plan.o \
 		       $(B)/tests/unit/check_ratelimit.o \
 		       $(B)/hostagent/routes_plan.o $(B)/hostagent/psmsg.o \
 		       $(B)/hostagent/kmirror.o
+
+# The control-socket server: back-pressure, the path check, hostile clients.
+UNIT_SRCS += tests/unit/check_ctl_server.c
+$(B)/tests/unit/runner: $(B)/tests/unit/check_ctl_server.o

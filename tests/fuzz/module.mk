@@ -40,6 +40,9 @@ fuzz_psmsg_LIBS =
 FUZZ_TARGETS += fuzz_ofp
 fuzz_ofp_SRCS = $(OFP_SRCS)
 fuzz_ofp_LIBS =
+FUZZ_TARGETS += fuzz_ctl_frame
+fuzz_ctl_frame_SRCS = lib/ctl_frame.c
+fuzz_ctl_frame_LIBS = $(PKG_LIBS)
 
 FUZZ_B		 = build-fuzz
 FUZZ_CC		 = clang

@@ -12,3 +12,11 @@ $(B)/tests/tools/connhold: $(B)/tests/tools/connhold.o
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
 BINS += $(B)/tests/tools/connhold
+
+# ctlflood: a control-socket client that pipelines requests and never
+# reads the replies (t_ctl_limits.sh).
+$(B)/tests/tools/ctlflood: $(B)/tests/tools/ctlflood.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+BINS += $(B)/tests/tools/ctlflood

@@ -52,6 +52,68 @@ START_TEST(round_trip_and_partial)
 }
 END_TEST
 
+START_TEST(decode_max_refuses_from_the_header)
+{
+	json_t	*obj = (json_t *)1;
+	size_t	 used = 0;
+
+	/* 5 bytes of JSON over a cap of 4: known before the body arrives. */
+	ck_assert_int_eq(ctl_frame_decode_max("\0\0\0\x05", 4, 4, &obj,
+	    &used), -1);
+	ck_assert_int_eq(errno, EMSGSIZE);
+	ck_assert_ptr_null(obj);
+	ck_assert_int_eq(ctl_frame_decode_max("\0\0\0\x04{} ", 7, 4, &obj,
+	    &used), 0);
+	ck_assert_int_eq(ctl_frame_decode_max("\0\0\0\x04{}  ", 8, 4, &obj,
+	    &used), 1);
+	ck_assert_uint_eq(used, 8);
+	json_decref(obj);
+}
+END_TEST
+
+static const char *const ro[] = { "status", "routes", NULL };
+
+static const struct {
+	const char	*json;
+	const char	*const *allow;
+	const char	*cmd;		/* NULL: refused with err */
+	const char	*err;
+} envelopes[] = {
+	{ "{}", NULL, NULL, "unsupported request version" },
+	{ "{\"v\":2,\"cmd\":\"status\"}", NULL, NULL,
+	  "unsupported request version" },
+	{ "{\"v\":\"1\",\"cmd\":\"status\"}", NULL, NULL,
+	  "unsupported request version" },
+	{ "{\"v\":1.0,\"cmd\":\"status\"}", NULL, NULL,
+	  "unsupported request version" },
+	{ "{\"v\":1}", NULL, NULL, "request has no \"cmd\" string" },
+	{ "{\"v\":1,\"cmd\":7}", NULL, NULL,
+	  "request has no \"cmd\" string" },
+	{ "{\"v\":1,\"cmd\":\"reload\"}", ro, NULL,
+	  "reload: not allowed on the read-only socket" },
+	{ "{\"v\":1,\"cmd\":\"statu\"}", ro, NULL,
+	  "statu: not allowed on the read-only socket" },
+	{ "{\"v\":1,\"cmd\":\"reload\"}", NULL, "reload", NULL },
+	{ "{\"v\":1,\"cmd\":\"routes\",\"x\":[1]}", ro, "routes", NULL },
+};
+
+START_TEST(request_envelope)
+{
+	json_t		*req = json_loads(envelopes[_i].json, 0, NULL);
+	const char	*cmd;
+	char		 err[128] = "";
+
+	ck_assert_ptr_nonnull(req);
+	cmd = ctl_request_cmd(req, envelopes[_i].allow, err, sizeof(err));
+	if (envelopes[_i].cmd == NULL) {
+		ck_assert_ptr_null(cmd);
+		ck_assert_str_eq(err, envelopes[_i].err);
+	} else
+		ck_assert_str_eq(cmd, envelopes[_i].cmd);
+	json_decref(req);
+}
+END_TEST
+
 Suite *
 ctl_frame_suite(void)
 {
@@ -60,6 +122,9 @@ ctl_frame_suite(void)
 
 	tcase_add_test(tc, rejects_bad_frames);
 	tcase_add_test(tc, round_trip_and_partial);
+	tcase_add_test(tc, decode_max_refuses_from_the_header);
+	tcase_add_loop_test(tc, request_envelope, 0,
+	    sizeof(envelopes) / sizeof(envelopes[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -15,6 +15,7 @@ static const struct {
 	{ "vsp_stream", vsp_stream_suite },
 	{ "registry", registry_suite },
 	{ "ctl_frame", ctl_frame_suite },
+	{ "ctl_server", ctl_server_suite },
 	{ "fifo_parse", fifo_parse_suite },
 	{ "proc", proc_suite },
 	{ "mustache", mustache_suite },

@@ -7,6 +7,7 @@ Suite	*vsp_codec_suite(void);
 Suite	*vsp_stream_suite(void);
 Suite	*registry_suite(void);
 Suite	*ctl_frame_suite(void);
+Suite	*ctl_server_suite(void);
 Suite	*fifo_parse_suite(void);
 Suite	*proc_suite(void);
 Suite	*mustache_suite(void);
