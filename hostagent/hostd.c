@@ -185,6 +185,9 @@ main(int argc, char *argv[])
 	    hd.hostname);
 	hd.engine_cfg.epoch = hd.epoch;
 	hd.engine_cfg.verbose = (uint8_t)hd.verbose;
+	/* Another hostd on these sockets: refuse before touching a route. */
+	if (ctl_server_check(sock) == -1)
+		fatal("control socket %s", sock);
 	if ((hd.kr = kr_open(hd.proto)) == NULL)
 		fatal("route socket");
 	if ((hd.krmon = kr_monitor_open()) == NULL)
