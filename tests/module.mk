@@ -28,3 +28,7 @@ $(B)/tests/unit/runner: $(B)/tests/unit/check_ofp.o $(OFP_OBJS)
 UNIT_SRCS += tests/unit/check_ctstats.c
 $(B)/tests/unit/runner: $(B)/tests/unit/check_ctstats.o \
 		       $(B)/daemon/ctstats_parse.o
+
+# lib/kroute.c against the kernel, each test in its own network namespace.
+UNIT_SRCS += tests/unit/check_kroute.c
+$(B)/tests/unit/runner: $(B)/tests/unit/check_kroute.o

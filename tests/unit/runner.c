@@ -23,6 +23,7 @@ static const struct {
 	{ "packet", packet_suite },
 	{ "ofp", ofp_suite },
 	{ "ctstats", ctstats_suite },
+	{ "kroute", kroute_suite },
 };
 
 int

@@ -15,5 +15,6 @@ Suite	*nat_table_suite(void);
 Suite	*packet_suite(void);
 Suite	*ofp_suite(void);
 Suite	*ctstats_suite(void);
+Suite	*kroute_suite(void);
 
 #endif
