@@ -276,6 +276,17 @@ put_route(struct kr_handle *kr, void *where, const struct kr_op *op,
 	mnl_attr_put_u32(nlh, RTA_TABLE, op->table);
 }
 
+/*
+ * mnl_nlmsg_ok() of libmnl 1.0.4 compares (int)nlmsg_len, so a length of
+ * 2 GiB or more passes it (and mnl_nlmsg_next() then stays in place).
+ */
+static int
+msg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	    nlh->nlmsg_len <= (unsigned int)len;
+}
+
 /* Record the acks in one datagram; returns how many were new. */
 static size_t
 record_acks(struct kr_handle *kr, const char *buf, ssize_t len,
@@ -285,7 +296,7 @@ record_acks(struct kr_handle *kr, const char *buf, ssize_t len,
 	int			 left = (int)len;
 	size_t			 got = 0;
 
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	for (; msg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 		const struct nlmsgerr	*err;
 		uint32_t		 i = nlh->nlmsg_seq - seq0;
 		int			 e;
@@ -435,6 +446,10 @@ kr_route_parse(const struct nlmsghdr *nlh, struct kr_route *r)
 	const struct nlattr	*tb[RTA_MAX + 1] = { NULL };
 	const struct rtmsg	*rtm;
 
+	if (nlh->nlmsg_len > INT32_MAX) {
+		errno = EBADMSG;	/* see msg_ok() */
+		return -1;
+	}
 	if (nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE)
 		return 1;
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm))) {
@@ -444,8 +459,14 @@ kr_route_parse(const struct nlmsghdr *nlh, struct kr_route *r)
 	rtm = mnl_nlmsg_get_payload(nlh);
 	if (rtm->rtm_family != AF_INET)
 		return 1;
+	/*
+	 * Not mnl_attr_parse(): it reads up to nlmsg_len rounded up to 4,
+	 * past the end of a last message whose length is not.
+	 */
 	if (rtm->rtm_dst_len > 32 ||
-	    mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb) < 0 ||
+	    mnl_attr_parse_payload((const char *)rtm +
+	    MNL_ALIGN(sizeof(*rtm)), nlh->nlmsg_len -
+	    mnl_nlmsg_size(MNL_ALIGN(sizeof(*rtm))), route_attr_cb, tb) < 0 ||
 	    (rtm->rtm_dst_len > 0 && tb[RTA_DST] == NULL)) {
 		errno = EBADMSG;
 		return -1;
@@ -485,7 +506,7 @@ dump_part(struct dump_ctx *ctx, const char *buf, ssize_t len)
 	int			 left = (int)len, e;
 	struct kr_route		 r;
 
-	for (; !ctx->done && mnl_nlmsg_ok(nlh, left);
+	for (; !ctx->done && msg_ok(nlh, left);
 	    nlh = mnl_nlmsg_next(nlh, &left)) {
 		if (nlh->nlmsg_pid != ctx->kr->portid ||
 		    nlh->nlmsg_seq != ctx->seq)
@@ -670,7 +691,7 @@ kr_monitor_read(struct kr_monitor *m,
 		}
 		nlh = (const struct nlmsghdr *)m->buf;
 		left = (int)len;
-		for (; mnl_nlmsg_ok(nlh, left);
+		for (; msg_ok(nlh, left);
 		    nlh = mnl_nlmsg_next(nlh, &left)) {
 			switch (kr_route_parse(nlh, &r)) {
 			case -1:

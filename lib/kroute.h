@@ -140,10 +140,12 @@ int		 kr_dump(struct kr_handle *, int ours_only,
 /*
  * Read an IPv4 route message (a dump reply or a route notification) into
  * *r; nlh must lie within a buffer of at least nlh->nlmsg_len bytes (as
- * mnl_nlmsg_ok() checks).  Pure: no I/O.  Returns 0; 1 for a message that
- * is not an IPv4 route (another type or family), *r untouched; or -1 with
- * errno EBADMSG when it is truncated, an attribute is malformed, the
- * prefix is longer than 32, or a /1../32 route has no RTA_DST.
+ * mnl_nlmsg_ok() checks, except that libmnl 1.0.4 lets a length of 2 GiB
+ * or more through: such a message is EBADMSG here, whatever its type).
+ * Pure: no I/O.  Returns 0; 1 for a message that is not an IPv4 route
+ * (another type or family), *r untouched; or -1 with errno EBADMSG when it
+ * is truncated, an attribute is malformed, the prefix is longer than 32,
+ * or a /1../32 route has no RTA_DST.
  */
 struct nlmsghdr;
 int		 kr_route_parse(const struct nlmsghdr *, struct kr_route *);

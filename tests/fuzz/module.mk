@@ -37,6 +37,9 @@ fuzz_packet_LIBS =
 FUZZ_TARGETS += fuzz_ofp
 fuzz_ofp_SRCS = $(OFP_SRCS)
 fuzz_ofp_LIBS =
+FUZZ_TARGETS += fuzz_kroute
+fuzz_kroute_SRCS = lib/kroute.c
+fuzz_kroute_LIBS = $(PKG_LIBS)
 
 FUZZ_B		 = build-fuzz
 FUZZ_CC		 = clang

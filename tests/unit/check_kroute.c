@@ -254,6 +254,34 @@ START_TEST(parse_bad)
 	ck_assert_int_eq(kr_route_parse(nlh, &r), -1);
 	ck_assert_int_eq(errno, EBADMSG);
 
+	/*
+	 * A length of 2 GiB or more, which libmnl 1.0.4's mnl_nlmsg_ok()
+	 * lets through: refused from the header, whatever the type (found
+	 * by fuzz_kroute).
+	 */
+	nlh = route_msg(buf, RTM_NEWROUTE, AF_INET, 32);
+	mnl_attr_put_u32(nlh, RTA_DST, htonl(0x0a000001));
+	nlh->nlmsg_len = 0xffffffffu;
+	errno = 0;
+	ck_assert_int_eq(kr_route_parse(nlh, &r), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	nlh->nlmsg_type = NLMSG_NOOP;
+	nlh->nlmsg_len = 0x80000000u;
+	ck_assert_int_eq(kr_route_parse(nlh, &r), -1);
+
+	/*
+	 * An attribute that ends past nlmsg_len is not read, even when
+	 * nlmsg_len is not a multiple of 4 (mnl_attr_parse() would read up
+	 * to the rounded-up length; found by fuzz_kroute).
+	 */
+	nlh = route_msg(buf, RTM_NEWROUTE, AF_INET, 32);
+	mnl_attr_put_u32(nlh, RTA_DST, htonl(0x0a000001));
+	mnl_attr_put_u32(nlh, RTA_OIF, 7);
+	nlh->nlmsg_len -= 2;
+	ck_assert_int_eq(kr_route_parse(nlh, &r), 0);
+	ck_assert_uint_eq(r.addr, htonl(0x0a000001));
+	ck_assert_uint_eq(r.ifindex, 0);
+
 	/* Not an IPv4 route: left alone, *r untouched. */
 	memset(&r, 0xa5, sizeof(r));
 	nlh = route_msg(buf, RTM_NEWROUTE, AF_INET6, 128);
