@@ -69,7 +69,7 @@ struct kr_route {
 	uint32_t	 addr;		/* network byte order; 0 for /0 */
 	uint8_t		 plen;		/* 0..32 */
 	uint8_t		 protocol;	/* rtm_protocol: RTPROT_*, ours */
-	uint8_t		 type;		/* rtm_type: RTN_UNICAST, RTN_LOCAL... */
+	uint8_t		 type;		/* rtm_type: RTN_UNICAST, RTN_LOCAL */
 	uint8_t		 scope;		/* rtm_scope: RT_SCOPE_LINK... */
 	uint8_t		 tos;
 	unsigned int	 ifindex;	/* RTA_OIF; 0 if none (multipath...) */

@@ -481,7 +481,8 @@ START_TEST(apply_lost_acks)
 	struct kr_handle	*kr, *other;
 	struct kr_op		*ops;
 	struct seen		*s;
-	size_t			 i, n = 6000, acked = 0, unknown = 0, canceled = 0;
+	size_t			 i, n = 6000, acked = 0, unknown = 0;
+	size_t			 canceled = 0;
 	int			 small = 1, big = 8 * 1024 * 1024;
 
 	NEED_NETNS();
