@@ -28,8 +28,9 @@
 /*
  * kr_op.error of an op whose request was sent but whose ack never came
  * (the ack queue overflowed, or no ack within KR_WAIT_MS): the kernel may
- * or may not have applied it.  The kernel itself never answers a route
- * request with EIO.
+ * or may not have applied it.  EIO is not an answer the kernel's IPv4
+ * route code gives; were it ever, the op would only be resynced for
+ * nothing.
  */
 #define KR_EUNKNOWN		EIO
 
@@ -104,8 +105,8 @@ int		 kr_fd(const struct kr_handle *);
  * result is known before the next batch is sent).  Every op's error is set
  * on return, whatever kr_apply returns:
  *
- *   0		the kernel applied it (KR_DELETE: no route of ours is left
- *		at that key; the kernel's ESRCH is turned into 0)
+ *   0		the kernel applied it (KR_DELETE: no route of ours on that
+ *		device is left at that key; the kernel's ESRCH is 0 here)
  *   errno	the kernel refused it (EEXIST for KR_CREATE over any route,
  *		ENODEV, ENETDOWN...) and changed nothing for it
  *   ECANCELED	never sent, because an earlier batch failed: not applied
@@ -114,11 +115,13 @@ int		 kr_fd(const struct kr_handle *);
  *
  * Returns the number of ops with a non-zero error when every op has its
  * kernel's answer (0: all applied).  Returns -1 otherwise:
- *   errno ENOBUFS	some ops are KR_EUNKNOWN (acks lost or late): resync
- *			from kr_dump(); the ops after them are ECANCELED
+ *   errno ENOBUFS	some ops of one batch are KR_EUNKNOWN (acks lost or
+ *			late): resync from kr_dump(); the ops of later
+ *			batches are ECANCELED
  *   any other errno	sending failed (the batch that failed and all later
  *			ops are ECANCELED; earlier ones carry their answers):
  *			the kernel state is exactly what the errors say
+ * It waits (at most KR_WAIT_MS per batch) only when acks are missing.
  * ops stays the caller's; nothing is kept after the call.
  */
 int		 kr_apply(struct kr_handle *, struct kr_op *, size_t n);

@@ -342,6 +342,27 @@ END_TEST
 
 /* ---- kr_apply ---------------------------------------------------------- */
 
+/* Both sockets suit an event loop and stay out of exec'd children. */
+START_TEST(sockets_flags)
+{
+	struct kr_handle	*kr;
+	struct kr_monitor	*mon;
+	int			 fd;
+
+	NEED_NETNS();
+	ck_assert_ptr_nonnull(kr = kr_open(KR_PROTO_VROUTER));
+	ck_assert_ptr_nonnull(mon = kr_monitor_open());
+	fd = kr_fd(kr);
+	ck_assert(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	fd = kr_monitor_fd(mon);
+	ck_assert(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	kr_monitor_close(mon);
+	kr_close(kr);
+}
+END_TEST
+
 START_TEST(apply_semantics)
 {
 	struct kr_handle	*kr;
@@ -809,6 +830,7 @@ kroute_suite(void)
 
 	tc = tcase_create("apply");
 	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, sockets_flags);
 	tcase_add_test(tc, apply_semantics);
 	tcase_add_test(tc, apply_foreign);
 	tcase_add_test(tc, apply_mixed);
