@@ -164,11 +164,13 @@ int		 kr_table_parse(const char *, uint32_t *);
  * read reports ENOBUFS.
  *
  * The kernel sends no RTM_DELROUTE for IPv4 routes it flushes because
- * their device went down or away, or lost its last address: watch links
- * too and resync when a device the mirror uses goes down.
+ * their device went down or away, or lost its last address (seen on
+ * Linux 6.18: `ip link set DEV down` and its routes leave the dump with
+ * no notification): watch links too and resync when a device the mirror
+ * uses goes down.
  */
 #define KR_MON_RCVBUF		(16 * 1024 * 1024)
-#define KR_MON_BUDGET		256	/* messages per kr_monitor_read() */
+#define KR_MON_BUDGET		256	/* datagrams per kr_monitor_read() */
 
 struct kr_monitor;
 
@@ -192,8 +194,9 @@ int		 kr_monitor_fd(const struct kr_monitor *);
  * RTM_DELROUTE, route, arg) per IPv4 route message in the kernel's order.
  * Apply each as the whole new state of its route: a NEWROUTE the mirror
  * already has (replayed after a resync) is then harmless.  route is valid
- * only during the call.  At most KR_MON_BUDGET messages per call, so an
- * event loop stays fair.  Returns:
+ * only during the call; cb must not close the monitor.  At most
+ * KR_MON_BUDGET datagrams (the kernel sends one route per notification)
+ * are read per call, so an event loop stays fair.  Returns:
  *   0	drained: nothing more queued
  *   1	the budget ran out and more may be queued: call again (a level-
  *	triggered event does so by itself)
