@@ -46,12 +46,19 @@
  * makes a dump part larger than 32 KiB.
  */
 #define KR_BUF_SIZE	(KR_BATCH_SIZE + KR_REQ_MAX)
+/*
+ * Acks are read KR_ACK_READS at a time, each into a slot of KR_ACK_SLOT
+ * bytes: 36 bytes with NETLINK_CAP_ACK, 88 for a refused request echoed.
+ */
+#define KR_ACK_READS	64
+#define KR_ACK_SLOT	512
 /* Large enough for any single notification (a multipath route). */
 #define KR_MON_BUF_SIZE	(64 * 1024)
 /* Less than any skb's truesize: bounds a drain by the receive buffer. */
 #define KR_SKB_MIN	256
 
 _Static_assert(KR_BUF_SIZE >= 32768, "a dump part must fit");
+_Static_assert(KR_BUF_SIZE >= KR_ACK_READS * KR_ACK_SLOT, "acks must fit");
 _Static_assert(KR_RCVBUF / 2 <= 0x7fffffff, "SO_RCVBUF takes an int");
 
 /* An op whose ack kr_apply() still waits for. */
@@ -62,7 +69,7 @@ struct kr_handle {
 	unsigned int		 portid;
 	uint32_t		 seq;
 	uint8_t			 protocol;
-	size_t			 batch_ops;	/* whose acks fit the buffer */
+	size_t			 batch_ops;	/* fit both socket buffers */
 	size_t			 drain_max;	/* reads that empty the queue */
 	char			*buf;		/* KR_BUF_SIZE */
 };
@@ -184,7 +191,9 @@ struct kr_handle *
 kr_open(uint8_t protocol)
 {
 	struct kr_handle	*kr;
-	int			 one = 1, rcvbuf;
+	socklen_t		 len = sizeof(int);
+	int			 one = 1, rcvbuf, sndbuf = KR_BATCH_SIZE, fd;
+	size_t			 max;
 
 	if ((kr = calloc(1, sizeof(*kr))) == NULL)
 		return NULL;
@@ -196,11 +205,20 @@ kr_open(uint8_t protocol)
 	 * Acks without the request echoed; an older kernel echoes failed
 	 * requests, which the buffer still holds.
 	 */
-	setsockopt(mnl_socket_get_fd(kr->nl), SOL_NETLINK, NETLINK_CAP_ACK,
-	    &one, sizeof(one));
-	kr->batch_ops = (size_t)rcvbuf / KR_ACK_COST;
-	if (kr->batch_ops > KR_BATCH_OPS)
-		kr->batch_ops = KR_BATCH_OPS;
+	fd = mnl_socket_get_fd(kr->nl);
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* netlink_sendmsg() refuses more than the send buffer less 32. */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf,
+	    sizeof(sndbuf)) == -1)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) == -1)
+		goto fail;
+	kr->batch_ops = KR_BATCH_OPS;
+	if ((max = (size_t)rcvbuf / KR_ACK_COST) < kr->batch_ops)
+		kr->batch_ops = max;
+	if (sndbuf > 64 && (max = ((size_t)sndbuf - 64) / KR_REQ_MAX) <
+	    kr->batch_ops)
+		kr->batch_ops = max;
 	if (kr->batch_ops == 0)
 		kr->batch_ops = 1;
 	kr->drain_max = (size_t)rcvbuf / KR_SKB_MIN + 1;
@@ -282,6 +300,17 @@ put_route(struct kr_handle *kr, void *where, const struct kr_op *op,
 	mnl_attr_put_u32(nlh, RTA_TABLE, op->table);
 }
 
+/*
+ * mnl_nlmsg_ok() of libmnl 1.0.4 compares (int)nlmsg_len, so a length of
+ * 2 GiB or more passes it (and mnl_nlmsg_next() then stays in place).
+ */
+static int
+msg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	    nlh->nlmsg_len <= (unsigned int)len;
+}
+
 /* Record the acks in one datagram; returns how many were new. */
 static size_t
 record_acks(struct kr_handle *kr, const char *buf, ssize_t len,
@@ -291,7 +320,7 @@ record_acks(struct kr_handle *kr, const char *buf, ssize_t len,
 	int			 left = (int)len;
 	size_t			 got = 0;
 
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	for (; msg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 		const struct nlmsgerr	*err;
 		uint32_t		 i = nlh->nlmsg_seq - seq0;
 		int			 e;
@@ -313,6 +342,44 @@ record_acks(struct kr_handle *kr, const char *buf, ssize_t len,
 }
 
 /*
+ * Read up to KR_ACK_READS datagrams in one recvmmsg() and record the acks
+ * in them; returns how many were new (*lost set if a datagram did not fit
+ * its slot), or -1 with errno.
+ */
+static ssize_t
+recv_acks(struct kr_handle *kr, struct kr_op *ops, size_t n, uint32_t seq0,
+    int *lost)
+{
+	struct mmsghdr		 mm[KR_ACK_READS];
+	struct iovec		 iov[KR_ACK_READS];
+	struct sockaddr_nl	 sa[KR_ACK_READS];
+	size_t			 got = 0;
+	int			 i, k;
+
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < KR_ACK_READS; i++) {
+		iov[i].iov_base = kr->buf + (size_t)i * KR_ACK_SLOT;
+		iov[i].iov_len = KR_ACK_SLOT;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_name = &sa[i];
+		mm[i].msg_hdr.msg_namelen = sizeof(sa[i]);
+	}
+	if ((k = recvmmsg(mnl_socket_get_fd(kr->nl), mm, KR_ACK_READS, 0,
+	    NULL)) == -1)
+		return -1;
+	for (i = 0; i < k; i++) {
+		if (mm[i].msg_hdr.msg_flags & MSG_TRUNC)
+			*lost = 1;
+		else if (mm[i].msg_hdr.msg_namelen == sizeof(sa[i]) &&
+		    sa[i].nl_pid == 0)
+			got += record_acks(kr, iov[i].iov_base,
+			    (ssize_t)mm[i].msg_len, ops, n, seq0);
+	}
+	return (ssize_t)got;
+}
+
+/*
  * Read the acks of ops[0..n), sent with sequence numbers from seq0.  Ops
  * left without one become KR_EUNKNOWN; then returns -1 with ENOBUFS.
  */
@@ -325,21 +392,20 @@ collect_acks(struct kr_handle *kr, struct kr_op *ops, size_t n,
 	int		 lost = 0;
 
 	while (pending > 0) {
-		len = nl_recv(kr->nl, kr->buf, KR_BUF_SIZE);
-		if (len >= 0) {
-			pending -= record_acks(kr, kr->buf, len, ops, n, seq0);
+		if ((len = recv_acks(kr, ops, n, seq0, &lost)) >= 0) {
+			pending -= (size_t)len;
 			continue;
 		}
 		if (errno == EINTR)
 			continue;
-		if (errno == ENOBUFS || errno == ENOSPC) {
+		if (errno == ENOBUFS) {
 			/* Some were dropped: read what was queued. */
 			lost = 1;
 			continue;
 		}
 		/* All acks are queued by now; waiting is a safety net. */
-		if (errno != EAGAIN || lost || wait_in(mnl_socket_get_fd(kr->nl))
-		    != 1)
+		if (errno != EAGAIN || lost ||
+		    wait_in(mnl_socket_get_fd(kr->nl)) != 1)
 			break;
 	}
 	if (pending == 0)
@@ -441,6 +507,10 @@ kr_route_parse(const struct nlmsghdr *nlh, struct kr_route *r)
 	const struct nlattr	*tb[RTA_MAX + 1] = { NULL };
 	const struct rtmsg	*rtm;
 
+	if (nlh->nlmsg_len > INT32_MAX) {
+		errno = EBADMSG;	/* see msg_ok() */
+		return -1;
+	}
 	if (nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE)
 		return 1;
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm))) {
@@ -450,8 +520,14 @@ kr_route_parse(const struct nlmsghdr *nlh, struct kr_route *r)
 	rtm = mnl_nlmsg_get_payload(nlh);
 	if (rtm->rtm_family != AF_INET)
 		return 1;
+	/*
+	 * Not mnl_attr_parse(): it reads up to nlmsg_len rounded up to 4,
+	 * past the end of a last message whose length is not.
+	 */
 	if (rtm->rtm_dst_len > 32 ||
-	    mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb) < 0 ||
+	    mnl_attr_parse_payload((const char *)rtm +
+	    MNL_ALIGN(sizeof(*rtm)), nlh->nlmsg_len -
+	    mnl_nlmsg_size(MNL_ALIGN(sizeof(*rtm))), route_attr_cb, tb) < 0 ||
 	    (rtm->rtm_dst_len > 0 && tb[RTA_DST] == NULL)) {
 		errno = EBADMSG;
 		return -1;
@@ -492,7 +568,7 @@ dump_part(struct dump_ctx *ctx, const char *buf, ssize_t len)
 	int			 left = (int)len, e;
 	struct kr_route		 r;
 
-	for (; !ctx->done && mnl_nlmsg_ok(nlh, left);
+	for (; !ctx->done && msg_ok(nlh, left);
 	    nlh = mnl_nlmsg_next(nlh, &left)) {
 		if (nlh->nlmsg_pid != ctx->kr->portid ||
 		    nlh->nlmsg_seq != ctx->seq)
@@ -669,7 +745,7 @@ kr_monitor_read(struct kr_monitor *m,
 				continue;
 			if (errno == EAGAIN)
 				return 0;
-			if (errno == ENOBUFS || errno == ENOSPC) {
+			if (errno == ENOBUFS) {
 				monitor_flush(m);
 				errno = ENOBUFS;
 			}
@@ -677,7 +753,7 @@ kr_monitor_read(struct kr_monitor *m,
 		}
 		nlh = (const struct nlmsghdr *)m->buf;
 		left = (int)len;
-		for (; mnl_nlmsg_ok(nlh, left);
+		for (; msg_ok(nlh, left);
 		    nlh = mnl_nlmsg_next(nlh, &left)) {
 			switch (kr_route_parse(nlh, &r)) {
 			case -1:

@@ -28,8 +28,9 @@
 /*
  * kr_op.error of an op whose request was sent but whose ack never came
  * (the ack queue overflowed, or no ack within KR_WAIT_MS): the kernel may
- * or may not have applied it.  The kernel itself never answers a route
- * request with EIO.
+ * or may not have applied it.  EIO is not an answer the kernel's IPv4
+ * route code gives; were it ever, the op would only be resynced for
+ * nothing.
  */
 #define KR_EUNKNOWN		EIO
 
@@ -69,13 +70,14 @@ struct kr_route {
 	uint32_t	 addr;		/* network byte order; 0 for /0 */
 	uint8_t		 plen;		/* 0..32 */
 	uint8_t		 protocol;	/* rtm_protocol: RTPROT_*, ours */
-	uint8_t		 type;		/* rtm_type: RTN_UNICAST, RTN_LOCAL... */
+	uint8_t		 type;		/* rtm_type: RTN_UNICAST, RTN_LOCAL */
 	uint8_t		 scope;		/* rtm_scope: RT_SCOPE_LINK... */
 	uint8_t		 tos;
 	unsigned int	 ifindex;	/* RTA_OIF; 0 if none (multipath...) */
 	uint32_t	 table;		/* RTA_TABLE, else rtm_table */
 	uint32_t	 priority;	/* RTA_PRIORITY (metric); 0 if absent */
-	uint32_t	 nl_portid;	/* who made the change (notifications) */
+	uint32_t	 nl_portid;	/* the port that made the change: a
+					   notification with kr_portid() is ours */
 };
 
 struct kr_handle;
@@ -92,7 +94,7 @@ struct kr_handle *kr_open(uint8_t protocol);
 void		 kr_close(struct kr_handle *);
 
 uint8_t		 kr_protocol(const struct kr_handle *);
-/* The socket's netlink port id: a notification carrying it is ours. */
+/* The route socket's netlink port id (see kr_route.nl_portid). */
 uint32_t	 kr_portid(const struct kr_handle *);
 
 /*
@@ -107,8 +109,8 @@ int		 kr_fd(const struct kr_handle *);
  * result is known before the next batch is sent).  Every op's error is set
  * on return, whatever kr_apply returns:
  *
- *   0		the kernel applied it (KR_DELETE: no route of ours is left
- *		at that key; the kernel's ESRCH is turned into 0)
+ *   0		the kernel applied it (KR_DELETE: no route of ours on that
+ *		device is left at that key; the kernel's ESRCH is 0 here)
  *   errno	the kernel refused it (EEXIST for KR_CREATE over any route,
  *		ENODEV, ENETDOWN...) and changed nothing for it
  *   ECANCELED	never sent, because an earlier batch failed: not applied
@@ -117,11 +119,13 @@ int		 kr_fd(const struct kr_handle *);
  *
  * Returns the number of ops with a non-zero error when every op has its
  * kernel's answer (0: all applied).  Returns -1 otherwise:
- *   errno ENOBUFS	some ops are KR_EUNKNOWN (acks lost or late): resync
- *			from kr_dump(); the ops after them are ECANCELED
+ *   errno ENOBUFS	some ops of one batch are KR_EUNKNOWN (acks lost or
+ *			late): resync from kr_dump(); the ops of later
+ *			batches are ECANCELED
  *   any other errno	sending failed (the batch that failed and all later
  *			ops are ECANCELED; earlier ones carry their answers):
  *			the kernel state is exactly what the errors say
+ * It waits (at most KR_WAIT_MS per batch) only when acks are missing.
  * ops stays the caller's; nothing is kept after the call.
  */
 int		 kr_apply(struct kr_handle *, struct kr_op *, size_t n);
@@ -143,10 +147,12 @@ int		 kr_dump(struct kr_handle *, int ours_only,
 /*
  * Read an IPv4 route message (a dump reply or a route notification) into
  * *r; nlh must lie within a buffer of at least nlh->nlmsg_len bytes (as
- * mnl_nlmsg_ok() checks).  Pure: no I/O.  Returns 0; 1 for a message that
- * is not an IPv4 route (another type or family), *r untouched; or -1 with
- * errno EBADMSG when it is truncated, an attribute is malformed, the
- * prefix is longer than 32, or a /1../32 route has no RTA_DST.
+ * mnl_nlmsg_ok() checks, except that libmnl 1.0.4 lets a length of 2 GiB
+ * or more through: such a message is EBADMSG here, whatever its type).
+ * Pure: no I/O.  Returns 0; 1 for a message that is not an IPv4 route
+ * (another type or family), *r untouched; or -1 with errno EBADMSG when it
+ * is truncated, an attribute is malformed, the prefix is longer than 32,
+ * or a /1../32 route has no RTA_DST.
  */
 struct nlmsghdr;
 int		 kr_route_parse(const struct nlmsghdr *, struct kr_route *);
@@ -162,11 +168,13 @@ int		 kr_table_parse(const char *, uint32_t *);
  * read reports ENOBUFS.
  *
  * The kernel sends no RTM_DELROUTE for IPv4 routes it flushes because
- * their device went down or away, or lost its last address: watch links
- * too and resync when a device the mirror uses goes down.
+ * their device went down or away, or lost its last address (seen on
+ * Linux 6.18: `ip link set DEV down` and its routes leave the dump with
+ * no notification): watch links too and resync when a device the mirror
+ * uses goes down.
  */
 #define KR_MON_RCVBUF		(16 * 1024 * 1024)
-#define KR_MON_BUDGET		256	/* messages per kr_monitor_read() */
+#define KR_MON_BUDGET		256	/* datagrams per kr_monitor_read() */
 
 struct kr_monitor;
 
@@ -190,8 +198,9 @@ int		 kr_monitor_fd(const struct kr_monitor *);
  * RTM_DELROUTE, route, arg) per IPv4 route message in the kernel's order.
  * Apply each as the whole new state of its route: a NEWROUTE the mirror
  * already has (replayed after a resync) is then harmless.  route is valid
- * only during the call.  At most KR_MON_BUDGET messages per call, so an
- * event loop stays fair.  Returns:
+ * only during the call; cb must not close the monitor.  At most
+ * KR_MON_BUDGET datagrams (the kernel sends one route per notification)
+ * are read per call, so an event loop stays fair.  Returns:
  *   0	drained: nothing more queued
  *   1	the budget ran out and more may be queued: call again (a level-
  *	triggered event does so by itself)

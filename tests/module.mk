@@ -43,3 +43,6 @@ $(B)/tests/unit/runner: $(B)/tests/unit/check_routes_plan.o \
 # The control-socket server: back-pressure, the path check, hostile clients.
 UNIT_SRCS += tests/unit/check_ctl_server.c
 $(B)/tests/unit/runner: $(B)/tests/unit/check_ctl_server.o
+# lib/kroute.c against the kernel, each test in its own network namespace.
+UNIT_SRCS += tests/unit/check_kroute.c
+$(B)/tests/unit/runner: $(B)/tests/unit/check_kroute.o

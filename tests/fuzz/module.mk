@@ -43,6 +43,9 @@ fuzz_ofp_LIBS =
 FUZZ_TARGETS += fuzz_ctl_frame
 fuzz_ctl_frame_SRCS = lib/ctl_frame.c
 fuzz_ctl_frame_LIBS = $(PKG_LIBS)
+FUZZ_TARGETS += fuzz_kroute
+fuzz_kroute_SRCS = lib/kroute.c
+fuzz_kroute_LIBS = $(PKG_LIBS)
 
 FUZZ_B		 = build-fuzz
 FUZZ_CC		 = clang

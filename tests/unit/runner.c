@@ -28,6 +28,7 @@ static const struct {
 	{ "psmsg", psmsg_suite },
 	{ "kmirror", kmirror_suite },
 	{ "ratelimit", ratelimit_suite },
+	{ "kroute", kroute_suite },
 };
 
 int

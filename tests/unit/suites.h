@@ -20,5 +20,6 @@ Suite	*routes_plan_suite(void);
 Suite	*psmsg_suite(void);
 Suite	*kmirror_suite(void);
 Suite	*ratelimit_suite(void);
+Suite	*kroute_suite(void);
 
 #endif
