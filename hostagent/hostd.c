@@ -224,7 +224,7 @@ main(int argc, char *argv[])
 	evtimer_add_ms(hd.ev_grace, (unsigned int)hd.grace_ms);
 	evtimer_add_ms(hd.ev_tick, 1000);
 	if (routes_monitor_start(&hd) == -1)
-		fatalx("out of memory for the route monitor");
+		fatal("route and link monitors");
 	if (privsep_start(&hd) == -1)
 		fatal("starting the channel engine");
 	chan_engine_back(&hd);
@@ -244,6 +244,7 @@ main(int argc, char *argv[])
 	event_free(hd.ev_tick);
 	event_free(hd.ev_krmon);
 	event_free(hd.ev_audit);
+	linkmon_stop(&hd);
 	event_base_free(hd.base);
 	kr_monitor_close(hd.krmon);
 	kr_close(hd.kr);

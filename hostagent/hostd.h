@@ -27,6 +27,7 @@
 #include "tbucket.h"
 
 struct hostd;
+struct mnl_socket;
 
 /* What the VM last claimed for one registered address. */
 struct vm_claim {
@@ -117,6 +118,9 @@ struct hostd {
 	struct event	*ev_grace;
 	struct event	*ev_tick;
 	struct event	*ev_audit;
+	struct mnl_socket *linkmon;	/* linkmon.c */
+	struct event	*ev_link;
+	struct event	*ev_linkresync;
 	uint64_t	 resyncs;	/* full dumps after lost notifications */
 	struct kr_op	*grace_ops;	/* routes_grace_end()'s batch */
 	size_t		 ngrace, grace_cap;	/* full dumps after lost notifications */
@@ -153,6 +157,11 @@ int	 routes_reconcile_start(struct hostd *);
 void	 routes_grace_end(struct hostd *);
 int	 routes_monitor_start(struct hostd *);
 struct vm *routes_owner(struct hostd *, const struct km_route *);
+
+/* linkmon.c: links that go down take their routes silently */
+int	 linkmon_start(struct hostd *, void (*)(evutil_socket_t, short,
+	    void *));
+void	 linkmon_stop(struct hostd *);
 
 /* garp.c */
 int	 garp_open(void);

@@ -2,7 +2,8 @@
 # in the same binary, the channel engine (`-E`, started by privsep.c).
 HOSTD_SRCS := hostagent/hostd.c hostagent/vms.c hostagent/chan.c \
 	      hostagent/routes.c hostagent/routes_plan.c hostagent/kmirror.c \
-	      hostagent/events.c hostagent/registry.c hostagent/garp.c \
+	      hostagent/linkmon.c hostagent/events.c hostagent/registry.c \
+	      hostagent/garp.c \
 	      hostagent/control.c hostagent/privsep.c hostagent/psio.c \
 	      hostagent/psmsg.c hostagent/engine.c hostagent/sandbox.c
 HOSTD_OBJS := $(HOSTD_SRCS:%.c=$(B)/%.o)

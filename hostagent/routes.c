@@ -211,7 +211,9 @@ apply_ops(struct vm *vm, struct kr_op *ops, size_t n)
 		return;
 	if (kr_apply(hd->kr, ops, n) == -1) {
 		log_warn("vm %s: route socket", vm->reg.name);
-		resync(hd, "lost acks");
+		/* Some answers lost: only the kernel knows what happened. */
+		if (errno == ENOBUFS)
+			resync(hd, "lost acks");
 	}
 	drain_monitor(hd);
 }
@@ -355,18 +357,16 @@ routes_withdraw_vm(struct vm *vm, const char *why)
 	}
 }
 
+/* Read every route again and tell the VMs that lost one silently. */
 static void
-on_audit(evutil_socket_t fd, short what, void *arg)
+audit(struct hostd *hd, const char *why)
 {
-	struct hostd	*hd = arg;
 	struct vm	*vm;
 	struct km_route	*r;
 	size_t		 i, t, lost = 0;
 
-	(void)fd;
-	(void)what;
 	drain_monitor(hd);
-	if (resync(hd, "audit") == 0) {
+	if (resync(hd, why) == 0) {
 		/* What the monitor could not tell: routes gone with a tap. */
 		TAILQ_FOREACH(vm, &hd->vms, entry)
 			for (i = 0; i < vm->reg.naddrs; i++) {
@@ -389,10 +389,28 @@ on_audit(evutil_socket_t fd, short what, void *arg)
 					}
 			}
 		if (lost > 0)
-			log_warnx("audit: %zu installed addresses lost their "
-			    "routes behind our back", lost);
+			log_warnx("%s: %zu installed addresses lost their "
+			    "routes behind our back", why, lost);
 	}
+}
+
+static void
+on_audit(evutil_socket_t fd, short what, void *arg)
+{
+	struct hostd	*hd = arg;
+
+	(void)fd;
+	(void)what;
+	audit(hd, "audit");
 	evtimer_add_ms(hd->ev_audit, AUDIT_MS);
+}
+
+static void
+on_link_down(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	audit(arg, "a link went down");
 }
 
 /* The route monitor on the event loop, and the periodic audit. */
@@ -402,7 +420,8 @@ routes_monitor_start(struct hostd *hd)
 	hd->ev_krmon = event_new(hd->base, kr_monitor_fd(hd->krmon),
 	    EV_READ | EV_PERSIST, on_monitor, hd);
 	hd->ev_audit = evtimer_new(hd->base, on_audit, hd);
-	if (hd->ev_krmon == NULL || hd->ev_audit == NULL)
+	if (hd->ev_krmon == NULL || hd->ev_audit == NULL ||
+	    linkmon_start(hd, on_link_down) == -1)
 		return -1;
 	event_add(hd->ev_krmon, NULL);
 	evtimer_add_ms(hd->ev_audit, AUDIT_MS);

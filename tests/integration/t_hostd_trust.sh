@@ -9,7 +9,9 @@
 #     the change shows as a conflict event;
 #  3. acks tell the truth: MASTER is all or nothing across the tables, so
 #     a conflict in one table leaves the address in none of ours;
-#  4. the engine killed: routes stay, it is started again, and states
+#  4. a tap that goes down takes its routes without a notification: the
+#     claim shows withdrawn, and the next MASTER installs again;
+#  5. the engine killed: routes stay, it is started again, and states
 #     apply again through the new one.
 #
 # usage: t_hostd_trust.sh [BUILD_DIR]     (as root; exit 77 = skipped)
@@ -145,6 +147,19 @@ lab_check "once the operator is done, MASTER installs in both tables" \
     lab_wait_for "route back" 3000 sh -c "ip -n ${LAB}hv1 route show \
     table 100 $VIP/32 proto 241 | grep -q . && ip -n ${LAB}hv1 route show \
     table main $VIP/32 proto 241 | grep -q ."
+
+# The kernel drops routes silently with their link: hostd must notice.
+say "$VIP=MASTER"
+lab_wait_for "route" 3000 ours main
+ip -n "${LAB}hv1" link set "$LAB_HV_TAP" down
+lab_check "a tap that goes down: the claim shows withdrawn, not installed" \
+    lab_wait_for "link down seen" 3000 sh -c "\"$CTL\" -s \"$LAB_DIR/hv1.ctl\" \
+    -j host vm list | grep -q '\"result\": \"withdrawn\"'"
+ip -n "${LAB}hv1" link set "$LAB_HV_TAP" up
+say "$VIP=BACKUP"
+say "$VIP=MASTER"
+lab_check "the tap back up: the next MASTER installs again" \
+    lab_wait_for "route after link up" 3000 ours main
 
 # 4. the engine killed
 kill -KILL "$ENGINE"
