@@ -35,6 +35,7 @@ round_trip(uint16_t type, const struct kr_route *r)
 	struct kr_route	 again;
 
 	nlh->nlmsg_type = type;
+	nlh->nlmsg_pid = r->nl_portid;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = AF_INET;
 	rtm->rtm_dst_len = r->plen;
