@@ -49,8 +49,8 @@ close_channel(struct vm *vm)
 	}
 	vm->connected = 0;
 	vm->have_state = 0;
-	vsp_reader_reset(&vm->rd);
-	vsp_wbuf_reset(&vm->wb);
+	vsp_reader_free(&vm->rd);
+	vsp_wbuf_free(&vm->wb);
 }
 
 static void
@@ -155,7 +155,10 @@ on_read(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	msg = &msgbuf;
 	for (;;) {
-		p = vsp_reader_space(&vm->rd, &avail);
+		if ((p = vsp_reader_space(&vm->rd, &avail)) == NULL) {
+			channel_lost(vm, strerror(errno));
+			return;
+		}
 		n = read(fd, p, avail);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -252,6 +255,9 @@ vmchan_start(struct vm *vm)
 {
 	vm->fd = -1;
 	vm->backoff_ms = BACKOFF_MIN_MS;
+	/* Buffers exist only while connected: close_channel frees them. */
+	vsp_reader_init(&vm->rd, VSP_MAX_STATE_FRAME);
+	vsp_wbuf_init(&vm->wb, 4 * VSP_MAX_FRAME);
 	if (vm->ev_retry == NULL)
 		vm->ev_retry = evtimer_new(vm->hd->base, try_connect, vm);
 	if (vm->ev_retry == NULL)
