@@ -102,6 +102,8 @@ handle(struct vsp_guest *g, const struct vsp_msg *m)
 			g->on_ack(&m->u.ack, g->arg);
 		break;
 	default:
+		/* A STATE is the guest's to send, not to take. */
+		vsp_reader_reject(&g->rd, EPROTO);
 		break;
 	}
 }

@@ -137,6 +137,13 @@ vsp_reader_next(struct vsp_reader *r, struct vsp_msg *msg)
 }
 
 void
+vsp_reader_reject(struct vsp_reader *r, int error)
+{
+	r->last_error = error;
+	r->bad_frames++;
+}
+
+void
 vsp_wbuf_init(struct vsp_wbuf *w, size_t cap)
 {
 	memset(w, 0, sizeof(*w));

@@ -72,6 +72,11 @@ void	 vsp_reader_commit(struct vsp_reader *r, size_t n);
  * frames on the way are counted and dropped.
  */
 int	 vsp_reader_next(struct vsp_reader *r, struct vsp_msg *msg);
+/*
+ * The frame vsp_reader_next just gave is not one this side takes (a HELLO
+ * or an ACK from a guest): count it as a bad frame with errno error.
+ */
+void	 vsp_reader_reject(struct vsp_reader *r, int error);
 
 struct vsp_wbuf {
 	uint8_t		*buf;		/* heap, NULL until the first add */

@@ -135,6 +135,10 @@ START_TEST(bad_payload_crc_is_one_bad_frame)
 	ck_assert_uint_eq(msg.hdr.seq, 2);
 	ck_assert_uint_eq(rd.bad_frames, 1);
 	ck_assert_uint_eq(rd.garbage_bytes, 0);
+	/* A frame of a type this side does not take counts the same. */
+	vsp_reader_reject(&rd, EPROTO);
+	ck_assert_uint_eq(rd.bad_frames, 2);
+	ck_assert_int_eq(rd.last_error, EPROTO);
 	vsp_reader_free(&rd);
 }
 END_TEST
