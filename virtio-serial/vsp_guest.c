@@ -69,13 +69,21 @@ send_state(struct vsp_guest *g)
 {
 	if (!g->have_state)
 		return;
-	/* Only the newest full state matters: drop what is still queued. */
-	vsp_wbuf_reset(&g->wb);
-	if (vsp_wbuf_add_msg(&g->wb, &g->state) == -1) {
-		log_warn("%s: encoding state", g->path);
-		return;
-	}
 	flush(g);
+	/*
+	 * Only the newest full state matters: drop what is still queued,
+	 * unless part of it is on the wire.  Its rest must follow, or the
+	 * host, which trusts a valid header's length, would drop the next
+	 * frame with the torn one; the timer sends the newest state then.
+	 */
+	if (!vsp_wbuf_started(&g->wb)) {
+		vsp_wbuf_reset(&g->wb);
+		if (vsp_wbuf_add_msg(&g->wb, &g->state) == -1) {
+			log_warn("%s: encoding state", g->path);
+			return;
+		}
+		flush(g);
+	}
 	if (!g->acked)
 		arm_timer(g, g->resend_ms);
 }

@@ -154,6 +154,7 @@ void
 vsp_wbuf_reset(struct vsp_wbuf *w)
 {
 	w->off = w->len = 0;
+	w->started = 0;
 }
 
 void
@@ -162,6 +163,13 @@ vsp_wbuf_free(struct vsp_wbuf *w)
 	free(w->buf);
 	w->buf = NULL;
 	w->size = w->off = w->len = 0;
+	w->started = 0;
+}
+
+int
+vsp_wbuf_started(const struct vsp_wbuf *w)
+{
+	return w->started;
 }
 
 int
@@ -225,7 +233,9 @@ vsp_wbuf_flush(struct vsp_wbuf *w, int fd)
 			return -1;
 		}
 		w->off += (size_t)n;
+		w->started = 1;
 	}
 	w->off = w->len = 0;
+	w->started = 0;
 	return 0;
 }

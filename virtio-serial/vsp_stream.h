@@ -84,6 +84,7 @@ struct vsp_wbuf {
 	size_t		 cap;		/* most bytes it may queue */
 	size_t		 off;		/* first unwritten byte */
 	size_t		 len;		/* end of queued bytes */
+	int		 started;	/* some of the queue is written */
 };
 
 /*
@@ -91,8 +92,13 @@ struct vsp_wbuf {
  * message this side sends).  Allocates nothing, cannot fail.
  */
 void	 vsp_wbuf_init(struct vsp_wbuf *w, size_t cap);
-/* Drop what is queued; the buffer stays for the next add. */
+/*
+ * Drop what is queued; the buffer stays for the next add.  If
+ * vsp_wbuf_started, the peer then sees a torn frame.
+ */
 void	 vsp_wbuf_reset(struct vsp_wbuf *w);
+/* 1 if part of what is queued has been written: its rest must follow. */
+int	 vsp_wbuf_started(const struct vsp_wbuf *w);
 /* Drop what is queued and free the buffer; w can be used again. */
 void	 vsp_wbuf_free(struct vsp_wbuf *w);
 /* Queue len bytes (copied); -1 with errno ENOBUFS past the cap, ENOMEM. */

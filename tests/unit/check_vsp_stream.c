@@ -386,12 +386,16 @@ START_TEST(wbuf_survives_short_writes)
 	ck_assert_int_eq(fcntl(p[1], F_SETPIPE_SZ, 4096), 4096);
 	ck_assert_int_eq(vsp_wbuf_add_msg(&w, &m), 0);
 	ck_assert_uint_ge(w.size, (size_t)n);
+	ck_assert_int_eq(vsp_wbuf_started(&w), 0);
 	ck_assert_int_eq(vsp_wbuf_flush(&w, p[1]), 0);
 	ck_assert_int_eq(vsp_wbuf_pending(&w), 1);
+	/* Half a frame is out: the rest must follow, not be dropped. */
+	ck_assert_int_eq(vsp_wbuf_started(&w), 1);
 	got = read(p[0], out, sizeof(out));
 	ck_assert_int_eq(got, 4096);
 	ck_assert_int_eq(vsp_wbuf_flush(&w, p[1]), 0);
 	ck_assert_int_eq(vsp_wbuf_pending(&w), 0);
+	ck_assert_int_eq(vsp_wbuf_started(&w), 0);
 	ck_assert_int_eq(read(p[0], out + got, sizeof(out) - got), n - got);
 	ck_assert_int_eq(memcmp(out, f, n), 0);
 	/* Overflow is refused at the cap, not truncated. */
