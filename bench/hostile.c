@@ -412,7 +412,8 @@ honest_read(struct honest *h, uint32_t want_seq)
 				got = 1;
 		if (got)
 			return 1;
-		p = vsp_reader_space(&h->rd, &avail);
+		if ((p = vsp_reader_space(&h->rd, &avail)) == NULL)
+			return -1;
 		n = recv(h->cfd, p, avail, MSG_DONTWAIT);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -430,7 +431,7 @@ honest_close(struct honest *h)
 	if (h->cfd != -1)
 		close(h->cfd);
 	h->cfd = -1;
-	vsp_reader_reset(&h->rd);
+	vsp_reader_free(&h->rd);
 }
 
 /* Connected again (hostd reconnects after losing us); 0 or -1. */
@@ -602,7 +603,7 @@ run_honest(struct vmspec *vm)
 	h->mon = mon_open(RTNLGRP_IPV4_ROUTE);
 	if ((h->kr = kr_open(KR_PROTO_VROUTER)) == NULL)
 		fatal("route socket");
-	vsp_reader_reset(&h->rd);
+	vsp_reader_init(&h->rd, VSP_MAX_ACK_FRAME);
 
 	t0 = now_ns();
 	t_samples = t0 + (t_end - t0) * 6 / 10;

@@ -620,7 +620,8 @@ chan_read(struct lat *l, int want)
 		while (vsp_reader_next(&l->rd, &l->msg))
 			if (l->msg.hdr.type == want)
 				return 1;
-		p = vsp_reader_space(&l->rd, &avail);
+		if ((p = vsp_reader_space(&l->rd, &avail)) == NULL)
+			fatal("channel buffer");
 		n = recv(l->cfd, p, avail, MSG_DONTWAIT);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -886,7 +887,7 @@ latency_main(int argc, char *argv[])
 	if ((l->cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1)
 		fatal("accept %s", argv[1]);
 	close(lfd);
-	vsp_reader_reset(&l->rd);
+	vsp_reader_init(&l->rd, VSP_MAX_FRAME);
 	pfd.fd = l->cfd;
 	if (poll(&pfd, 1, WAIT_MS) != 1 || !chan_read(l, VSP_HELLO))
 		fatalx("no HELLO from vrouter-hostd within %d ms", WAIT_MS);
@@ -936,6 +937,7 @@ latency_main(int argc, char *argv[])
 	    m_exec / m_add);
 
 	close(l->cfd);
+	vsp_reader_free(&l->rd);
 	mnl_socket_close(l->mon);
 	kr_close(l->kr);
 	free(t_route);

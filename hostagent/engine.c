@@ -73,7 +73,6 @@ struct echan {
 	struct tbucket	 tb;
 	struct logrl	 logrl;
 	struct psm_stats st;
-	uint64_t	 ctl_frames;	/* HELLO or ACK from the guest */
 	int		 st_dirty;
 };
 
@@ -126,7 +125,7 @@ send_stats(struct echan *c)
 	c->st.id = c->id;
 	c->st.conn = c->conn;
 	c->st.garbage_bytes = c->rd.garbage_bytes;
-	c->st.bad_frames = c->ctl_frames + c->rd.bad_frames;
+	c->st.bad_frames = c->rd.bad_frames;
 	m.u.stats = c->st;
 	ps_peer_send(c->eng->parent, &m, -1);
 	c->st_dirty = 0;
@@ -144,6 +143,8 @@ echan_free(struct echan *c)
 		event_free(c->ev_token);
 	if (c->fd != -1)
 		close(c->fd);
+	vsp_reader_free(&c->rd);
+	vsp_wbuf_free(&c->wb);
 	free(c->pend_ack);
 	free(c->fly_ack);
 	free(c->last_ack);
@@ -391,7 +392,10 @@ on_read(evutil_socket_t fd, short what, void *arg)
 	uint64_t	 garbage = c->rd.garbage_bytes;
 
 	(void)what;
-	p = vsp_reader_space(&c->rd, &avail);
+	if ((p = vsp_reader_space(&c->rd, &avail)) == NULL) {
+		echan_lost(c, PSM_LOST_ERROR, errno);
+		return;
+	}
 	if (avail > c->eng->cfg.read_budget)
 		avail = c->eng->cfg.read_budget;
 	n = read(fd, p, avail);
@@ -408,7 +412,7 @@ on_read(evutil_socket_t fd, short what, void *arg)
 		c->st_dirty = 1;
 		if (scratch.hdr.type != VSP_STATE) {
 			/* HELLO and ACK are the host's to send. */
-			c->ctl_frames++;
+			vsp_reader_reject(&c->rd, EPROTO);
 			echan_log(c, "%s frame from the guest ignored",
 			    vsp_type_name(scratch.hdr.type));
 			continue;
@@ -451,6 +455,9 @@ on_attach(struct engine *e, const struct psm_attach *a, int fd)
 	}
 	c->eng = e;
 	c->fd = fd;
+	/* Buffers come with the first bytes, and go with the channel. */
+	vsp_reader_init(&c->rd, VSP_MAX_STATE_FRAME);
+	vsp_wbuf_init(&c->wb, 4 * VSP_MAX_ACK_FRAME);
 	c->id = a->id;
 	c->conn = a->conn;
 	memcpy(c->name, a->name, sizeof(c->name));
@@ -536,7 +543,7 @@ on_stats(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	TAILQ_FOREACH(c, &e->chans, entry) {
 		if (c->st_dirty || c->rd.garbage_bytes != c->st.garbage_bytes ||
-		    c->rd.bad_frames + c->ctl_frames != c->st.bad_frames)
+		    c->rd.bad_frames != c->st.bad_frames)
 			send_stats(c);
 		if ((n = logrl_flush(&c->logrl, now)) > 0)
 			log_warnx("vm %s: suppressed %u log lines in the last "

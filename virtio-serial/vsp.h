@@ -22,6 +22,16 @@
 #define VSP_MAX_GROUPS		64
 #define VSP_MAX_ADDRS		256
 
+/*
+ * The longest frame of each type version 1 can hold, well below
+ * VSP_MAX_FRAME: what a buffer for one side's frames needs.
+ */
+#define VSP_HELLO_FRAME		(VSP_HDR_LEN + 4 + VSP_NAME_LEN)
+#define VSP_MAX_STATE_FRAME	(VSP_HDR_LEN + VSP_NAME_LEN + 4 + \
+				 VSP_MAX_GROUPS * (VSP_NAME_LEN + 4) + \
+				 VSP_MAX_ADDRS * 8)
+#define VSP_MAX_ACK_FRAME	(VSP_HDR_LEN + 16 + VSP_MAX_ADDRS * 8)
+
 enum vsp_type {
 	VSP_HELLO = 1,		/* host -> guest greeting on every connect */
 	VSP_STATE = 2,		/* guest -> host: full current state */
@@ -127,15 +137,41 @@ struct vsp_msg {
  * Status of looking at the front of a byte buffer (vsp_frame_check).
  */
 enum vsp_scan {
-	VSP_SCAN_FRAME,		/* a whole valid frame of *len bytes */
-	VSP_SCAN_NEED_MORE,	/* a valid prefix: wait for more bytes */
-	VSP_SCAN_GARBAGE,	/* not a frame here: drop *len bytes */
+	VSP_SCAN_FRAME,		/* a whole frame of *len bytes, CRCs right */
+	VSP_SCAN_NEED_MORE,	/* a valid prefix: wait for more bytes; *len
+				   is the frame's length once its header is
+				   in and valid, 0 before */
+	VSP_SCAN_GARBAGE,	/* not a frame here: drop *len bytes, which
+				   reach up to the next possible magic */
+	VSP_SCAN_BAD_PAYLOAD,	/* a valid header whose payload fails its
+				   CRC: drop the whole frame, *len bytes */
 };
 
 /* Pure codec, no I/O, no logging.  Buffers are the caller's. */
 enum vsp_scan	vsp_frame_check(const void *buf, size_t len, size_t *outlen);
 int		vsp_decode(const void *buf, size_t len, struct vsp_msg *msg);
 ssize_t		vsp_encode(void *buf, size_t size, const struct vsp_msg *msg);
+
+/*
+ * The frame checksum: CRC-32/ISO-HDLC (zlib's crc32, as in Ethernet and
+ * gzip): polynomial 0x04c11db7 reflected (0xedb88320), input and output
+ * reflected, init 0xffffffff, xorout 0xffffffff; "123456789" gives
+ * 0xcbf43926.
+ */
+uint32_t	vsp_crc32(const void *buf, size_t len);
+/*
+ * Bytes this process has run through vsp_crc32: a work meter for tests and
+ * benchmarks (the reader's CRC work per byte received is bounded, see
+ * docs/protocol.md), not a protocol value.
+ */
+extern uint64_t	vsp_crc_bytes;
+
+/*
+ * The (epoch, seq) a sender uses after (*epoch, *seq): seq + 1, or, where
+ * seq would wrap, epoch + 1 and seq 1, so (epoch, seq) only ever grows.
+ * -1 with errno EOVERFLOW if both are at their maximum.
+ */
+int		vsp_seq_next(uint64_t *epoch, uint32_t *seq);
 
 const char	*vsp_state_name(unsigned int);
 int		 vsp_state_parse(const char *, uint8_t *);

@@ -1,7 +1,8 @@
 /*
  * Pure encoder and decoder for vsp frames: no I/O, no logging, no
- * allocation.  Every length is checked before it is used, and every
- * reserved byte must be zero so that later versions can use them.
+ * allocation, no state but a counter of CRC work.  Every length is checked
+ * before it is used, and every reserved byte must be zero so that later
+ * versions can use them.
  */
 #include <errno.h>
 #include <string.h>
@@ -61,10 +62,30 @@ put64(uint8_t *p, uint64_t v)
 	put32(p + 4, v & 0xffffffffu);
 }
 
-static uint32_t
-crc(const uint8_t *p, size_t len)
+uint64_t	 vsp_crc_bytes;
+
+uint32_t
+vsp_crc32(const void *p, size_t len)
 {
+	vsp_crc_bytes += len;
 	return (uint32_t)crc32(crc32(0L, Z_NULL, 0), p, (uInt)len);
+}
+
+int
+vsp_seq_next(uint64_t *epoch, uint32_t *seq)
+{
+	if (*seq < UINT32_MAX) {
+		(*seq)++;
+		return 0;
+	}
+	/* A wrapped seq would look older than the last one: start over. */
+	if (*epoch == UINT64_MAX) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	(*epoch)++;
+	*seq = 1;
+	return 0;
 }
 
 /* Names are 1..32 graphic ASCII bytes, NUL padded to 32. */
@@ -101,43 +122,59 @@ put_name(uint8_t *p, const char *name, int allow_empty)
 	return 0;
 }
 
+/*
+ * Where in p[0..len) a frame could start: the first whole magic, or a
+ * prefix of one that runs into the end; len if nowhere.  memmem, not a
+ * loop per byte, so a run of garbage costs a scan and no more.
+ */
+static size_t
+next_magic(const uint8_t *p, size_t len)
+{
+	const uint8_t	*m;
+	size_t		 i;
+
+	if ((m = memmem(p, len, magic_bytes, sizeof(magic_bytes))) != NULL)
+		return (size_t)(m - p);
+	for (i = len > 3 ? len - 3 : 0; i < len; i++)
+		if (memcmp(p + i, magic_bytes, len - i) == 0)
+			return i;
+	return len;
+}
+
+/*
+ * Look at the front of buf.  Once a header's own CRC holds, the header is
+ * trusted: a payload that fails its CRC makes the whole frame, header and
+ * length bytes, one bad frame (VSP_SCAN_BAD_PAYLOAD), never garbage to
+ * rescan.  So no payload byte is checked against two overlapping headers,
+ * and a stream of headers claiming long payloads costs each byte one CRC.
+ */
 enum vsp_scan
 vsp_frame_check(const void *buf, size_t len, size_t *outlen)
 {
 	const uint8_t	*p = buf;
-	size_t		 i, n;
+	size_t		 n;
 	uint32_t	 plen;
 
-	/* Drop everything before the next byte that could start a magic. */
 	n = len < sizeof(magic_bytes) ? len : sizeof(magic_bytes);
 	if (memcmp(p, magic_bytes, n) != 0) {
-		for (i = 1; i < len && p[i] != magic_bytes[0]; i++)
-			;
-		*outlen = i;
+		*outlen = 1 + next_magic(p + 1, len - 1);
 		return VSP_SCAN_GARBAGE;
 	}
 	if (len < VSP_HDR_LEN) {
 		*outlen = 0;
 		return VSP_SCAN_NEED_MORE;
 	}
-	if (crc(p, 28) != get32(p + 28)) {
-		*outlen = 1;
-		return VSP_SCAN_GARBAGE;
-	}
+	/* The length first: it is cheaper than the CRC and kills as much. */
 	plen = get32(p + 8);
-	if (plen > VSP_MAX_PAYLOAD) {
-		*outlen = 1;
-		return VSP_SCAN_GARBAGE;
-	}
-	if (len < VSP_HDR_LEN + plen) {
-		*outlen = 0;
-		return VSP_SCAN_NEED_MORE;
-	}
-	if (crc(p + VSP_HDR_LEN, plen) != get32(p + 24)) {
+	if (plen > VSP_MAX_PAYLOAD || vsp_crc32(p, 28) != get32(p + 28)) {
 		*outlen = 1;
 		return VSP_SCAN_GARBAGE;
 	}
 	*outlen = VSP_HDR_LEN + plen;
+	if (len < VSP_HDR_LEN + plen)
+		return VSP_SCAN_NEED_MORE;
+	if (vsp_crc32(p + VSP_HDR_LEN, plen) != get32(p + 24))
+		return VSP_SCAN_BAD_PAYLOAD;
 	return VSP_SCAN_FRAME;
 }
 
@@ -387,8 +424,8 @@ vsp_encode(void *buf, size_t size, const struct vsp_msg *msg)
 	put32(p + 8, (uint32_t)plen);
 	put32(p + 12, msg->hdr.seq);
 	put64(p + 16, msg->hdr.epoch);
-	put32(p + 24, crc(p + VSP_HDR_LEN, (size_t)plen));
-	put32(p + 28, crc(p, 28));
+	put32(p + 24, vsp_crc32(p + VSP_HDR_LEN, (size_t)plen));
+	put32(p + 28, vsp_crc32(p, 28));
 	/* Every type, not only STATE: a HELLO or ACK can be invalid too. */
 	if (vsp_decode(p, VSP_HDR_LEN + (size_t)plen, &check) == -1) {
 		errno = EINVAL;

@@ -69,13 +69,21 @@ send_state(struct vsp_guest *g)
 {
 	if (!g->have_state)
 		return;
-	/* Only the newest full state matters: drop what is still queued. */
-	vsp_wbuf_reset(&g->wb);
-	if (vsp_wbuf_add_msg(&g->wb, &g->state) == -1) {
-		log_warn("%s: encoding state", g->path);
-		return;
-	}
 	flush(g);
+	/*
+	 * Only the newest full state matters: drop what is still queued,
+	 * unless part of it is on the wire.  Its rest must follow, or the
+	 * host, which trusts a valid header's length, would drop the next
+	 * frame with the torn one; the timer sends the newest state then.
+	 */
+	if (!vsp_wbuf_started(&g->wb)) {
+		vsp_wbuf_reset(&g->wb);
+		if (vsp_wbuf_add_msg(&g->wb, &g->state) == -1) {
+			log_warn("%s: encoding state", g->path);
+			return;
+		}
+		flush(g);
+	}
 	if (!g->acked)
 		arm_timer(g, g->resend_ms);
 }
@@ -102,6 +110,8 @@ handle(struct vsp_guest *g, const struct vsp_msg *m)
 			g->on_ack(&m->u.ack, g->arg);
 		break;
 	default:
+		/* A STATE is the guest's to send, not to take. */
+		vsp_reader_reject(&g->rd, EPROTO);
 		break;
 	}
 }
@@ -116,7 +126,12 @@ on_read(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	for (;;) {
-		p = vsp_reader_space(&g->rd, &avail);
+		if ((p = vsp_reader_space(&g->rd, &avail)) == NULL) {
+			/* Out of memory: drop what is buffered, read on. */
+			log_warn("%s: read buffer", g->path);
+			vsp_reader_free(&g->rd);
+			break;
+		}
 		n = read(fd, p, avail);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -128,7 +143,7 @@ on_read(evutil_socket_t fd, short what, void *arg)
 				log_debug("%s: no host connected", g->path);
 			g->host_absent = 1;
 			event_del(g->ev_read);
-			vsp_reader_reset(&g->rd);
+			vsp_reader_free(&g->rd);
 			arm_timer(g, REPOLL_MS);
 			return;
 		}
@@ -211,6 +226,9 @@ vsp_guest_new(struct event_base *base, const char *path, vsp_ack_cb on_ack,
 	g->on_ack = on_ack;
 	g->arg = arg;
 	g->resend_ms = RESEND_MIN_MS;
+	/* The host sends HELLO and ACK frames; the guest one STATE at once. */
+	vsp_reader_init(&g->rd, VSP_MAX_ACK_FRAME);
+	vsp_wbuf_init(&g->wb, VSP_MAX_STATE_FRAME);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	g->epoch = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 	if ((g->path = strdup(path)) == NULL ||
@@ -234,6 +252,8 @@ vsp_guest_free(struct vsp_guest *g)
 		event_free(g->ev_timer);
 	if (g->fd != -1)
 		close(g->fd);
+	vsp_reader_free(&g->rd);
+	vsp_wbuf_free(&g->wb);
 	free(g->path);
 	free(g);
 }
@@ -243,16 +263,22 @@ vsp_guest_set_state(struct vsp_guest *g, const struct vsp_state_msg *st)
 {
 	struct vsp_msg	 m;
 	uint8_t		 buf[VSP_MAX_FRAME];
+	uint64_t	 epoch = g->epoch;
+	uint32_t	 seq = g->seq;
 
+	/* Never wrap seq: the host would take seq 0 for a stale state. */
+	if (vsp_seq_next(&epoch, &seq) == -1)
+		return -1;
 	memset(&m.hdr, 0, sizeof(m.hdr));
 	m.hdr.type = VSP_STATE;
-	m.hdr.seq = g->seq + 1;
-	m.hdr.epoch = g->epoch;
+	m.hdr.seq = seq;
+	m.hdr.epoch = epoch;
 	m.u.state = *st;
 	if (vsp_encode(buf, sizeof(buf), &m) == -1)
 		return -1;	/* refuse a state the host would reject */
 	g->state = m;
-	g->seq++;
+	g->epoch = epoch;
+	g->seq = seq;
 	g->have_state = 1;
 	g->acked = 0;
 	g->resend_ms = RESEND_MIN_MS;

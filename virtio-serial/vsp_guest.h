@@ -23,7 +23,12 @@ typedef void	(*vsp_ack_cb)(const struct vsp_ack_msg *, void *arg);
 struct vsp_guest *vsp_guest_new(struct event_base *, const char *path,
 		    vsp_ack_cb on_ack, void *arg);
 void		 vsp_guest_free(struct vsp_guest *);
-/* Replace the current state (copied) and send it with the next seq. */
+/*
+ * Replace the current state (copied) and send it with the next seq; where
+ * seq would wrap, with epoch + 1 and seq 1 (vsp_seq_next).  -1 with errno
+ * EINVAL if the host would reject the state, EOVERFLOW if (epoch, seq)
+ * cannot grow.
+ */
 int		 vsp_guest_set_state(struct vsp_guest *,
 		    const struct vsp_state_msg *);
 int		 vsp_guest_acked(const struct vsp_guest *);

@@ -11,7 +11,9 @@
  * With bit 3 of the control byte set, the checksums of every frame in the
  * stream are recomputed first.  libFuzzer cannot invert a CRC-32, so
  * without this nearly every mutation of a payload would only exercise the
- * checksum check; the seeds set it, except those that test resync.
+ * checksum check; the seeds set it, except those that test resync.  With
+ * bit 4 set, the reader takes frames of at most VSP_MAX_ACK_FRAME bytes
+ * (as the guest's does) instead of VSP_MAX_FRAME.
  *
  * Oracles (abort() when one fails; "does not crash" is not enough):
  *  - every decoded message obeys the protocol's rules, as vsp_oracle.c
@@ -26,6 +28,11 @@
  *    not depend on how the stream was chunked;
  *  - after the reader is drained it holds less than one frame, so it never
  *    stalls with a full buffer;
+ *  - the reader's work is linear in the bytes fed, whatever they are: it
+ *    runs at most 7 bytes through the CRC per byte fed (a magic every 4
+ *    bytes, each with a 28-byte header to check; a frame with a valid
+ *    header is taken or dropped whole), and moves at most the last read
+ *    plus 31 bytes each time it compacts;
  *  - a failed decode sets errno to EBADMSG or EPROTONOSUPPORT.
  */
 #include <errno.h>
@@ -41,6 +48,7 @@
 
 #define CTL_CHUNKS	0x07	/* number of chunk-size bytes */
 #define CTL_RESEAL	0x08	/* recompute the checksums of every frame */
+#define CTL_SMALL	0x10	/* the guest's reader: frames up to an ACK */
 
 struct run {
 	uint64_t	 hash;		/* FNV-1a over the re-encoded frames */
@@ -48,6 +56,7 @@ struct run {
 	uint64_t	 garbage;
 	uint64_t	 bad;
 	size_t		 left;		/* bytes still buffered at the end */
+	uint64_t	 crc_bytes;	/* CRC work done by the reader */
 };
 
 static void
@@ -138,35 +147,42 @@ static void
 drain(struct vsp_reader *r, struct run *run)
 {
 	static struct vsp_msg	 m;
-	uint64_t		 bad = r->bad_frames;
+	uint64_t		 bad = r->bad_frames, crc;
+	int			 got;
 
-	while (vsp_reader_next(r, &m) == 1) {
+	for (;;) {
+		crc = vsp_crc_bytes;
+		got = vsp_reader_next(r, &m);
+		run->crc_bytes += vsp_crc_bytes - crc;
+		if (got != 1)
+			break;
 		check_message(&m, NULL, 0, &run->hash);
 		run->frames++;
 	}
 	if (r->bad_frames != bad)
 		check_errno(r->last_error);
-	if (r->len >= VSP_MAX_FRAME)
+	if (r->len - r->off >= r->max_frame)
 		oracle_fail("drained reader still holds a whole frame's worth");
 }
 
 /* Feed data in chunks of sizes[] (cycling; none or 0: as much as fits). */
 static void
 feed(const uint8_t *data, size_t len, const uint8_t *sizes, size_t nsizes,
-    struct run *run)
+    size_t max_frame, struct run *run)
 {
 	static struct vsp_reader r;
-	size_t		 off = 0, i = 0, avail, n;
+	size_t		 off = 0, i = 0, avail, n, reads = 0;
 	uint8_t		*p;
 
-	memset(&r, 0, sizeof(r));
-	vsp_reader_reset(&r);
+	vsp_reader_init(&r, max_frame);
 	memset(run, 0, sizeof(*run));
 	run->hash = 0xcbf29ce484222325ULL;
 	while (off < len) {
 		p = vsp_reader_space(&r, &avail);
-		if (avail == 0)
+		if (p == NULL || avail == 0)
 			oracle_fail("reader has no space after draining");
+		if (r.size > r.cap)
+			oracle_fail("reader buffer grew past its cap");
 		n = nsizes > 0 ? sizes[i++ % nsizes] : 0;
 		if (n == 0 || n > avail)
 			n = avail;
@@ -175,11 +191,18 @@ feed(const uint8_t *data, size_t len, const uint8_t *sizes, size_t nsizes,
 		memcpy(p, data + off, n);
 		vsp_reader_commit(&r, n);
 		off += n;
+		reads++;
 		drain(&r, run);
 	}
 	run->garbage = r.garbage_bytes;
 	run->bad = r.bad_frames;
-	run->left = r.len;
+	run->left = r.len - r.off;
+	if (run->crc_bytes > 7 * (uint64_t)len)
+		oracle_fail("reader ran more than 7 bytes through the CRC per "
+		    "byte fed");
+	if (r.moved_bytes > len + 31 * (uint64_t)reads)
+		oracle_fail("reader moved more than each read plus 31 bytes");
+	vsp_reader_free(&r);
 }
 
 static uint32_t
@@ -246,7 +269,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct run	 chunked, whole;
 	uint8_t		*stream;
-	size_t		 k, slen;
+	size_t		 k, slen, max_frame;
 	uint64_t	 h;
 
 	if (size == 0)
@@ -262,15 +285,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[0] & CTL_RESEAL)
 		reseal(stream, slen);
 
-	feed(stream, slen, data + 1, k, &chunked);
-	feed(stream, slen, NULL, 0, &whole);
+	max_frame = data[0] & CTL_SMALL ? VSP_MAX_ACK_FRAME : VSP_MAX_FRAME;
+	feed(stream, slen, data + 1, k, max_frame, &chunked);
+	feed(stream, slen, NULL, 0, max_frame, &whole);
 	if (chunked.frames != whole.frames || chunked.hash != whole.hash ||
 	    chunked.garbage != whole.garbage || chunked.bad != whole.bad ||
 	    chunked.left != whole.left)
 		oracle_fail("reader result depends on how the stream was "
 		    "chunked");
 
-	if (direct(stream, slen, &h) &&
+	if (direct(stream, slen, &h) && slen <= max_frame &&
 	    (whole.frames != 1 || whole.hash != h || whole.garbage != 0 ||
 	    whole.bad != 0 || whole.left != 0))
 		oracle_fail("reader disagrees with vsp_decode on a single "

@@ -148,6 +148,38 @@ ack(int n)
 }
 
 static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = (v >> 16) & 0xff;
+	p[2] = (v >> 8) & 0xff;
+	p[3] = v & 0xff;
+}
+
+/*
+ * n headers with valid header CRCs, back to back, each claiming the
+ * longest payload with a wrong payload CRC: the stream that once cost an
+ * 8 KiB CRC per 32 bytes received.
+ */
+static void
+add_bait(size_t n)
+{
+	uint8_t	 h[VSP_HDR_LEN];
+
+	memset(h, 0, sizeof(h));
+	memcpy(h, "VRSP", 4);
+	h[4] = VSP_VERSION;
+	h[5] = VSP_STATE;
+	put32(h + 8, VSP_MAX_PAYLOAD);
+	put32(h + 24, 0xdeadbeef);
+	while (n-- > 0) {
+		put32(h + 12, (uint32_t)n);
+		put32(h + 28, vsp_crc32(h, 28));
+		add(h, sizeof(h));
+	}
+}
+
+static void
 end(const char *name)
 {
 	char	 path[4096];
@@ -231,6 +263,16 @@ main(int argc, char *argv[])
 	hello(); add_msg(0);
 	ack(16); add_msg(0);
 	end("stream-split-header");
+
+	/*
+	 * The CRC bait: the first header's frame swallows the next 256
+	 * headers and is dropped whole, as one bad frame; the HELLO after
+	 * them is read.  No reseal: the payload CRCs must stay wrong.
+	 */
+	begin(NULL, 0, 0);
+	add_bait(VSP_MAX_FRAME / VSP_HDR_LEN);
+	hello(); add_msg(0);
+	end("crc-bait");
 
 	return stale ? 1 : 0;
 }

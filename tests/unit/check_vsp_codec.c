@@ -287,13 +287,134 @@ START_TEST(frame_check_skips_to_magic)
 	static const uint8_t junk[] = "xxVRxxVRSP";
 	size_t	 n;
 
+	/* "VR" followed by "xx" cannot start a frame: skip to the magic. */
 	ck_assert_int_eq(vsp_frame_check(junk, sizeof(junk) - 1, &n),
 	    VSP_SCAN_GARBAGE);
-	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(n, 6);
+	/* A prefix of the magic at the end may still become one. */
+	ck_assert_int_eq(vsp_frame_check(junk, 8, &n), VSP_SCAN_GARBAGE);
+	ck_assert_uint_eq(n, 6);
+	ck_assert_int_eq(vsp_frame_check(junk, 7, &n), VSP_SCAN_GARBAGE);
+	ck_assert_uint_eq(n, 6);
+	ck_assert_int_eq(vsp_frame_check(junk, 5, &n), VSP_SCAN_GARBAGE);
+	ck_assert_uint_eq(n, 5);
 	ck_assert_int_eq(vsp_frame_check(junk + 2, 2, &n),
 	    VSP_SCAN_NEED_MORE);
+	ck_assert_uint_eq(n, 0);
 	ck_assert_int_eq(vsp_frame_check(junk + 6, 4, &n),
 	    VSP_SCAN_NEED_MORE);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+START_TEST(frame_check_trusts_a_valid_header)
+{
+	size_t	 n, fl;
+
+	make_state(&in, 1, 3);
+	fl = encode_in();
+	/* Once the header is in, the frame's length is known. */
+	ck_assert_int_eq(vsp_frame_check(frame, VSP_HDR_LEN, &n),
+	    VSP_SCAN_NEED_MORE);
+	ck_assert_uint_eq(n, fl);
+	ck_assert_int_eq(vsp_frame_check(frame, fl - 1, &n),
+	    VSP_SCAN_NEED_MORE);
+	ck_assert_uint_eq(n, fl);
+	ck_assert_int_eq(vsp_frame_check(frame, fl, &n), VSP_SCAN_FRAME);
+	ck_assert_uint_eq(n, fl);
+	/* A bad payload CRC drops the whole frame, not one byte. */
+	frame[fl - 2] ^= 0x40;
+	ck_assert_int_eq(vsp_frame_check(frame, fl, &n),
+	    VSP_SCAN_BAD_PAYLOAD);
+	ck_assert_uint_eq(n, fl);
+	/* A bad header CRC makes the length untrustworthy: one byte. */
+	frame[fl - 2] ^= 0x40;
+	frame[15] ^= 1;
+	ck_assert_int_eq(vsp_frame_check(frame, fl, &n), VSP_SCAN_GARBAGE);
+	ck_assert_uint_eq(n, 1);
+}
+END_TEST
+
+/* CRC-32 computed bit by bit from its definition, apart from zlib. */
+static uint32_t
+crc32_by_bits(const uint8_t *p, size_t len)
+{
+	uint32_t c = 0xffffffffu;
+	size_t	 i;
+	int	 k;
+
+	for (i = 0; i < len; i++) {
+		c ^= p[i];
+		for (k = 0; k < 8; k++)
+			c = c & 1 ? (c >> 1) ^ 0xedb88320u : c >> 1;
+	}
+	return c ^ 0xffffffffu;
+}
+
+START_TEST(crc_is_crc32_iso_hdlc)
+{
+	size_t	 n;
+	uint32_t c;
+
+	/* The catalogue's check value of CRC-32/ISO-HDLC. */
+	ck_assert_uint_eq(vsp_crc32("123456789", 9), 0xcbf43926u);
+	ck_assert_uint_eq(crc32_by_bits((const uint8_t *)"123456789", 9),
+	    0xcbf43926u);
+	ck_assert_uint_eq(vsp_crc32("", 0), 0);
+	/* And it is what goes on the wire, over the fields docs say. */
+	make_state(&in, 2, 5);
+	n = encode_in();
+	c = crc32_by_bits(frame, 28);
+	ck_assert_uint_eq((uint32_t)frame[28] << 24 | frame[29] << 16 |
+	    frame[30] << 8 | frame[31], c);
+	c = crc32_by_bits(frame + VSP_HDR_LEN, n - VSP_HDR_LEN);
+	ck_assert_uint_eq((uint32_t)frame[24] << 24 | frame[25] << 16 |
+	    frame[26] << 8 | frame[27], c);
+}
+END_TEST
+
+START_TEST(seq_moves_to_next_epoch_instead_of_wrapping)
+{
+	uint64_t e = 5;
+	uint32_t s = 0xfffffffeu;
+
+	ck_assert_int_eq(vsp_seq_next(&e, &s), 0);
+	ck_assert_uint_eq(e, 5);
+	ck_assert_uint_eq(s, 0xffffffffu);
+	ck_assert_int_eq(vsp_seq_next(&e, &s), 0);
+	ck_assert_uint_eq(e, 6);
+	ck_assert_uint_eq(s, 1);
+	ck_assert_int_eq(vsp_seq_next(&e, &s), 0);
+	ck_assert_uint_eq(e, 6);
+	ck_assert_uint_eq(s, 2);
+	/* A fresh session: seq 0 is never sent. */
+	e = 9;
+	s = 0;
+	ck_assert_int_eq(vsp_seq_next(&e, &s), 0);
+	ck_assert_uint_eq(s, 1);
+	/* Nowhere left to go: refused, both unchanged. */
+	e = UINT64_MAX;
+	s = UINT32_MAX;
+	errno = 0;
+	ck_assert_int_eq(vsp_seq_next(&e, &s), -1);
+	ck_assert_int_eq(errno, EOVERFLOW);
+	ck_assert_uint_eq(e, UINT64_MAX);
+	ck_assert_uint_eq(s, UINT32_MAX);
+}
+END_TEST
+
+START_TEST(longest_frames_of_each_type)
+{
+	make_state(&in, VSP_MAX_GROUPS, VSP_MAX_ADDRS);
+	ck_assert_uint_eq(encode_in(), VSP_MAX_STATE_FRAME);
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = VSP_ACK;
+	in.u.ack.nresults = VSP_MAX_ADDRS;
+	ck_assert_uint_eq(encode_in(), VSP_MAX_ACK_FRAME);
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = VSP_HELLO;
+	in.u.hello.min_version = in.u.hello.max_version = 1;
+	ck_assert_uint_eq(encode_in(), VSP_HELLO_FRAME);
 }
 END_TEST
 
@@ -327,6 +448,10 @@ vsp_codec_suite(void)
 	tcase_add_test(tc, state_round_trip_at_limits);
 	tcase_add_test(tc, ack_and_hello_round_trip);
 	tcase_add_test(tc, frame_check_skips_to_magic);
+	tcase_add_test(tc, frame_check_trusts_a_valid_header);
+	tcase_add_test(tc, crc_is_crc32_iso_hdlc);
+	tcase_add_test(tc, seq_moves_to_next_epoch_instead_of_wrapping);
+	tcase_add_test(tc, longest_frames_of_each_type);
 	tcase_add_test(tc, state_names_parse);
 	suite_add_tcase(s, tc);
 	return s;
