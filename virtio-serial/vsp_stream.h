@@ -4,10 +4,11 @@
  * buffer that survives short writes.  Both are plain memory; the caller
  * does the read() and owns the descriptor.
  *
- * Memory: each holds a heap buffer that exists only while it has bytes to
- * hold.  It starts small, grows to what the peer's frames need up to a cap
- * fixed at init, and is freed by vsp_reader_free/vsp_wbuf_free, which the
- * owner calls when the channel closes (and before it frees the struct).
+ * Memory: each holds a heap buffer, allocated when the first bytes come
+ * (read or queued).  It starts small, grows to what the frames need up to
+ * a cap fixed at init, and is kept until vsp_reader_free/vsp_wbuf_free,
+ * which the owner calls when the channel closes (and before it frees the
+ * struct).
  * A struct that was init'ed and freed costs nothing but itself, so a
  * disconnected channel holds no buffer.  The structs are the caller's.
  */
