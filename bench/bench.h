@@ -1,6 +1,6 @@
 /*
  * bench.h: what the benchmark programs share (bench/clock.c, stats.c,
- * chardev.c, rtmon.c).  A benchmark is a short-lived tool, not a daemon:
+ * chardev.c, guest.c, rtmon.c).  A benchmark is a short-lived tool, not a daemon:
  * a setup step that fails calls fatal(), since figures from a half-built
  * setup are worthless.
  */
@@ -51,6 +51,19 @@ size_t		 pctl_index(size_t n, unsigned int pct);
  * to close; the path is the caller's to unlink.
  */
 int		 chardev_listen(const char *path, int flags);
+
+/* ---- guest.c: the guest's side of vsp ------------------------------- */
+
+struct vsp_msg;
+
+/*
+ * Fill m with a STATE from router_id at (epoch, seq) claiming addr/32
+ * (network byte order) in state (enum vsp_state), in no group; the caller
+ * encodes it (vsp_encode).
+ */
+void		 guest_state(struct vsp_msg *m, const char *router_id,
+		    uint64_t epoch, uint32_t seq, uint32_t addr,
+		    uint8_t state);
 
 /* ---- rtmon.c: an rtnetlink monitor, to see routes come and go ------- */
 

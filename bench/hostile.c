@@ -368,17 +368,7 @@ honest_send(struct honest *h, uint8_t st)
 	ssize_t		 len, w;
 	size_t		 off;
 
-	memset(m, 0, sizeof(*m));
-	m->hdr.type = VSP_STATE;
-	m->hdr.seq = ++h->seq;
-	m->hdr.epoch = h->epoch;
-	snprintf(m->u.state.router_id, sizeof(m->u.state.router_id), "%s",
-	    h->vm->name);
-	m->u.state.naddrs = 1;
-	m->u.state.addrs[0].addr = h->vm->addr;
-	m->u.state.addrs[0].plen = 32;
-	m->u.state.addrs[0].state = st;
-	m->u.state.addrs[0].group = 0xff;
+	guest_state(m, h->vm->name, h->epoch, ++h->seq, h->vm->addr, st);
 	if ((len = vsp_encode(h->frame, sizeof(h->frame), m)) == -1)
 		fatal("vsp_encode");
 	pfd.fd = h->cfd;
@@ -705,10 +695,8 @@ blast_init(struct blast *b, struct vmspec *vm)
 	b->vm = vm;
 	b->epoch = boot_epoch();
 	b->rng = b->epoch ^ (uint64_t)getpid() << 32 ^ 0x9e3779b97f4a7c15ull;
-	memset(&b->msg, 0, sizeof(b->msg));
-	b->msg.hdr.type = VSP_STATE;
-	b->msg.hdr.epoch = b->epoch;
-	snprintf(st->router_id, sizeof(st->router_id), "%s", vm->name);
+	/* blast_fill() numbers each frame (and turns a flood's state). */
+	guest_state(&b->msg, vm->name, b->epoch, 0, vm->addr, VSP_ST_INIT);
 	if (vm->role == R_REFUSE) {
 		st->naddrs = VSP_MAX_ADDRS;
 		for (i = 0; i < VSP_MAX_ADDRS; i++) {
@@ -717,11 +705,6 @@ blast_init(struct blast *b, struct vmspec *vm)
 			st->addrs[i].state = VSP_ST_MASTER;
 			st->addrs[i].group = 0xff;
 		}
-	} else {
-		st->naddrs = 1;
-		st->addrs[0].addr = vm->addr;
-		st->addrs[0].plen = 32;
-		st->addrs[0].group = 0xff;
 	}
 	if (vm->role == R_BAIT)
 		bait_make(b);

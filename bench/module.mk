@@ -1,8 +1,9 @@
 # bench: benchmarks that print figures; never pass/fail on time.
 # bench/run.sh runs them in the namespace lab (make bench).
 # What route_bench and hostile share: clocks, order statistics, the
-# chardev's listening end, a route monitor (bench/bench.h).
-BENCHLIB_SRCS := bench/clock.c bench/stats.c bench/chardev.c bench/rtmon.c
+# chardev's listening end, the guest's STATE, a route monitor (bench.h).
+BENCHLIB_SRCS := bench/clock.c bench/stats.c bench/chardev.c \
+		 bench/guest.c bench/rtmon.c
 BENCHLIB_OBJS := $(BENCHLIB_SRCS:%.c=$(B)/%.o)
 
 $(B)/bench/route_bench: $(B)/bench/route_bench.o $(BENCHLIB_OBJS) \

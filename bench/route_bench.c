@@ -552,16 +552,7 @@ send_state(struct lat *l, uint8_t state)
 	ssize_t		 len, w;
 	size_t		 off;
 
-	memset(m, 0, sizeof(*m));
-	m->hdr.type = VSP_STATE;
-	m->hdr.seq = ++l->seq;
-	m->hdr.epoch = l->epoch;
-	strcpy(m->u.state.router_id, ROUTER_ID);
-	m->u.state.naddrs = 1;
-	m->u.state.addrs[0].addr = l->addr;
-	m->u.state.addrs[0].plen = 32;
-	m->u.state.addrs[0].state = state;
-	m->u.state.addrs[0].group = 0xff;
+	guest_state(m, ROUTER_ID, l->epoch, ++l->seq, l->addr, state);
 	if ((len = vsp_encode(l->frame, sizeof(l->frame), m)) == -1)
 		fatal("vsp_encode");
 	for (off = 0; off < (size_t)len; off += (size_t)w)
