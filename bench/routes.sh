@@ -95,7 +95,7 @@ printf '{"name":"bench","channel":"%s","tap":"tap0","uplink":"eth0",%s}\n' \
 # not the path; bench/hostile.sh measures with the limits in place.
 # shellcheck disable=SC2086
 lab_bg hv "$LAB_DIR/hostd.log" "$BIN/vrouter-hostd" -d -r "$REG" \
-    -s "$LAB_DIR/hostd.ctl" -S - -g 1000 -R 100000 -B 100000 $HOSTD_ARGS \
+    -s "$LAB_DIR/hostd.ctl" -S - -g 1000 -R 100000 -B 10000 $HOSTD_ARGS \
     >/dev/null
 HOSTD=$LAB_PID
 # shellcheck disable=SC2086
