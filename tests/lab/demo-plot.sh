@@ -20,8 +20,7 @@ if [ ! -s "$OUT/stream.log" ] || [ ! -s "$OUT/events.txt" ]; then
 fi
 
 # replies.dat: "ms rtt seq"; lost.dat: "ms seq"; stdout: the outage's
-# start, end and length, the y range and tic step, the mean probe
-# interval before the crash.  A lost probe's send
+# start, end and length, and the mean probe interval before the crash.  A lost probe's send
 # time is interpolated between its neighbours' (reply time - round trip).
 summary=$(awk -v t0="$T0" -v r="$OUT/replies.dat" -v l="$OUT/lost.dat" '
 	/bytes from/ && match($0, /icmp_seq=[0-9]+/) {
@@ -38,30 +37,35 @@ summary=$(awk -v t0="$T0" -v r="$OUT/replies.dat" -v l="$OUT/lost.dat" '
 			for (s = pseq + 1; s < seq; s++)
 				printf "%.3f %d\n", psend + (t - rtt - psend) * \
 				    (s - pseq) / (seq - pseq), s > l
-		if (rtt > max)
-			max = rtt
 		if (t < 0) { nb++; tb = t; if (!fb) fb = t }
 		last = t; pseq = seq; psend = t - rtt; n++
 	}
 	END {
 		if (!n) exit 1
 		printf "" > l
-		# y tics 1, 2 or 5 times a power of ten, about 5 of them
-		if (max <= 0)
-			max = 1
-		step = exp(log(10) * int(log(max / 5) / log(10) + 100) - log(10) * 100)
-		if (max / step > 25) step *= 5; else if (max / step > 10) step *= 2
-		printf "%.3f %.3f %.0f %g %g %.1f\n", gs, ge, gap, max * 1.2, step,
+		printf "%.3f %.3f %.0f %.1f\n", gs, ge, gap,
 		    (nb > 1 ? (tb - fb) / (nb - 1) : 10)
 	}' "$OUT/stream.log") || { echo "demo-plot: no echo replies" >&2; exit 1; }
 # shellcheck disable=SC2086
 set -- $summary
-GS=$1 GE=$2 GAP=$3 YMAX=$4 YSTEP=$5 EVERY=$6
+GS=$1 GE=$2 GAP=$3 EVERY=$4
 # The x range: from 100 ms before the crash to 120 ms after the last of
 # the outage's end and the events, so that events a few ms apart stay
 # apart on the plot.
 XMAX=$(awk -v ge="$GE" 'BEGIN { m = ge } $1 > m { m = $1 }
     END { printf "%.0f\n", m + 120 }' "$OUT/events.txt")
+# The y range: the longest round trip shown, tics 1, 2 or 5 times a
+# power of ten, about 5 of them.
+# shellcheck disable=SC2046
+set -- $(awk -v x="$XMAX" '$1 >= -100 && $1 <= x && $2 > m { m = $2 }
+    END {
+	if (m <= 0)
+		m = 1
+	step = exp(log(10) * (int(log(m / 5) / log(10) + 100) - 100))
+	if (m / step > 25) step *= 5; else if (m / step > 10) step *= 2
+	printf "%g %g\n", m * 1.2, step
+    }' "$OUT/replies.dat")
+YMAX=$1 YSTEP=$2
 NLOST=$(wc -l <"$OUT/lost.dat")
 
 {
