@@ -17,7 +17,7 @@
 #include "render.h"
 #include "vrouterctl.h"
 
-#ifndef TEMPLATE_DIR
+#ifndef TEMPLATE_DIR	/* etc/module.mk sets it, see there */
 #define TEMPLATE_DIR	"/usr/local/share/vrouter/templates"
 #endif
 

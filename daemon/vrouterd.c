@@ -21,7 +21,7 @@
 
 #define DEFAULT_CONF	"/etc/vrouter/router.json"
 #define DEFAULT_RUNDIR	"/run/vrouter"
-#ifndef TEMPLATE_DIR	/* the Makefile sets it from PREFIX */
+#ifndef TEMPLATE_DIR	/* etc/module.mk sets it, see there */
 #define TEMPLATE_DIR	"/usr/local/share/vrouter/templates"
 #endif
 #define DEFAULT_TMPLDIR	TEMPLATE_DIR
