@@ -284,7 +284,7 @@ ctl_maintenance(const char *sock, int json_out, int on)
 		    "not settle: it is %s\n", now_ms() - w.t0, s.state);
 	else if (on)
 		printf("maintenance on: this node stays out of MASTER until "
-		    "`vrouterctl maintenance off`\n");
+		    "maintenance off\n");
 	else
 		printf("maintenance off: this node is in the election again\n");
 done:
