@@ -17,6 +17,7 @@
 #include "evglue.h"
 #include "log.h"
 #include "proc.h"
+#include "version.h"
 #include "vrouterd.h"
 
 #define DEFAULT_CONF	"/etc/vrouter/router.json"
@@ -28,12 +29,18 @@
 #define DEFAULT_STATEDIR	"/var/lib/vrouter"
 #define STOP_WAIT_MS	3000
 
+static void
+print_usage(FILE *f)
+{
+	fprintf(f, "usage: vrouterd [-dhnVv] [-f file] [-M statedir] "
+	    "[-R rundir] [-s socket]\n\t[-S ro-socket] [-T templates]\n");
+}
+
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: vrouterd [-dnv] [-f file] [-M statedir] "
-	    "[-R rundir] [-s socket]\n\t[-S ro-socket] [-T templates]\n");
-	exit(1);
+	print_usage(stderr);
+	exit(2);
 }
 
 double
@@ -267,8 +274,14 @@ main(int argc, char *argv[])
 	vd.tmpldir = DEFAULT_TMPLDIR;
 	vd.statedir = DEFAULT_STATEDIR;
 	vd.fifo_fd = vd.fifo_wfd = -1;
-	while ((ch = getopt(argc, argv, "df:M:nR:s:S:T:v")) != -1) {
+	while ((ch = getopt_long(argc, argv, "df:hM:nR:s:S:T:Vv",
+	    version_longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			print_usage(stdout);
+			return 0;
+		case 'V':
+			return version_print("vrouterd");
 		case 'd':
 			foreground = 1;
 			break;
