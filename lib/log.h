@@ -1,10 +1,14 @@
 /*
  * Logging shared by every vrouter daemon and tool.
  *
- * In the foreground (log_init(1, ...)) messages go to stderr; otherwise to
- * syslog.  Every function preserves errno so a caller can log and then
- * still test or return errno.  fatal()/fatalx() exit(1) and are for
- * start-up code only: a running daemon logs and carries on.
+ * In the foreground (log_init(1, ...)) messages go to stderr, each line
+ * stamped with the time; otherwise to syslog.  When stderr is systemd's
+ * journal stream (JOURNAL_STREAM names it) a line is instead "<N>message":
+ * the sd-daemon priority prefix (<3> errors, <6> info, <7> debug) and no
+ * time of our own, the journal's being the one.  Every function preserves
+ * errno so a caller can log and then still test or return errno.
+ * fatal()/fatalx() exit(1) and are for start-up code only: a running
+ * daemon logs and carries on.
  */
 #ifndef VR_LOG_H
 #define VR_LOG_H
