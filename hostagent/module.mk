@@ -9,8 +9,9 @@ HOSTD_SRCS := hostagent/hostd.c hostagent/vms.c hostagent/chan.c \
 HOSTD_OBJS := $(HOSTD_SRCS:%.c=$(B)/%.o)
 SECCOMP_LIBS := $(shell pkg-config --libs libseccomp 2>/dev/null)
 
-$(B)/vrouter-hostd: $(HOSTD_OBJS) $(VSP_OBJS) $(LIB_OBJS)
+$(B)/vrouter-hostd: $(HOSTD_OBJS) $(VSP_OBJS) $(LIB_OBJS) $(SDNOTIFY_OBJS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(VSP_LIBS) $(PKG_LIBS) $(SECCOMP_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(VSP_LIBS) $(PKG_LIBS) $(SECCOMP_LIBS) \
+	    $(SD_LIBS)
 
 BINS += $(B)/vrouter-hostd

@@ -13,8 +13,9 @@ OFNAT_OBJS := $(OFNAT_SRCS:%.c=$(B)/%.o)
 OFNAT_CONF_OBJS := $(B)/daemon/config.o $(B)/daemon/config_json.o \
 		   $(B)/daemon/config_check.o $(B)/daemon/config_view.o
 
-$(B)/vrouter-ofnat: $(OFNAT_OBJS) $(OFP_OBJS) $(OFNAT_CONF_OBJS) $(LIB_OBJS)
+$(B)/vrouter-ofnat: $(OFNAT_OBJS) $(OFP_OBJS) $(OFNAT_CONF_OBJS) $(LIB_OBJS) \
+		    $(SDNOTIFY_OBJS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SD_LIBS)
 
 BINS += $(B)/vrouter-ofnat
