@@ -38,6 +38,8 @@ static const char *const unsafe_names[] = {
 	"GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES", "HOSTALIASES",
 	"LOCALDOMAIN", "LOCPATH", "NIS_PATH", "NLSPATH", "RESOLV_HOST_CONF",
 	"RES_OPTIONS", "TMPDIR", "TZDIR",
+	/* systemd's, for the daemon alone (keepalived would answer them). */
+	"NOTIFY_SOCKET", "WATCHDOG_PID", "WATCHDOG_USEC",
 };
 static const char safe_path[] = "PATH=" PROC_SAFE_PATH;
 

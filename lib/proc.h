@@ -6,7 +6,8 @@
  *  - is started from an absolute path (proc_which finds one at start-up);
  *  - gets a scrubbed environment: LD_*, IFS, ENV, BASH_ENV, BASH_FUNC_*
  *    and the other variables glibc drops for set-uid programs are removed,
- *    and PATH is set to PROC_SAFE_PATH;
+ *    and systemd's NOTIFY_SOCKET and WATCHDOG_* (the daemon's, not the
+ *    child's), and PATH is set to PROC_SAFE_PATH;
  *  - gets stdin/stdout/stderr as asked (/dev/null by default) and no other
  *    descriptor except those listed in keep_fds;
  *  - starts with an empty signal mask and every signal at SIG_DFL (an

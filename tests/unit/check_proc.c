@@ -477,6 +477,7 @@ START_TEST(env_is_scrubbed)
 	static const char *const unsafe[] = {
 		"LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "IFS", "ENV",
 		"BASH_ENV", "BASH_FUNC_vr%%", "GCONV_PATH", "MALLOC_CHECK_",
+		"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID",
 	};
 	char	*oldpath = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
 	char	 prefix[64];
