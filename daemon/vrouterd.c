@@ -17,6 +17,7 @@
 #include "evglue.h"
 #include "log.h"
 #include "proc.h"
+#include "sdnotify.h"
 #include "version.h"
 #include "vrouterd.h"
 
@@ -206,6 +207,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		return;
 	log_info("%s: stopping", strsignal((int)sig));
 	vd->stopping = 1;
+	sdnotify_stopping();
 	/* keepalived leaves with a priority-0 advert: the peer takes over. */
 	child_stop(&vd->keepalived);
 	child_stop(&vd->conntrackd);
@@ -400,6 +402,11 @@ main(int argc, char *argv[])
 	if (child_start(&vd.keepalived) == -1)
 		fatal("keepalived");
 	log_info("router %s node %s started", vd.conf.router_id, vd.conf.node);
+	/* The control sockets listen and nat_apply() has checked the rules. */
+	if (sdnotify_init(vd.base) == -1)
+		fatalx("out of memory for events");
+	sdnotify_ready("router %s node %s: %d NAT rules, keepalived started",
+	    vd.conf.router_id, vd.conf.node, vd.nat_rules);
 
 	event_base_dispatch(vd.base);
 
@@ -418,6 +425,7 @@ main(int argc, char *argv[])
 	event_free(ev_int);
 	event_free(ev_hup);
 	event_free(vd.ev_reload);
+	sdnotify_free();
 	if (vd.ev_stop != NULL)
 		event_free(vd.ev_stop);
 	event_base_free(vd.base);

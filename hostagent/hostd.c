@@ -18,6 +18,7 @@
 #include "evglue.h"
 #include "hostd.h"
 #include "log.h"
+#include "sdnotify.h"
 #include "version.h"
 
 #define DEFAULT_REGDIR	"/etc/vrouter/hostd.d"
@@ -90,6 +91,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	log_info("%s: stopping; routes stay for the next start to reconcile",
 	    strsignal((int)sig));
+	sdnotify_stopping();
 	event_base_loopbreak(hd->base);
 }
 
@@ -246,6 +248,11 @@ main(int argc, char *argv[])
 	log_info("started: %s, protocol %ld, grace %d ms, %u states/s per VM "
 	    "(burst %u)", hd.hostname, proto, hd.grace_ms,
 	    hd.engine_cfg.state_rate, hd.engine_cfg.state_burst);
+	/* Control sockets, the kernel's routes adopted, the engine running. */
+	if (sdnotify_init(hd.base) == -1)
+		fatalx("out of memory for events");
+	sdnotify_ready("%s: routes reconciled, channel engine pid %d",
+	    hd.hostname, (int)hd.engine_pid);
 
 	event_base_dispatch(hd.base);
 
@@ -257,6 +264,7 @@ main(int argc, char *argv[])
 	event_free(ev_int);
 	event_free(hd.ev_grace);
 	event_free(hd.ev_tick);
+	sdnotify_free();
 	event_free(hd.ev_krmon);
 	event_free(hd.ev_audit);
 	linkmon_stop(&hd);

@@ -19,6 +19,7 @@
 #include "hostd.h"
 #include "log.h"
 #include "psio.h"
+#include "sdnotify.h"
 
 #define ENGINE_FD		3
 #define RESPAWN_MIN_MS		100
@@ -146,6 +147,8 @@ spawn(struct hostd *hd)
 		if (hd->foreground)
 			argv[argc++] = ad;
 		argv[argc] = NULL;
+		/* Only hostd talks to systemd (NotifyAccess=main). */
+		sdnotify_forget();
 		execv(hd->self_path, argv);
 		_exit(127);
 	}

@@ -22,6 +22,7 @@
 #include "evglue.h"
 #include "log.h"
 #include "ofnat.h"
+#include "sdnotify.h"
 #include "version.h"
 
 #define DEFAULT_CONF	"/etc/vrouter/router.json"
@@ -161,6 +162,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		return;
 	}
 	log_info("signal %d: exiting", (int)sig);
+	sdnotify_stopping();
 	event_base_loopexit(arg, NULL);
 }
 
@@ -289,6 +291,10 @@ main(int argc, char *argv[])
 	log_info("listening on %s:%lu for the switch; control %s; "
 	    "router %s, public %s", listen_s, lport, sock,
 	    o->conf.router_id, o->conf.pub_if);
+	if (sdnotify_init(o->base) == -1)
+		fatalx("out of memory for events");
+	sdnotify_ready("listening on %s:%lu for the switch; control %s",
+	    listen_s, lport, sock);
 
 	event_base_dispatch(o->base);
 
@@ -297,6 +303,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	event_free(o->tick);
+	sdnotify_free();
 	pipeline_free(o);
 	nat_free(o->nat);
 	event_base_free(o->base);
