@@ -70,7 +70,8 @@ VR_EXAMPLES	 = $(wildcard etc/*.example) \
 		   hostagent/ganeti/ganeti-hook.conf.example
 VR_DOCS		 = $(wildcard docs/*.md)
 VR_SCHEMAS	 = $(wildcard docs/schema/*.json)
-VR_UNITS	 = etc/systemd/vrouterd.service etc/systemd/vrouter-hostd.service
+VR_UNITS	 = etc/systemd/vrouterd.service etc/systemd/vrouter-hostd.service \
+		   $(if $(filter $(B)/vrouter-ofnat,$(BINS)),etc/systemd/vrouter-ofnat.service)
 # The /usr/local paths of a source file become PREFIX's.  /etc/vrouter is
 # compiled in, so SYSCONFDIR only says where install creates it.
 VR_SED		 = sed -e 's|/usr/local/share/vrouter/templates|$(TEMPLATE_DIR)|g' \

@@ -20,8 +20,10 @@
 #  4. each page's SYNOPSIS is the binary's usage text, word for word, and
 #     vrouterctl.8 lists exactly the commands of `vrouterctl help`, with the
 #     same usage lines; the example in router.json.5 is a valid description;
-#  5. `systemd-analyze verify` accepts both units (skipped with a note when
-#     systemd-analyze is missing), with the capability sets documented.
+#  5. `systemd-analyze verify` accepts the units (skipped with a note when
+#     systemd-analyze is missing), with the capability sets documented;
+#     each is Type=notify with a watchdog, notifications from its main
+#     process only.
 # No root needed, no namespaces; the DESTDIR is removed on exit.
 #
 # usage: t_install.sh [BUILD_DIR]
@@ -119,6 +121,8 @@ BINS="vrouterd vrouter-hostd vrouter-notify vrouterctl vrouter-vsp"
 [ -x "$BUILD/vrouter-ofnat" ] && BINS="$BINS vrouter-ofnat"
 MAN8="vrouterd vrouter-hostd vrouter-notify vrouterctl vrouter-vsp"
 [ -x "$BUILD/vrouter-ofnat" ] && MAN8="$MAN8 vrouter-ofnat"
+UNITS="vrouterd vrouter-hostd"
+[ -x "$BUILD/vrouter-ofnat" ] && UNITS="$UNITS vrouter-ofnat"
 paths()		# PREFIX SUFFIX WORDS...
 {
 	local pre="$1" suf="$2" w
@@ -146,9 +150,8 @@ check "the Ganeti hooks in $P/lib/vrouter, mode 755" \
 check "man pages: section 8 ($MAN8) and router.json.5" \
     has 644 $(paths "$P/share/man/man8/" ".8" $MAN8) \
     "$P/share/man/man5/router.json.5"
-check "systemd units and the tmpfiles.d rule" \
-    has 644 "$P/lib/systemd/system/vrouterd.service" \
-    "$P/lib/systemd/system/vrouter-hostd.service" \
+check "systemd units ($UNITS) and the tmpfiles.d rule" \
+    has 644 $(paths "$P/lib/systemd/system/" ".service" $UNITS) \
     "$P/lib/tmpfiles.d/vrouter.conf"
 }
 check "/etc/vrouter and /etc/vrouter/hostd.d exist" \
@@ -332,14 +335,15 @@ U=$D$P/lib/systemd/system
 if command -v systemd-analyze >/dev/null 2>&1; then
 	# verify checks that ExecStart= exists: point it at the DESTDIR.
 	mkdir -p "$T/units"
-	for u in vrouterd.service vrouter-hostd.service; do
-		sed "s|$P/sbin/|$S/|g" "$U/$u" >"$T/units/$u"
+	for u in $UNITS; do
+		sed "s|$P/sbin/|$S/|g" "$U/$u.service" >"$T/units/$u.service"
 	done
-	if out=$(systemd-analyze verify --man=no "$T/units/vrouterd.service" \
-	    "$T/units/vrouter-hostd.service" 2>&1) && [ -z "$out" ]; then
-		ok "systemd-analyze verify: both units"
+	# shellcheck disable=SC2046
+	if out=$(systemd-analyze verify --man=no \
+	    $(paths "$T/units/" ".service" $UNITS) 2>&1) && [ -z "$out" ]; then
+		ok "systemd-analyze verify: $UNITS"
 	else
-		notok "systemd-analyze verify: both units" "$out"
+		notok "systemd-analyze verify: $UNITS" "$out"
 	fi
 else
 	skip "systemd-analyze verify" "systemd-analyze missing"
@@ -352,9 +356,25 @@ check "the channel engine's user comes with sysusers.d" \
 check "vrouterd.service: + CAP_SYS_NICE and CAP_IPC_LOCK for keepalived, conntrackd" \
     grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_SYS_NICE CAP_IPC_LOCK' \
     "$U/vrouterd.service"
-check "both units run in the foreground from $P/sbin" sh -c \
+check "the units run in the foreground from $P/sbin" sh -c \
     "grep -qx 'ExecStart=$P/sbin/vrouterd -d' '$U/vrouterd.service' &&
      grep -qx 'ExecStart=$P/sbin/vrouter-hostd -d' '$U/vrouter-hostd.service'"
+notify_unit()	# NAME: Type=notify, a watchdog, only the main process heard
+{
+	grep -qx 'Type=notify' "$U/$1.service" &&
+	    grep -qx 'NotifyAccess=main' "$U/$1.service" &&
+	    grep -qx 'WatchdogSec=[1-9][0-9]*s' "$U/$1.service"
+}
+for u in $UNITS; do
+	check "$u.service: Type=notify, WatchdogSec=, NotifyAccess=main" \
+	    notify_unit "$u"
+done
+if [ -x "$BUILD/vrouter-ofnat" ]; then
+	check "vrouter-ofnat.service: no capability, IP from localhost only" \
+	    sh -c "grep -qx 'CapabilityBoundingSet=' '$U/vrouter-ofnat.service' &&
+	    grep -qx 'IPAddressAllow=localhost' '$U/vrouter-ofnat.service' &&
+	    grep -qx 'ExecStart=$P/sbin/vrouter-ofnat -d' '$U/vrouter-ofnat.service'"
+fi
 
 echo "1..$N"
 [ "$FAILS" -eq 0 ]
