@@ -46,3 +46,6 @@ $(B)/tests/unit/runner: $(B)/tests/unit/check_ctl_server.o
 # lib/kroute.c against the kernel, each test in its own network namespace.
 UNIT_SRCS += tests/unit/check_kroute.c
 $(B)/tests/unit/runner: $(B)/tests/unit/check_kroute.o
+# lib/log.c's formats: the journal's priorities, the terminal's timestamps.
+UNIT_SRCS += tests/unit/check_log.c
+$(B)/tests/unit/runner: $(B)/tests/unit/check_log.o
