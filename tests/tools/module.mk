@@ -20,3 +20,11 @@ $(B)/tests/tools/ctlflood: $(B)/tests/tools/ctlflood.o
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
 BINS += $(B)/tests/tools/ctlflood
+
+# sdlisten: systemd's end of sd_notify, to see when a daemon says READY
+# and what holds at that moment (t_systemd.sh).
+$(B)/tests/tools/sdlisten: $(B)/tests/tools/sdlisten.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+BINS += $(B)/tests/tools/sdlisten
