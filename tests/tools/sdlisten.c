@@ -8,10 +8,11 @@
  *
  *   MS_SINCE_START PID STATE...	(the state's lines joined by spaces)
  *
- * With -x, on the first READY=1 it stops the sender (SIGSTOP), runs
- * `sh -c CHECK` and only then lets it go on (SIGCONT), printing
- * "check STATUS" (the shell's exit status): CHECK sees the daemon exactly
- * as it was when it said READY, not a moment later.  Runs for MS
+ * With -x, on the first READY=1 it prints that line, stops the sender
+ * (SIGSTOP), runs `sh -c CHECK` with NOTIFY_PID set to the sender's pid,
+ * and only then lets it go on (SIGCONT), printing "check STATUS" (the
+ * shell's exit status): CHECK sees the daemon exactly as it was when it
+ * said READY, not a moment later.  Runs for MS
  * milliseconds (60000), or until TERM.  Lines are flushed as written.
  * Exit 0, or 2 on a usage or setup error.
  */
@@ -44,16 +45,19 @@ usage(void)
 	exit(2);
 }
 
-/* sh -c check; its exit status, or -1. */
+/* sh -c check with NOTIFY_PID=sender; its exit status, or -1. */
 static int
-run_check(const char *check)
+run_check(const char *check, pid_t sender)
 {
+	char	 spid[32];
 	pid_t	 pid;
 	int	 status;
 
 	if ((pid = fork()) == -1)
 		return -1;
 	if (pid == 0) {
+		snprintf(spid, sizeof(spid), "%d", (int)sender);
+		setenv("NOTIFY_PID", spid, 1);
 		execl("/bin/sh", "sh", "-c", check, (char *)NULL);
 		_exit(127);
 	}
@@ -165,7 +169,7 @@ main(int argc, char *argv[])
 		if (check != NULL && !checked && ready && cred.pid > 0) {
 			checked = 1;
 			kill(cred.pid, SIGSTOP);
-			rv = run_check(check);
+			rv = run_check(check, cred.pid);
 			kill(cred.pid, SIGCONT);
 			printf("check %d\n", rv);
 		}
