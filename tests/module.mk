@@ -46,3 +46,7 @@ $(B)/tests/unit/runner: $(B)/tests/unit/check_ctl_server.o
 # lib/kroute.c against the kernel, each test in its own network namespace.
 UNIT_SRCS += tests/unit/check_kroute.c
 $(B)/tests/unit/runner: $(B)/tests/unit/check_kroute.o
+
+# The Prometheus text writer (lib/prom.c), read back by the client parser.
+UNIT_SRCS += tests/unit/check_prom.c
+$(B)/tests/unit/runner: $(B)/tests/unit/check_prom.o

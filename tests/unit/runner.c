@@ -29,6 +29,7 @@ static const struct {
 	{ "kmirror", kmirror_suite },
 	{ "ratelimit", ratelimit_suite },
 	{ "kroute", kroute_suite },
+	{ "prom", prom_suite },
 };
 
 int

@@ -21,5 +21,6 @@ Suite	*psmsg_suite(void);
 Suite	*kmirror_suite(void);
 Suite	*ratelimit_suite(void);
 Suite	*kroute_suite(void);
+Suite	*prom_suite(void);
 
 #endif
