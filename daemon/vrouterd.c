@@ -260,6 +260,7 @@ main(int argc, char *argv[])
 	struct event		*ev_chld, *ev_term, *ev_int, *ev_hup;
 	char			 err[512], sock[300], rosock[300];
 	const char		*sockp = NULL, *rosockp = NULL;
+	const char		*promdir = NULL;
 	int			 ch, check_only = 0, foreground = 0, verbose = 0;
 
 	vd.conf_path = DEFAULT_CONF;
@@ -267,7 +268,7 @@ main(int argc, char *argv[])
 	vd.tmpldir = DEFAULT_TMPLDIR;
 	vd.statedir = DEFAULT_STATEDIR;
 	vd.fifo_fd = vd.fifo_wfd = -1;
-	while ((ch = getopt(argc, argv, "df:M:nR:s:S:T:v")) != -1) {
+	while ((ch = getopt(argc, argv, "df:M:nP:R:s:S:T:v")) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;
@@ -280,6 +281,9 @@ main(int argc, char *argv[])
 			break;
 		case 'n':
 			check_only = 1;
+			break;
+		case 'P':
+			promdir = optarg;
 			break;
 		case 'R':
 			vd.rundir = optarg;
@@ -339,6 +343,8 @@ main(int argc, char *argv[])
 	vd.ev_reload = evtimer_new(vd.base, on_reload_timer, &vd);
 	handover_init(&vd);
 	ctstats_init(&vd);
+	if (metrics_init(&vd, promdir) == -1)
+		fatal("metrics");
 	state_init(&vd);
 	setup_children(&vd);
 
@@ -395,6 +401,7 @@ main(int argc, char *argv[])
 	host_free(&vd);
 	handover_free(&vd);
 	ctstats_free(&vd);
+	metrics_free(&vd);
 	standby_free(&vd);
 	ctl_server_free(ctl);
 	ctl_server_free(ctl_ro);

@@ -28,8 +28,9 @@ usage(void)
 {
 	fprintf(stderr, "usage: vrouter-hostd [-dv] [-A announce-rate] "
 	    "[-a garp-count] [-B state-burst]\n\t[-g grace-ms] "
-	    "[-H hostname] [-p protocol] [-R state-rate]\n\t[-r regdir] "
-	    "[-s socket] [-S ro-socket] [-u user]\n");
+	    "[-H hostname] [-P metrics-dir] [-p protocol]\n\t"
+	    "[-R state-rate] [-r regdir] [-s socket] [-S ro-socket] "
+	    "[-u user]\n");
 	exit(1);
 }
 
@@ -94,7 +95,7 @@ main(int argc, char *argv[])
 	struct event		*ev_term, *ev_int;
 	struct timespec		 ts;
 	const char		*sock = DEFAULT_SOCK, *rosock = DEFAULT_ROSOCK;
-	const char		*errstr = NULL;
+	const char		*errstr = NULL, *promdir = NULL;
 	char			 self[PATH_MAX];
 	ssize_t			 n;
 	long			 proto = KR_PROTO_VROUTER;
@@ -116,7 +117,7 @@ main(int argc, char *argv[])
 	hd.engine_cfg.read_budget = 16384;
 	gethostname(hd.hostname, sizeof(hd.hostname) - 1);
 
-	while ((ch = getopt(argc, argv, "A:a:B:dg:H:p:R:r:s:S:u:v")) != -1) {
+	while ((ch = getopt(argc, argv, "A:a:B:dg:H:P:p:R:r:s:S:u:v")) != -1) {
 		switch (ch) {
 		case 'A':
 			hd.garp_rate = (uint32_t)number(optarg, 1, 1000,
@@ -139,6 +140,9 @@ main(int argc, char *argv[])
 			break;
 		case 'H':
 			snprintf(hd.hostname, sizeof(hd.hostname), "%s", optarg);
+			break;
+		case 'P':
+			promdir = optarg;
 			break;
 		case 'p':
 			proto = number(optarg, 5, 255, "-p: route protocol",
@@ -228,12 +232,15 @@ main(int argc, char *argv[])
 	if (privsep_start(&hd) == -1)
 		fatal("starting the channel engine");
 	chan_engine_back(&hd);
+	if (hostd_metrics_init(&hd, promdir) == -1)
+		fatal("metrics");
 	log_info("started: %s, protocol %ld, grace %d ms, %u states/s per VM "
 	    "(burst %u)", hd.hostname, proto, hd.grace_ms,
 	    hd.engine_cfg.state_rate, hd.engine_cfg.state_burst);
 
 	event_base_dispatch(hd.base);
 
+	hostd_metrics_free(&hd);
 	hostd_vms_free(&hd);
 	privsep_stop(&hd);
 	ctl_server_free(ctl);
