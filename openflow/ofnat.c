@@ -4,7 +4,8 @@
  * See docs/ofnat.md.
  *
  * usage: vrouter-ofnat [-dv] [-f router.json] [-l addr:port] [-s ctlsock]
- *            [-F eif|adf] [-p lo-hi] [-t tcp=S,trans=S,udp=S,icmp=S]
+ *            [-F eif|adf] [-P metrics-dir] [-p lo-hi]
+ *            [-t tcp=S,trans=S,udp=S,icmp=S]
  *        vrouter-ofnat [-s ctlsock] -c '{"cmd":"show"}'
  */
 #include <errno.h>
@@ -60,7 +61,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: vrouter-ofnat [-dv] [-f router.json] "
 	    "[-l addr:port] [-s ctlsock]\n"
-	    "           [-F eif|adf] [-p lo-hi] "
+	    "           [-F eif|adf] [-P metrics-dir] [-p lo-hi] "
 	    "[-t tcp=S,trans=S,udp=S,icmp=S]\n"
 	    "       vrouter-ofnat [-s ctlsock] -c JSON-REQUEST\n");
 	exit(2);
@@ -159,7 +160,7 @@ main(int argc, char *argv[])
 	struct event		*sigs[3];
 	struct timeval		 tv = { 1, 0 };
 	const char		*conf = DEFAULT_CONF, *sock = DEFAULT_SOCK;
-	const char		*req = NULL;
+	const char		*req = NULL, *promdir = NULL;
 	char			 listen_s[64] = DEFAULT_LISTEN, err[512];
 	char			*colon, *end, *tos = NULL;
 	unsigned long		 lport, lo = 1024, hi = 65535;
@@ -172,7 +173,7 @@ main(int argc, char *argv[])
 	nc.to.udp = NAT_UDP_DEFAULT;
 	nc.to.icmp = NAT_ICMP_DEFAULT;
 
-	while ((ch = getopt(argc, argv, "c:dF:f:l:p:s:t:v")) != -1) {
+	while ((ch = getopt(argc, argv, "c:dF:f:l:P:p:s:t:v")) != -1) {
 		switch (ch) {
 		case 'c':
 			req = optarg;
@@ -193,6 +194,9 @@ main(int argc, char *argv[])
 			break;
 		case 'l':
 			snprintf(listen_s, sizeof(listen_s), "%s", optarg);
+			break;
+		case 'P':
+			promdir = optarg;
 			break;
 		case 'p':
 			lo = strtoul(optarg, &end, 10);
@@ -249,6 +253,8 @@ main(int argc, char *argv[])
 		fatal("listen %s:%lu", listen_s, lport);
 	if ((ctl = control_init(o, sock)) == NULL)
 		fatal("control socket %s", sock);
+	if (ofnat_metrics_init(o, promdir) == -1)
+		fatal("metrics");
 	sigs[0] = evsignal_new(o->base, SIGTERM, on_signal, o->base);
 	sigs[1] = evsignal_new(o->base, SIGINT, on_signal, o->base);
 	sigs[2] = evsignal_new(o->base, SIGHUP, on_signal, o->base);
@@ -265,6 +271,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(o->base);
 
 	ofconn_shutdown(o);
+	ofnat_metrics_free();
 	ctl_server_free(ctl);
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
