@@ -32,7 +32,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: vrouterd [-dnv] [-f file] [-M statedir] "
-	    "[-R rundir] [-s socket]\n\t[-S ro-socket] [-T templates]\n");
+	    "[-P metrics-dir]\n\t[-R rundir] [-s socket] [-S ro-socket] "
+	    "[-T templates]\n");
 	exit(1);
 }
 

@@ -61,8 +61,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: vrouter-ofnat [-dv] [-f router.json] "
 	    "[-l addr:port] [-s ctlsock]\n"
-	    "           [-F eif|adf] [-P metrics-dir] [-p lo-hi] "
-	    "[-t tcp=S,trans=S,udp=S,icmp=S]\n"
+	    "           [-F eif|adf] [-P metrics-dir] [-p lo-hi]\n"
+	    "           [-t tcp=S,trans=S,udp=S,icmp=S]\n"
 	    "       vrouter-ofnat [-s ctlsock] -c JSON-REQUEST\n");
 	exit(2);
 }
