@@ -13,7 +13,7 @@
 #     BACKUP on hv2), routes applied, the connection; and the host's
 #     route count, the engine;
 #  4. `vrouterctl metrics` (read-only socket too) and `vrouterctl host
-#     metrics` print pages the parser accepts;
+#     metrics` print pages the parser accepts; -j matches its schema;
 #  5. after `vrouterctl failover` the pages follow: r2 MASTER with a
 #     handover to MASTER timed, hv2 claims MASTER, r1's transitions grew;
 #  6. neither daemon listens on a TCP or UDP port.
@@ -167,17 +167,31 @@ lab_check "vrouterctl host metrics: a valid page with VM r1" sh -c \
     "\"$PAIR_BIN/vrouterctl\" -s \"$LAB_DIR/hv1.ctl\" host metrics |
     $PROMCHECK - vrouter_hostd_ 'vrouter_hostd_vm_connected{vm=\"r1\"} == 1' >/dev/null"
 
+lab_check "vrouterctl -j metrics matches docs/schema/metrics.json" sh -c \
+    "\"$PAIR_BIN/vrouterctl\" -j -s \"$LAB_DIR/hv1.ctl\" host metrics |
+    \"$PAIR_BIN/tests/tools/schemacheck\" \
+    \"$LAB_ROOT/docs/schema/metrics.json\""
+
 # 5. a failover moves the figures
-t1=$($PY -c '
+# value FILE NAME [LABEL VALUE]: the sum of NAME's samples in FILE.
+value()
+{
+	$PY -c '
 import sys
 from prometheus_client.parser import text_string_to_metric_families as f
+want = dict(zip(sys.argv[3::2], sys.argv[4::2]))
 print(int(sum(s.value for x in f(open(sys.argv[1]).read())
-    for s in x.samples if s.name == "vrouter_transitions_total")))' "$R1")
+    for s in x.samples if s.name == sys.argv[2] and
+    all(s.labels.get(k) == v for k, v in want.items()))))' "$@"
+}
+t1=$(value "$R1" vrouter_transitions_total)
+h2=$(value "$R2" vrouter_handover_duration_seconds_count to MASTER)
 lab_check "vrouterctl failover" pair_ctl r1 failover
 lab_check "r2 becomes MASTER" lab_wait_for "r2 MASTER" 10000 pair_is r2 MASTER
-page_until "r2's page: MASTER, a handover to MASTER timed" 15 "$R2" vrouter_ \
+page_until "r2's page: MASTER, one more handover to MASTER timed" 15 \
+    "$R2" vrouter_ \
     'vrouter_router_state{state="MASTER"} == 1' \
-    'vrouter_handover_duration_seconds_count{to="MASTER"} >= 1' \
+    "vrouter_handover_duration_seconds_count{to=\"MASTER\"} > ${h2:-0}" \
     'vrouter_host_vip_result{result="installed"} == 1'
 page_until "r1's page: transitions grew past $t1" 15 "$R1" vrouter_ \
     "vrouter_transitions_total > ${t1:-0}" \
