@@ -3,7 +3,8 @@
  * followed are those of the format's description: names match
  * [a-zA-Z_:][a-zA-Z0-9_:]* (labels: no colon, no leading "__", which is
  * reserved), HELP text escapes backslash and newline, label values also
- * the double quote; values are Go floats ("NaN", "+Inf").
+ * the double quote, and both must be UTF-8; values are Go floats ("NaN",
+ * "+Inf").
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -51,6 +52,47 @@ static void
 puts_(struct out *o, const char *s)
 {
 	put(o, s, strlen(s));
+}
+
+/*
+ * Label values and HELP text must be UTF-8: a scraper rejects the whole
+ * page otherwise.  1 when s is (no overlongs, surrogates or > U+10FFFF).
+ */
+static int
+utf8_ok(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned int	 cp;
+	int		 n, i;
+
+	while (*s != '\0') {
+		if (*s < 0x80) {
+			s++;
+			continue;
+		}
+		if ((*s & 0xe0) == 0xc0) {
+			n = 1;
+			cp = *s & 0x1f;
+		} else if ((*s & 0xf0) == 0xe0) {
+			n = 2;
+			cp = *s & 0x0f;
+		} else if ((*s & 0xf8) == 0xf0) {
+			n = 3;
+			cp = *s & 0x07;
+		} else
+			return 0;
+		for (i = 1; i <= n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		s += n + 1;
+	}
+	return 1;
 }
 
 /* HELP text escapes \ and newline; a label value also ". */
@@ -150,7 +192,7 @@ prom_family(struct prom *p, const char *name, enum prom_type type,
 	size_t		 i;
 
 	if (!prom_metric_name_ok(name) || type > PROM_HISTOGRAM ||
-	    help == NULL) {
+	    help == NULL || !utf8_ok(help)) {
 		o.err = EINVAL;
 		return finish(&o);
 	}
@@ -210,7 +252,7 @@ put_series(struct out *o, const char *name, va_list ap, const char *extra)
 	puts_(o, name);
 	while ((k = va_arg(ap, const char *)) != NULL) {
 		v = va_arg(ap, const char *);
-		if (!prom_label_name_ok(k) || v == NULL ||
+		if (!prom_label_name_ok(k) || v == NULL || !utf8_ok(v) ||
 		    (extra != NULL && strcmp(k, "le") == 0)) {
 			o->err = EINVAL;
 			return;

@@ -8,7 +8,8 @@
  * metric or label name fail with -1 and errno EINVAL (EEXIST for the
  * duplicate) and leave the page as it was, so that one bad sample costs
  * only itself.  Label values are escaped (backslash, double quote,
- * newline); they are passed as name, value pairs ended by NULL.
+ * newline) and must be UTF-8 (EINVAL); they are passed as name, value
+ * pairs ended by NULL.
  */
 #ifndef VR_PROM_H
 #define VR_PROM_H

@@ -65,10 +65,22 @@ START_TEST(test_bad_input_leaves_page)
 	ck_assert_int_eq(prom_sample(&p, "x_total", 1, "a", "v", "b", NULL,
 	    NULL), -1);
 	ck_assert_int_eq(prom_sample(&p, "x_total_bucket", 1, NULL), -1);
+	/* Not UTF-8: a stray continuation byte, a truncated sequence, an
+	 * overlong "/", a surrogate, past U+10FFFF. */
+	ck_assert_int_eq(prom_sample(&p, "x_total", 1, "a", "\x80", NULL), -1);
+	ck_assert_int_eq(prom_sample(&p, "x_total", 1, "a", "r\xc3", NULL),
+	    -1);
+	ck_assert_int_eq(prom_sample(&p, "x_total", 1, "a", "\xc0\xaf", NULL),
+	    -1);
+	ck_assert_int_eq(prom_sample(&p, "x_total", 1, "a", "\xed\xa0\x80",
+	    NULL), -1);
+	ck_assert_int_eq(prom_sample(&p, "x_total", 1, "a",
+	    "\xf4\x90\x80\x80", NULL), -1);
+	ck_assert_int_eq(prom_family(&p, "z", PROM_GAUGE, "\xff"), -1);
 	ck_assert_int_eq(prom_family(&p, "x_total", PROM_GAUGE, "again"), -1);
 	ck_assert_int_eq(errno, EEXIST);
 	ck_assert_str_eq(page(&p), before);
-	ck_assert_uint_eq(p.errors, 8);
+	ck_assert_uint_eq(p.errors, 14);
 	prom_text(&p, &len);
 	ck_assert_uint_eq(len, strlen(before));
 	free(before);
@@ -85,6 +97,8 @@ START_TEST(test_escapes_and_values)
 	    "Up \\ or\ndown \"quoted\"."), 0);
 	ck_assert_int_eq(prom_sample(&p, "vm_up", 1, "vm", "a\"b\\c\nd",
 	    "z", "", NULL), 0);
+	ck_assert_int_eq(prom_sample(&p, "vm_up", 2, "vm", "r\xc3\xa9\xf0\x9f"
+	    "\x98\x80", NULL), 0);
 	ck_assert_int_eq(prom_sample(&p, "vm_up", 0.25, NULL), 0);
 	ck_assert_int_eq(prom_sample(&p, "vm_up", NAN, "k", "n", NULL), 0);
 	ck_assert_int_eq(prom_sample(&p, "vm_up", -INFINITY, "k", "i",
@@ -97,6 +111,7 @@ START_TEST(test_escapes_and_values)
 	    "# HELP vm_up Up \\\\ or\\ndown \"quoted\".\n"
 	    "# TYPE vm_up gauge\n"
 	    "vm_up{vm=\"a\\\"b\\\\c\\nd\",z=\"\"} 1\n"
+	    "vm_up{vm=\"r\xc3\xa9\xf0\x9f\x98\x80\"} 2\n"
 	    "vm_up 0.25\n"
 	    "vm_up{k=\"n\"} NaN\n"
 	    "vm_up{k=\"i\"} -Inf\n"
