@@ -44,8 +44,6 @@
  * CLOCK_MONOTONIC; every wait is bounded.
  */
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <arpa/inet.h>
@@ -63,12 +61,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
 #include <zlib.h>
 
+#include "bench.h"
 #include "kroute.h"
 #include "log.h"
 #include "vsp.h"
@@ -134,28 +132,6 @@ usage(void)
 	    "       hostile logcount CAP FILE NAME...\n"
 	    "roles: honest flood floodr bait refuse garbage\n");
 	exit(2);
-}
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Milliseconds from now to deadline, at most cap, never negative. */
-static int
-ms_left(uint64_t deadline, int cap)
-{
-	uint64_t	 t = now_ns();
-	uint64_t	 ms;
-
-	if (t >= deadline)
-		return 0;
-	ms = (deadline - t + 999999) / 1000000;
-	return ms > (uint64_t)cap ? cap : (int)ms;
 }
 
 static void
@@ -246,35 +222,6 @@ parse_vm(char *arg, struct vmspec *vm)
 	vm->lfd = -1;
 }
 
-/* Listen at path, as QEMU's `-chardev socket,server=on` does. */
-static int
-listen_at(const char *path)
-{
-	struct sockaddr_un	 sun;
-	struct stat		 st;
-	int			 fd;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path))
-		fatalx("%s: longer than %zu bytes", path,
-		    sizeof(sun.sun_path) - 1);
-	strcpy(sun.sun_path, path);
-	if (lstat(path, &st) == 0)
-		fatalx("%s: already exists", path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    0)) == -1)
-		fatal("socket");
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
-		fatal("bind %s", path);
-	/* hostd may read channels in an unprivileged child. */
-	if (chmod(path, 0666) == -1)
-		fatal("chmod %s", path);
-	if (listen(fd, 4) == -1)
-		fatal("listen %s", path);
-	return fd;
-}
-
 /* Wait (until the run's end) for hostd to connect; -1 if it did not. */
 static int
 accept_hostd(struct vmspec *vm)
@@ -335,61 +282,27 @@ static int
 route_event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct honest	*h = data;
-	struct kr_route	 r;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE &&
-	    nlh->nlmsg_type != RTM_DELROUTE)
-		return MNL_CB_OK;
-	if (kr_route_parse(nlh, &r) != 0 || r.plen != 32 ||
-	    r.protocol != KR_PROTO_VROUTER || r.addr != h->vm->addr)
-		return MNL_CB_OK;
-	if (nlh->nlmsg_type == RTM_NEWROUTE)
+	switch (rtmon_route(nlh, h->vm->addr, 0)) {
+	case RTM_NEWROUTE:
 		h->route_up = 1;
-	else
+		break;
+	case RTM_DELROUTE:
 		route_recheck(h);	/* another table may still hold it */
+		break;
+	}
 	return MNL_CB_OK;
 }
 
 static void
 mon_read(struct honest *h)
 {
-	ssize_t	 n;
-
-	for (;;) {
-		n = recv(mnl_socket_get_fd(h->mon), h->nlbuf,
-		    sizeof(h->nlbuf), MSG_DONTWAIT);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			return;
-		if (n == -1 && errno == ENOBUFS) {
-			route_recheck(h);	/* events lost: ask */
-			continue;
-		}
-		if (n == -1)
+	while (rtmon_drain(h->mon, h->nlbuf, sizeof(h->nlbuf),
+	    route_event_cb, h) == -1) {
+		if (errno != ENOBUFS)
 			fatal("%s: route monitor", h->vm->name);
-		mnl_cb_run(h->nlbuf, (size_t)n, 0, 0, route_event_cb, h);
+		route_recheck(h);	/* events lost: ask */
 	}
-}
-
-static struct mnl_socket *
-mon_open(unsigned int group)
-{
-	struct mnl_socket	*mon;
-	int			 grp = (int)group, rcvbuf = 8 << 20;
-
-	if ((mon = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC)) == NULL)
-		fatal("route monitor socket");
-	if (mnl_socket_bind(mon, 0, MNL_SOCKET_AUTOPID) == -1 ||
-	    mnl_socket_setsockopt(mon, NETLINK_ADD_MEMBERSHIP, &grp,
-	    sizeof(grp)) == -1)
-		fatal("joining RTNLGRP_IPV4_ROUTE");
-	/* FORCE works as root beyond rmem_max; plain is the fallback. */
-	if (setsockopt(mnl_socket_get_fd(mon), SOL_SOCKET, SO_RCVBUFFORCE,
-	    &rcvbuf, sizeof(rcvbuf)) == -1)
-		setsockopt(mnl_socket_get_fd(mon), SOL_SOCKET, SO_RCVBUF,
-		    &rcvbuf, sizeof(rcvbuf));
-	return mon;
 }
 
 /*
@@ -455,17 +368,7 @@ honest_send(struct honest *h, uint8_t st)
 	ssize_t		 len, w;
 	size_t		 off;
 
-	memset(m, 0, sizeof(*m));
-	m->hdr.type = VSP_STATE;
-	m->hdr.seq = ++h->seq;
-	m->hdr.epoch = h->epoch;
-	snprintf(m->u.state.router_id, sizeof(m->u.state.router_id), "%s",
-	    h->vm->name);
-	m->u.state.naddrs = 1;
-	m->u.state.addrs[0].addr = h->vm->addr;
-	m->u.state.addrs[0].plen = 32;
-	m->u.state.addrs[0].state = st;
-	m->u.state.addrs[0].group = 0xff;
+	guest_state(m, h->vm->name, h->epoch, ++h->seq, h->vm->addr, st);
 	if ((len = vsp_encode(h->frame, sizeof(h->frame), m)) == -1)
 		fatal("vsp_encode");
 	pfd.fd = h->cfd;
@@ -531,14 +434,6 @@ honest_wait(struct honest *h, enum wait_for what, uint32_t want_seq,
 	}
 }
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t	 x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Nearest-rank percentile of sorted v; "lost" when it lands on one. */
 static void
 pctl_str(const uint64_t *v, size_t n, unsigned int pct, char *out,
@@ -550,8 +445,7 @@ pctl_str(const uint64_t *v, size_t n, unsigned int pct, char *out,
 		snprintf(out, outlen, "none");
 		return;
 	}
-	i = (n * pct + 99) / 100;
-	i = i == 0 ? 0 : i - 1;
+	i = pctl_index(n, pct);
 	if (v[i] == LOST)
 		snprintf(out, outlen, "lost");
 	else
@@ -564,7 +458,7 @@ report_lat(struct vmspec *vm, const char *what, uint64_t *v, size_t n)
 	char	 p50[16], p99[16], max[16];
 	size_t	 lost = 0, i;
 
-	qsort(v, n, sizeof(*v), cmp_u64);
+	samples_sort(v, n);
 	for (i = 0; i < n; i++)
 		lost += v[i] == LOST;
 	pctl_str(v, n, 50, p50, sizeof(p50));
@@ -586,7 +480,6 @@ static int
 run_honest(struct vmspec *vm)
 {
 	struct honest	*h;
-	struct timespec	 ts;
 	uint64_t	*ack, *wd, t0, t_samples;
 	size_t		 nack = 0, nwd = 0, i;
 	uint8_t		 st;
@@ -598,9 +491,8 @@ run_honest(struct vmspec *vm)
 		fatal("calloc");
 	h->vm = vm;
 	h->cfd = -1;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	h->epoch = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-	h->mon = mon_open(RTNLGRP_IPV4_ROUTE);
+	h->epoch = boot_epoch();
+	h->mon = rtmon_open(RTNLGRP_IPV4_ROUTE, 8 << 20);
 	if ((h->kr = kr_open(KR_PROTO_VROUTER)) == NULL)
 		fatal("route socket");
 	vsp_reader_init(&h->rd, VSP_MAX_ACK_FRAME);
@@ -798,17 +690,13 @@ static void
 blast_init(struct blast *b, struct vmspec *vm)
 {
 	struct vsp_state_msg	*st = &b->msg.u.state;
-	struct timespec		 ts;
 	size_t			 i;
 
 	b->vm = vm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	b->epoch = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	b->epoch = boot_epoch();
 	b->rng = b->epoch ^ (uint64_t)getpid() << 32 ^ 0x9e3779b97f4a7c15ull;
-	memset(&b->msg, 0, sizeof(b->msg));
-	b->msg.hdr.type = VSP_STATE;
-	b->msg.hdr.epoch = b->epoch;
-	snprintf(st->router_id, sizeof(st->router_id), "%s", vm->name);
+	/* blast_fill() numbers each frame (and turns a flood's state). */
+	guest_state(&b->msg, vm->name, b->epoch, 0, vm->addr, VSP_ST_INIT);
 	if (vm->role == R_REFUSE) {
 		st->naddrs = VSP_MAX_ADDRS;
 		for (i = 0; i < VSP_MAX_ADDRS; i++) {
@@ -817,11 +705,6 @@ blast_init(struct blast *b, struct vmspec *vm)
 			st->addrs[i].state = VSP_ST_MASTER;
 			st->addrs[i].group = 0xff;
 		}
-	} else {
-		st->naddrs = 1;
-		st->addrs[0].addr = vm->addr;
-		st->addrs[0].plen = 32;
-		st->addrs[0].group = 0xff;
 	}
 	if (vm->role == R_BAIT)
 		bait_make(b);
@@ -924,7 +807,7 @@ static int
 run_monitor(void)
 {
 	struct mon_count	 c;
-	struct mnl_socket	*mon = mon_open(RTNLGRP_IPV4_ROUTE);
+	struct mnl_socket	*mon = rtmon_open(RTNLGRP_IPV4_ROUTE, 8 << 20);
 	struct pollfd		 pfd[2];
 	struct sockaddr_ll	 sll;
 	struct tpacket_stats	 tps;
@@ -959,16 +842,10 @@ run_monitor(void)
 	while (!stop && now_ns() < t_end) {
 		if (poll(pfd, (nfds_t)pfd_n, ms_left(t_end, POLL_MS)) <= 0)
 			continue;
-		while (pfd[0].revents != 0) {
-			n = recv(pfd[0].fd, buf, sizeof(buf), MSG_DONTWAIT);
-			if (n == -1 && errno == ENOBUFS) {
-				c.overruns++;
-				continue;
-			}
-			if (n <= 0)
-				break;
-			mnl_cb_run(buf, (size_t)n, 0, 0, count_cb, &c);
-		}
+		/* Counted, not fatal: overruns are one of the figures. */
+		while (pfd[0].revents != 0 && rtmon_drain(mon, buf,
+		    sizeof(buf), count_cb, &c) == -1 && errno == ENOBUFS)
+			c.overruns++;
 		while (pfd_n == 2 && pfd[1].revents != 0) {
 			slen = sizeof(sll);
 			n = recvfrom(pfd[1].fd, buf, sizeof(buf), MSG_DONTWAIT,
@@ -1235,7 +1112,8 @@ main(int argc, char *argv[])
 	t_end = t_all;
 
 	for (i = 0; i < nvms; i++)
-		vms[i].lfd = listen_at(vms[i].sock);
+		vms[i].lfd = chardev_listen(vms[i].sock,
+		    CHARDEV_NONBLOCK | CHARDEV_ANYONE);
 	if (ready != NULL) {
 		if ((fd = open(ready, O_WRONLY | O_CREAT | O_CLOEXEC,
 		    0644)) == -1)

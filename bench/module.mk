@@ -1,9 +1,13 @@
 # bench: benchmarks that print figures; never pass/fail on time.
 # bench/run.sh runs them in the namespace lab (make bench).
-BENCH_SRCS := bench/route_bench.c
-BENCH_OBJS := $(BENCH_SRCS:%.c=$(B)/%.o)
+# What route_bench and hostile share: clocks, order statistics, the
+# chardev's listening end, the guest's STATE, a route monitor (bench.h).
+BENCHLIB_SRCS := bench/clock.c bench/stats.c bench/chardev.c \
+		 bench/guest.c bench/rtmon.c
+BENCHLIB_OBJS := $(BENCHLIB_SRCS:%.c=$(B)/%.o)
 
-$(B)/bench/route_bench: $(BENCH_OBJS) $(LIB_OBJS) $(VSP_OBJS)
+$(B)/bench/route_bench: $(B)/bench/route_bench.o $(BENCHLIB_OBJS) \
+			$(LIB_OBJS) $(VSP_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(VSP_LIBS) $(PKG_LIBS)
 
@@ -27,7 +31,8 @@ bench-bins: $(B)/bench/connrate
 # hostile: plays QEMU for honest and hostile VMs at once against
 # vrouter-hostd (bench/hostile.sh, tests/integration/t_hostile.sh, which
 # `make test` runs: so it is built by `all` too).
-$(B)/bench/hostile: $(B)/bench/hostile.o $(LIB_OBJS) $(VSP_OBJS)
+$(B)/bench/hostile: $(B)/bench/hostile.o $(BENCHLIB_OBJS) $(LIB_OBJS) \
+		    $(VSP_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(VSP_LIBS) $(PKG_LIBS)
 

@@ -18,13 +18,12 @@
  * are CLOCK_MONOTONIC; every wait is bounded.
  */
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <poll.h>
@@ -39,6 +38,7 @@
 
 #include <libmnl/libmnl.h>
 
+#include "bench.h"
 #include "kroute.h"
 #include "log.h"
 #include "vsp.h"
@@ -63,42 +63,6 @@ usage(void)
 	fprintf(stderr, "usage: route_bench [-r runs] flip N IF_A IF_B\n"
 	    "       route_bench latency SOCK N ADDR TAP\n");
 	exit(2);
-}
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t	 x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Sorts v in place.  Median (mean of the middle two for even n). */
-static double
-median(uint64_t *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_u64);
-	if (n % 2 == 1)
-		return (double)v[n / 2];
-	return ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2;
-}
-
-/* Nearest-rank percentile of a sorted v. */
-static double
-pctl(const uint64_t *v, size_t n, unsigned int pct)
-{
-	size_t	 rank = (n * pct + 99) / 100;
-
-	return (double)v[rank > 0 ? rank - 1 : 0];
 }
 
 static unsigned long
@@ -140,14 +104,6 @@ find_ip(void)
 			return;
 	}
 	fatalx("no ip(8) in /usr/sbin, /sbin, /usr/bin or /bin");
-}
-
-static int
-ms_left(uint64_t deadline)
-{
-	uint64_t	 t = now_ns();
-
-	return t >= deadline ? 0 : (int)((deadline - t + 999999) / 1000000);
 }
 
 /*
@@ -200,7 +156,7 @@ reap(pid_t pid, int timeout_ms)
 	while ((rv = waitpid(pid, &status, WNOHANG)) != pid) {
 		if (rv == -1 && errno != EINTR)
 			fatal("waitpid %d", (int)pid);
-		if ((left = ms_left(deadline)) == 0) {
+		if ((left = ms_left(deadline, INT_MAX)) == 0) {
 			kill(-pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 			fatalx("%s: pid %d still running after %d ms: killed",
@@ -394,7 +350,7 @@ flip_report(struct flip *f, int runs)
 
 	for (m = 0; m < M_COUNT; m++)
 		for (p = 0; p < P_COUNT; p++) {
-			med[m][p] = median(f->t[m][p], (size_t)runs);
+			med[m][p] = samples_median(f->t[m][p], (size_t)runs);
 			lo[m][p] = f->t[m][p][0];
 			hi[m][p] = f->t[m][p][runs - 1];
 		}
@@ -538,47 +494,13 @@ unlink_sock(void)
 		unlink(sock_made);
 }
 
-/* Listen at path, as QEMU's `-chardev socket,server=on` does. */
-static int
-listen_at(const char *path)
-{
-	struct sockaddr_un	 sun;
-	struct stat		 st;
-	int			 fd;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path))
-		fatalx("%s: longer than %zu bytes", path,
-		    sizeof(sun.sun_path) - 1);
-	strcpy(sun.sun_path, path);
-	if (lstat(path, &st) == 0)
-		fatalx("%s: already exists", path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		fatal("socket");
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
-		fatal("bind %s", path);
-	sock_made = path;
-	if (listen(fd, 1) == -1)
-		fatal("listen %s", path);
-	return fd;
-}
-
 /* A route notification: is it the one we wait for? */
 static int
 route_event_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct lat		*l = data;
-	struct kr_route		 r;
+	struct lat	*l = data;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE &&
-	    nlh->nlmsg_type != RTM_DELROUTE)
-		return MNL_CB_OK;
-	if (kr_route_parse(nlh, &r) != 0 || r.plen != 32 ||
-	    r.protocol != KR_PROTO_VROUTER || r.addr != l->addr ||
-	    r.ifindex != l->ifindex)
-		return MNL_CB_OK;
-	if (nlh->nlmsg_type == l->want_type)
+	if (rtmon_route(nlh, l->addr, l->ifindex) == l->want_type)
 		l->route_seen = 1;
 	return MNL_CB_OK;
 }
@@ -587,22 +509,10 @@ route_event_cb(const struct nlmsghdr *nlh, void *data)
 static void
 mon_read(struct lat *l)
 {
-	ssize_t	 n;
-
-	for (;;) {
-		n = recv(mnl_socket_get_fd(l->mon), l->nlbuf,
-		    sizeof(l->nlbuf), MSG_DONTWAIT);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			return;
-		if (n == -1)
-			fatal("route monitor (events lost: figures would be "
-			    "wrong)");
-		if (mnl_cb_run(l->nlbuf, (size_t)n, 0, 0, route_event_cb,
-		    l) == -1)
-			fatal("route monitor: bad message");
-	}
+	if (rtmon_drain(l->mon, l->nlbuf, sizeof(l->nlbuf), route_event_cb,
+	    l) == -1)
+		fatal("route monitor (events lost or bad: figures would be "
+		    "wrong)");
 }
 
 /*
@@ -642,16 +552,7 @@ send_state(struct lat *l, uint8_t state)
 	ssize_t		 len, w;
 	size_t		 off;
 
-	memset(m, 0, sizeof(*m));
-	m->hdr.type = VSP_STATE;
-	m->hdr.seq = ++l->seq;
-	m->hdr.epoch = l->epoch;
-	strcpy(m->u.state.router_id, ROUTER_ID);
-	m->u.state.naddrs = 1;
-	m->u.state.addrs[0].addr = l->addr;
-	m->u.state.addrs[0].plen = 32;
-	m->u.state.addrs[0].state = state;
-	m->u.state.addrs[0].group = 0xff;
+	guest_state(m, ROUTER_ID, l->epoch, ++l->seq, l->addr, state);
 	if ((len = vsp_encode(l->frame, sizeof(l->frame), m)) == -1)
 		fatal("vsp_encode");
 	for (off = 0; off < (size_t)len; off += (size_t)w)
@@ -709,7 +610,7 @@ round_trip(struct lat *l, uint8_t state, uint64_t *t_route, uint64_t *t_ack)
 	while (!l->route_seen || !got_ack) {
 		pfd[0].fd = l->route_seen ? -1 : mnl_socket_get_fd(l->mon);
 		pfd[1].fd = got_ack ? -1 : l->cfd;
-		rv = poll(pfd, 2, ms_left(deadline));
+		rv = poll(pfd, 2, ms_left(deadline, INT_MAX));
 		t = now_ns();
 		if (rv == -1 && errno == EINTR)
 			continue;
@@ -761,7 +662,7 @@ exec_undo(struct lat *l)
 	pfd.fd = mnl_socket_get_fd(l->mon);
 	pfd.events = POLLIN;
 	while (!l->route_seen) {
-		if (poll(&pfd, 1, ms_left(deadline)) == 0)
+		if (poll(&pfd, 1, ms_left(deadline, INT_MAX)) == 0)
 			fatalx("no RTM_DELROUTE for %s within %d ms",
 			    l->addrstr, WAIT_MS);
 		mon_read(l);
@@ -791,7 +692,7 @@ exec_once(struct lat *l)
 	pid = spawn(argv, -1);
 	deadline = t0 + (uint64_t)WAIT_MS * 1000000;
 	while (!l->route_seen) {
-		if (poll(&pfd, 1, ms_left(deadline)) == 0) {
+		if (poll(&pfd, 1, ms_left(deadline, INT_MAX)) == 0) {
 			reap(pid, WAIT_MS);
 			fatalx("no RTM_NEWROUTE for %s within %d ms of exec",
 			    dst, WAIT_MS);
@@ -807,10 +708,10 @@ exec_once(struct lat *l)
 static void
 lat_line(const char *what, uint64_t *v, size_t n)
 {
-	double	 med = median(v, n);
+	double	 med = samples_median(v, n);
 
 	printf("%-34s %6zu %10.1f %10.1f %10.1f %10.1f\n", what, n, med / 1e3,
-	    pctl(v, n, 99) / 1e3, (double)v[0] / 1e3,
+	    (double)v[pctl_index(n, 99)] / 1e3, (double)v[0] / 1e3,
 	    (double)v[n - 1] / 1e3);
 }
 
@@ -833,12 +734,11 @@ latency_main(int argc, char *argv[])
 {
 	struct lat	*l;
 	struct pollfd	 pfd;
-	struct timespec	 ts;
 	struct gone_ctx	 gone;
 	uint64_t	*t_route, *t_ack, *t_add, *t_del, *t_exec;
 	uint64_t	*a_add, *a_del;
 	size_t		 n, i, nadd = 0, ndel = 0, nexec;
-	int		 lfd, grp = RTNLGRP_IPV4_ROUTE, rcvbuf = 1 << 20;
+	int		 lfd;
 	double		 m_exec, m_add;
 
 	if (argc != 5)
@@ -853,8 +753,7 @@ latency_main(int argc, char *argv[])
 	if (inet_pton(AF_INET, l->addrstr, &l->addr) != 1)
 		fatalx("\"%s\": not an IPv4 address", l->addrstr);
 	l->ifindex = ifindex_of(l->tap);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	l->epoch = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	l->epoch = boot_epoch();
 	t_route = calloc(n, sizeof(*t_route));
 	t_ack = calloc(n, sizeof(*t_ack));
 	t_add = calloc(n, sizeof(*t_add));
@@ -868,17 +767,11 @@ latency_main(int argc, char *argv[])
 
 	if ((l->kr = kr_open(KR_PROTO_VROUTER)) == NULL)
 		fatal("route socket");
-	if ((l->mon = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC)) == NULL)
-		fatal("route monitor socket");
-	if (mnl_socket_bind(l->mon, 0, MNL_SOCKET_AUTOPID) == -1 ||
-	    mnl_socket_setsockopt(l->mon, NETLINK_ADD_MEMBERSHIP, &grp,
-	    sizeof(grp)) == -1)
-		fatal("joining RTNLGRP_IPV4_ROUTE");
-	setsockopt(mnl_socket_get_fd(l->mon), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
-	    sizeof(rcvbuf));
+	l->mon = rtmon_open(RTNLGRP_IPV4_ROUTE, 1 << 20);
 
 	/* QEMU's side of the chardev; hostd connects with backoff. */
-	lfd = listen_at(argv[1]);
+	lfd = chardev_listen(argv[1], 0);
+	sock_made = argv[1];
 	pfd.fd = lfd;
 	pfd.events = POLLIN;
 	if (poll(&pfd, 1, ACCEPT_MS) != 1)
@@ -931,8 +824,8 @@ latency_main(int argc, char *argv[])
 	lat_line("hostd frame -> ACK (MASTER)", a_add, nadd);
 	lat_line("hostd frame -> ACK (BACKUP)", a_del, ndel);
 	lat_line("exec ip route replace -> route", t_exec, nexec);
-	m_add = median(t_add, nadd);
-	m_exec = median(t_exec, nexec);
+	m_add = samples_median(t_add, nadd);
+	m_exec = samples_median(t_exec, nexec);
 	printf("ratio exec/hostd (route add, median): %.1fx\n",
 	    m_exec / m_add);
 

@@ -483,5 +483,5 @@ usage:
 	    "kill|link|planned] [--interval MS]\n\t[--tcp ADDR:PORT "
 	    "[--conns N]]\n");
 	json_decref(runs);
-	return 1;
+	return 2;
 }

@@ -2,8 +2,13 @@
  * vrouterctl: the admin CLI for vrouterd (in a router VM) and
  * vrouter-hostd (on a hypervisor).  Commands are matched against a table,
  * as bgpctl and ip do; usage comes from the same table.
+ *
+ * Exit status: 0 done, 1 failed, 2 usage error.  Help (`help WORDS`, or
+ * -h/--help anywhere after the command) is answered from the table and
+ * never reaches a daemon.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +20,10 @@
 #include "ctl.h"
 #include "log.h"
 #include "render.h"
+#include "version.h"
 #include "vrouterctl.h"
 
-#ifndef TEMPLATE_DIR
+#ifndef TEMPLATE_DIR	/* etc/module.mk sets it, see there */
 #define TEMPLATE_DIR	"/usr/local/share/vrouter/templates"
 #endif
 
@@ -28,10 +34,12 @@
 
 enum { DAEMON_VROUTERD, DAEMON_HOSTD, DAEMON_OFNAT };
 #define TIMEOUT_MS	5000
+#define EXIT_USAGE	2
 
 struct ctx {
 	const char	*sock;		/* for the chosen command */
 	int		 json;
+	const struct command *cmd;	/* the chosen command */
 };
 
 struct command {
@@ -123,31 +131,140 @@ static const struct command commands[] = {
 	    cmd_ofnat_forward_add, "vrouter-ofnat: add a port forward", 2 },
 	{ { "ofnat", "forward", "del" }, "tcp|udp PUBLIC-PORT",
 	    cmd_ofnat_forward_del, "vrouter-ofnat: remove a port forward", 2 },
-	{ { "help" }, "", cmd_help, "this text", 0 },
+	{ { "help" }, "[command]", cmd_help,
+	    "this text, or the commands that start with command", 0 },
 };
+
+#define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
+
+/* How many of the first n words c starts with. */
+static int
+words_match(const struct command *c, int n, char **words)
+{
+	int	 w;
+
+	for (w = 0; w < n && w < 4 && c->words[w] != NULL; w++)
+		if (strcmp(words[w], c->words[w]) != 0)
+			break;
+	return w;
+}
+
+/* "host vm add NAME ...": the words, then the arguments if any. */
+static void
+print_words(FILE *f, const struct command *c)
+{
+	size_t	 w;
+
+	for (w = 0; w < 4 && c->words[w] != NULL; w++)
+		fprintf(f, "%s%s", w ? " " : "", c->words[w]);
+	if (c->args[0] != '\0')
+		fprintf(f, " %s", c->args);
+}
+
+/* The usage line, then each command whose words start with prefix. */
+static void
+print_usage_prefix(FILE *f, int n, char **prefix)
+{
+	size_t	 i;
+
+	fprintf(f, "usage: vrouterctl [-hjV] [-s socket] command [args]\n");
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (words_match(&commands[i], n, prefix) < n)
+			continue;
+		fprintf(f, "  ");
+		print_words(f, &commands[i]);
+		fprintf(f, "\n\t%s\n", commands[i].help);
+	}
+}
 
 static void
 print_usage(FILE *f)
 {
-	size_t	 i, w;
+	print_usage_prefix(f, 0, NULL);
+}
 
-	fprintf(f, "usage: vrouterctl [-j] [-s socket] command [args]\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		fprintf(f, "  ");
-		for (w = 0; w < 4 && commands[i].words[w] != NULL; w++)
-			fprintf(f, "%s ", commands[i].words[w]);
-		fprintf(f, "%s\n\t%s\n", commands[i].args, commands[i].help);
+/* One command's usage and help. */
+static void
+print_cmd_usage(FILE *f, const struct command *c)
+{
+	fprintf(f, "usage: vrouterctl ");
+	print_words(f, c);
+	fprintf(f, "\n\t%s\n", c->help);
+}
+
+/* A command's arguments are wrong: say why, show its usage, exit 2. */
+static int __attribute__((format(printf, 2, 3)))
+usage_err(struct ctx *ctx, const char *fmt, ...)
+{
+	va_list	 ap;
+	size_t	 w;
+
+	fprintf(stderr, "vrouterctl:");
+	for (w = 0; w < 4 && ctx->cmd->words[w] != NULL; w++)
+		fprintf(stderr, " %s", ctx->cmd->words[w]);
+	fprintf(stderr, ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	print_cmd_usage(stderr, ctx->cmd);
+	return EXIT_USAGE;
+}
+
+static const struct command *lookup(int, char **, int *);
+
+/*
+ * Help for the command words given, answered from the table alone: one
+ * command's usage, or every command that starts with the words (all of
+ * them for none).  Words that name no command are a usage error.
+ */
+static int
+help(FILE *f, int argc, char **argv)
+{
+	const struct command	*c;
+	size_t			 i;
+	int			 used, n = 0, m;
+
+	if ((c = lookup(argc, argv, &used)) != NULL) {
+		print_cmd_usage(f, c);
+		return 0;
 	}
+	for (i = 0; i < NCOMMANDS; i++)
+		if ((m = words_match(&commands[i], argc, argv)) > n)
+			n = m;
+	if (argc > 0 && n == 0) {
+		fprintf(stderr, "vrouterctl: unknown command: %s\n", argv[0]);
+		print_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (f == stderr) {
+		fprintf(stderr, "vrouterctl: not a whole command:");
+		for (m = 0; m < n; m++)
+			fprintf(stderr, " %s", argv[m]);
+		fputc('\n', stderr);
+	}
+	print_usage_prefix(f, n, argv);
+	return f == stdout ? 0 : EXIT_USAGE;
+}
+
+/* Where -h or --help is among the words (before any "--"), or -1. */
+static int
+help_asked(int argc, char **argv)
+{
+	int	 i;
+
+	for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0)
+			return i;
+	return -1;
 }
 
 static int
 cmd_help(struct ctx *ctx, int argc, char **argv)
 {
 	(void)ctx;
-	(void)argc;
-	(void)argv;
-	print_usage(stdout);
-	return 0;
+	return help(stdout, argc, argv);
 }
 
 /* Send req (consumed) and return the reply if it says ok. */
@@ -186,10 +303,8 @@ query(struct ctx *ctx, int argc, const char *cmd, void (*show)(json_t *))
 {
 	json_t	*reply;
 
-	if (argc != 0) {
-		fprintf(stderr, "vrouterctl: %s takes no arguments\n", cmd);
-		return 1;
-	}
+	if (argc != 0)
+		return usage_err(ctx, "takes no arguments");
 	if ((reply = call(ctx, request(cmd))) == NULL)
 		return 1;
 	if (ctx->json)
@@ -219,10 +334,8 @@ static int
 cmd_reload(struct ctx *ctx, int argc, char **argv)
 {
 	(void)argv;
-	if (argc != 0) {
-		fprintf(stderr, "vrouterctl: reload takes no arguments\n");
-		return 1;
-	}
+	if (argc != 0)
+		return usage_err(ctx, "takes no arguments");
 	return action(ctx, request("reload"));
 }
 
@@ -266,10 +379,8 @@ cmd_failover(struct ctx *ctx, int argc, char **argv)
 	int	 rv = 1;
 
 	(void)argv;
-	if (argc != 0) {
-		fprintf(stderr, "vrouterctl: failover takes no arguments\n");
-		return 1;
-	}
+	if (argc != 0)
+		return usage_err(ctx, "takes no arguments");
 	t0 = now_ms();
 	if (action(ctx, request("failover")) != 0)
 		return 1;
@@ -331,11 +442,8 @@ cmd_ofnat_flows(struct ctx *ctx, int argc, char **argv)
 static int
 cmd_ofnat_network_add(struct ctx *ctx, int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "vrouterctl: usage: ofnat network add NAME IF "
-		    "CIDR GATEWAY\n");
-		return 1;
-	}
+	if (argc != 4)
+		return usage_err(ctx, "want 4 arguments, got %d", argc);
 	return action(ctx, json_pack("{s:i, s:s, s:s, s:s, s:s, s:s}", "v",
 	    CTL_VERSION, "cmd", "network-add", "name", argv[0], "interface",
 	    argv[1], "cidr", argv[2], "gateway", argv[3]));
@@ -344,24 +452,21 @@ cmd_ofnat_network_add(struct ctx *ctx, int argc, char **argv)
 static int
 cmd_ofnat_network_del(struct ctx *ctx, int argc, char **argv)
 {
-	if (argc != 1) {
-		fprintf(stderr, "vrouterctl: usage: ofnat network del NAME\n");
-		return 1;
-	}
+	if (argc != 1)
+		return usage_err(ctx, "want NAME alone");
 	return action(ctx, json_pack("{s:i, s:s, s:s}", "v", CTL_VERSION,
 	    "cmd", "network-del", "name", argv[0]));
 }
 
 /* A port number argument, 1..65535; -1 with a message otherwise. */
 static int
-port_arg(const char *s)
+port_arg(struct ctx *ctx, const char *s)
 {
 	char	*end;
 	long	 v = strtol(s, &end, 10);
 
 	if (*s == '\0' || *end != '\0' || v < 1 || v > 65535) {
-		fprintf(stderr, "vrouterctl: \"%s\": not a port (1..65535)\n",
-		    s);
+		usage_err(ctx, "\"%s\": not a port (1..65535)", s);
 		return -1;
 	}
 	return (int)v;
@@ -372,14 +477,11 @@ cmd_ofnat_forward_add(struct ctx *ctx, int argc, char **argv)
 {
 	int	 pub, port;
 
-	if (argc != 3 && argc != 4) {
-		fprintf(stderr, "vrouterctl: usage: ofnat forward add tcp|udp "
-		    "PUBLIC-PORT HOST [PORT]\n");
-		return 1;
-	}
-	if ((pub = port_arg(argv[1])) == -1 ||
-	    (port = argc == 4 ? port_arg(argv[3]) : pub) == -1)
-		return 1;
+	if (argc != 3 && argc != 4)
+		return usage_err(ctx, "want 3 or 4 arguments, got %d", argc);
+	if ((pub = port_arg(ctx, argv[1])) == -1 ||
+	    (port = argc == 4 ? port_arg(ctx, argv[3]) : pub) == -1)
+		return EXIT_USAGE;
 	return action(ctx, json_pack("{s:i, s:s, s:s, s:i, s:s, s:i}", "v",
 	    CTL_VERSION, "cmd", "forward-add", "proto", argv[0],
 	    "public_port", pub, "host", argv[2], "port", port));
@@ -390,13 +492,10 @@ cmd_ofnat_forward_del(struct ctx *ctx, int argc, char **argv)
 {
 	int	 pub;
 
-	if (argc != 2) {
-		fprintf(stderr, "vrouterctl: usage: ofnat forward del tcp|udp "
-		    "PUBLIC-PORT\n");
-		return 1;
-	}
-	if ((pub = port_arg(argv[1])) == -1)
-		return 1;
+	if (argc != 2)
+		return usage_err(ctx, "want 2 arguments, got %d", argc);
+	if ((pub = port_arg(ctx, argv[1])) == -1)
+		return EXIT_USAGE;
 	return action(ctx, json_pack("{s:i, s:s, s:s, s:i}", "v", CTL_VERSION,
 	    "cmd", "forward-del", "proto", argv[0], "public_port", pub));
 }
@@ -414,10 +513,8 @@ cmd_conntrack(struct ctx *ctx, int argc, char **argv)
 	char	 err[256];
 
 	(void)argv;
-	if (argc != 0) {
-		fprintf(stderr, "vrouterctl: conntrack takes no arguments\n");
-		return 1;
-	}
+	if (argc != 0)
+		return usage_err(ctx, "takes no arguments");
 	if ((sum = conntrack_summary(err, sizeof(err))) == NULL) {
 		fprintf(stderr, "vrouterctl: %s\n", err);
 		return 1;
@@ -434,12 +531,9 @@ static int
 cmd_maintenance(struct ctx *ctx, int argc, char **argv)
 {
 	if (argc != 1 || (strcmp(argv[0], "on") != 0 &&
-	    strcmp(argv[0], "off") != 0)) {
-		fprintf(stderr, "vrouterctl: usage: maintenance on|off\n");
-		return 1;
-	}
-	return action(ctx, json_pack("{s:i, s:s, s:b}", "v", CTL_VERSION,
-	    "cmd", "maintenance", "on", strcmp(argv[0], "on") == 0));
+	    strcmp(argv[0], "off") != 0))
+		return usage_err(ctx, "want on or off");
+	return ctl_maintenance(ctx->sock, ctx->json, strcmp(argv[0], "on") == 0);
 }
 
 /* Options shared by check and render. */
@@ -458,7 +552,8 @@ offline_args(int *argc, char ***argv, struct offline *o)
 	o->tmpldir = TEMPLATE_DIR;
 	o->rundir = "/run/vrouter";
 	optind = 0;
-	while ((ch = getopt(*argc + 1, *argv - 1, "f:R:T:")) != -1) {
+	opterr = 0;
+	while ((ch = getopt(*argc + 1, *argv - 1, ":f:R:T:")) != -1) {
 		switch (ch) {
 		case 'f':
 			o->file = optarg;
@@ -490,12 +585,10 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	char			 err[512], *out;
 	size_t			 i;
 
-	(void)ctx;
-	if (offline_args(&argc, &argv, &o) == -1 || argc != 0) {
-		fprintf(stderr, "vrouterctl: usage: check [-f router.json] "
-		    "[-T templates]\n");
-		return 1;
-	}
+	if (offline_args(&argc, &argv, &o) == -1)
+		return usage_err(ctx, "-%c: unknown option or no value", optopt);
+	if (argc != 0)
+		return usage_err(ctx, "unexpected argument \"%s\"", argv[0]);
 	if (config_load(o.file, &conf, err, sizeof(err)) == -1) {
 		fprintf(stderr, "vrouterctl: %s\n", err);
 		return 1;
@@ -527,12 +620,10 @@ cmd_render(struct ctx *ctx, int argc, char **argv)
 	json_t			*view;
 	char			 err[512], *out;
 
-	(void)ctx;
-	if (offline_args(&argc, &argv, &o) == -1 || argc != 1) {
-		fprintf(stderr, "vrouterctl: usage: render [-f router.json] "
-		    "[-T templates] [-R rundir] NAME\n");
-		return 1;
-	}
+	if (offline_args(&argc, &argv, &o) == -1)
+		return usage_err(ctx, "-%c: unknown option or no value", optopt);
+	if (argc != 1)
+		return usage_err(ctx, "want one template name, got %d", argc);
 	if (config_load(o.file, &conf, err, sizeof(err)) == -1) {
 		fprintf(stderr, "vrouterctl: %s\n", err);
 		return 1;
@@ -605,25 +696,22 @@ cmd_host_vm_add(struct ctx *ctx, int argc, char **argv)
 	size_t		 k;
 	int		 i, known;
 
-	if (argc < 1) {
-		fprintf(stderr, "vrouterctl: host vm add: NAME missing\n");
-		return 1;
-	}
+	if (argc < 1)
+		return usage_err(ctx, "NAME missing");
 	addrs = json_array();
 	tables = json_array();
 	vm = json_pack("{s:s}", "name", argv[0]);
 	for (i = 1; i < argc; i += 2) {
 		if (i + 1 >= argc) {
-			fprintf(stderr, "vrouterctl: host vm add: \"%s\" "
-			    "needs a value\n", argv[i]);
+			usage_err(ctx, "\"%s\" needs a value", argv[i]);
 			goto fail;
 		}
 		known = 0;
 		for (k = 0; k < sizeof(single) / sizeof(single[0]); k++)
 			if (strcmp(argv[i], single[k]) == 0) {
 				if (json_object_get(vm, single[k]) != NULL) {
-					fprintf(stderr, "vrouterctl: host vm "
-					    "add: %s given twice\n", single[k]);
+					usage_err(ctx, "%s given twice",
+					    single[k]);
 					goto fail;
 				}
 				json_object_set_new(vm, single[k],
@@ -638,8 +726,7 @@ cmd_host_vm_add(struct ctx *ctx, int argc, char **argv)
 			known = 1;
 		}
 		if (!known) {
-			fprintf(stderr, "vrouterctl: host vm add: unknown "
-			    "keyword \"%s\"\n", argv[i]);
+			usage_err(ctx, "unknown keyword \"%s\"", argv[i]);
 			goto fail;
 		}
 	}
@@ -654,16 +741,14 @@ fail:
 	json_decref(vm);
 	json_decref(addrs);
 	json_decref(tables);
-	return 1;
+	return EXIT_USAGE;
 }
 
 static int
 cmd_host_vm_del(struct ctx *ctx, int argc, char **argv)
 {
-	if (argc != 1) {
-		fprintf(stderr, "vrouterctl: usage: host vm del NAME\n");
-		return 1;
-	}
+	if (argc != 1)
+		return usage_err(ctx, "want NAME alone");
 	return action(ctx, json_pack("{s:i, s:s, s:s}", "v", CTL_VERSION,
 	    "cmd", "vm.del", "name", argv[0]));
 }
@@ -694,8 +779,14 @@ main(int argc, char *argv[])
 	int			 ch, used;
 
 	memset(&ctx, 0, sizeof(ctx));
-	while ((ch = getopt(argc, argv, "+js:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+hjs:V", version_longopts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			print_usage(stdout);
+			return 0;
+		case 'V':
+			return version_print("vrouterctl");
 		case 'j':
 			ctx.json = 1;
 			break;
@@ -704,19 +795,22 @@ main(int argc, char *argv[])
 			break;
 		default:
 			print_usage(stderr);
-			return 1;
+			return EXIT_USAGE;
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	log_init(1, "vrouterctl", LOG_USER);
-	if (argc == 0 || (cmd = lookup(argc, argv, &used)) == NULL) {
-		if (argc > 0)
-			fprintf(stderr, "vrouterctl: unknown command: %s\n",
-			    argv[0]);
+	if (argc == 0) {
 		print_usage(stderr);
-		return 1;
+		return EXIT_USAGE;
 	}
+	/* Before anything else: help never reaches a daemon. */
+	if ((used = help_asked(argc, argv)) != -1)
+		return help(stdout, used, argv);
+	if ((cmd = lookup(argc, argv, &used)) == NULL)
+		return help(stderr, argc, argv);
+	ctx.cmd = cmd;
 	if (ctx.sock == NULL) {
 		static const char *const env[] = {
 			"VROUTER_SOCK", "VROUTER_HOSTD_SOCK", "VROUTER_OFNAT_SOCK"

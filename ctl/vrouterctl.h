@@ -6,6 +6,12 @@
 /* failtest.c: vrouterctl failover-test; argv after the command words. */
 int	cmd_failover_test(int json, int argc, char **argv);
 
+/*
+ * maintenance.c: vrouterctl maintenance on|off on vrouterd's socket sock,
+ * waiting for the outcome; the exit status (0, or 1 with a message).
+ */
+int	ctl_maintenance(const char *sock, int json, int on);
+
 /* conntrack.c: a summary of the kernel table (caller owns it). */
 json_t	*conntrack_summary(char *err, size_t errlen);
 

@@ -10,8 +10,13 @@ CONF_SRCS := daemon/config.c daemon/config_json.c daemon/config_check.c \
 	     daemon/config_view.c
 CONF_OBJS := $(CONF_SRCS:%.c=$(B)/%.o)
 
-$(B)/vrouterd: $(VRD_OBJS) $(CONF_OBJS) $(VSP_GUEST_OBJS) $(VSP_OBJS) $(LIB_OBJS)
+# What vrouterd links; install links its own copy from the same
+# (etc/module.mk), so add objects and libraries here.
+VRD_LINK = $(VRD_OBJS) $(CONF_OBJS) $(VSP_GUEST_OBJS) $(VSP_OBJS) $(LIB_OBJS)
+VRD_LDLIBS = $(VSP_LIBS) $(PKG_LIBS)
+
+$(B)/vrouterd: $(VRD_LINK)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(VSP_LIBS) $(PKG_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(VRD_LDLIBS)
 
 BINS += $(B)/vrouterd

@@ -17,24 +17,31 @@
 #include "evglue.h"
 #include "log.h"
 #include "proc.h"
+#include "version.h"
 #include "vrouterd.h"
 
 #define DEFAULT_CONF	"/etc/vrouter/router.json"
 #define DEFAULT_RUNDIR	"/run/vrouter"
-#ifndef TEMPLATE_DIR	/* the Makefile sets it from PREFIX */
+#ifndef TEMPLATE_DIR	/* etc/module.mk sets it, see there */
 #define TEMPLATE_DIR	"/usr/local/share/vrouter/templates"
 #endif
 #define DEFAULT_TMPLDIR	TEMPLATE_DIR
 #define DEFAULT_STATEDIR	"/var/lib/vrouter"
 #define STOP_WAIT_MS	3000
 
+static void
+print_usage(FILE *f)
+{
+	fprintf(f, "usage: vrouterd [-dhnVv] [-f file] [-M statedir] "
+	    "[-P metrics-dir]\n\t[-R rundir] [-s socket] [-S ro-socket] "
+	    "[-T templates]\n");
+}
+
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: vrouterd [-dnv] [-f file] [-M statedir] "
-	    "[-P metrics-dir]\n\t[-R rundir] [-s socket] [-S ro-socket] "
-	    "[-T templates]\n");
-	exit(1);
+	print_usage(stderr);
+	exit(2);
 }
 
 double
@@ -269,8 +276,14 @@ main(int argc, char *argv[])
 	vd.tmpldir = DEFAULT_TMPLDIR;
 	vd.statedir = DEFAULT_STATEDIR;
 	vd.fifo_fd = vd.fifo_wfd = -1;
-	while ((ch = getopt(argc, argv, "df:M:nP:R:s:S:T:v")) != -1) {
+	while ((ch = getopt_long(argc, argv, "df:hM:nP:R:s:S:T:Vv",
+	    version_longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			print_usage(stdout);
+			return 0;
+		case 'V':
+			return version_print("vrouterd");
 		case 'd':
 			foreground = 1;
 			break;

@@ -18,20 +18,27 @@
 #include "evglue.h"
 #include "hostd.h"
 #include "log.h"
+#include "version.h"
 
 #define DEFAULT_REGDIR	"/etc/vrouter/hostd.d"
 #define DEFAULT_SOCK	"/run/vrouter/hostd.sock"
 #define DEFAULT_ROSOCK	"/run/vrouter/hostd.ro.sock"
 
-static void __attribute__((noreturn))
-usage(void)
+static void
+print_usage(FILE *f)
 {
-	fprintf(stderr, "usage: vrouter-hostd [-dv] [-A announce-rate] "
+	fprintf(f, "usage: vrouter-hostd [-dhVv] [-A announce-rate] "
 	    "[-a garp-count] [-B state-burst]\n\t[-g grace-ms] "
 	    "[-H hostname] [-P metrics-dir] [-p protocol]\n\t"
 	    "[-R state-rate] [-r regdir] [-s socket] [-S ro-socket] "
 	    "[-u user]\n");
-	exit(1);
+}
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	print_usage(stderr);
+	exit(2);
 }
 
 /* A number in [min, max], or errstr is set. */
@@ -117,8 +124,14 @@ main(int argc, char *argv[])
 	hd.engine_cfg.read_budget = 16384;
 	gethostname(hd.hostname, sizeof(hd.hostname) - 1);
 
-	while ((ch = getopt(argc, argv, "A:a:B:dg:H:P:p:R:r:s:S:u:v")) != -1) {
+	while ((ch = getopt_long(argc, argv, "A:a:B:dg:H:hP:p:R:r:s:S:u:Vv",
+	    version_longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			print_usage(stdout);
+			return 0;
+		case 'V':
+			return version_print("vrouter-hostd");
 		case 'A':
 			hd.garp_rate = (uint32_t)number(optarg, 1, 1000,
 			    "-A: announcements per second", &errstr);
@@ -175,8 +188,10 @@ main(int argc, char *argv[])
 		usage();
 	log_init(1, "vrouter-hostd", LOG_DAEMON);
 	log_setverbose(hd.verbose);
-	if (errstr != NULL)
-		fatalx("%s", errstr);
+	if (errstr != NULL) {
+		log_warnx("%s", errstr);
+		usage();
+	}
 	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) == -1)
 		fatal("/proc/self/exe");
 	self[n] = '\0';

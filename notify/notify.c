@@ -20,12 +20,14 @@
 
 #include "log.h"
 #include "notify.h"
+#include "version.h"
 
 #define DEFAULT_SOCK	"/run/vrouter/vrouterd.sock"
 
 static const struct option longopts[] = {
 	{ "address",	required_argument,	NULL,	'a' },
 	{ "help",	no_argument,		NULL,	'h' },
+	{ "version",	no_argument,		NULL,	'V' },
 	{ "port",	required_argument,	NULL,	'p' },
 	{ "router",	required_argument,	NULL,	'r' },
 	{ "socket",	required_argument,	NULL,	's' },
@@ -38,7 +40,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: vrouter-notify [-v] [-s socket] [-w ms] "
+	    "usage: vrouter-notify [-hVv] [-s socket] [-w ms] "
 	    "TYPE NAME STATE PRIORITY\n"
 	    "       vrouter-notify [-v] [-s socket] --port path --router id\n"
 	    "           --address addr [--address addr ...] [-w ms] "
@@ -98,7 +100,7 @@ main(int argc, char *argv[])
 	memset(&port, 0, sizeof(port));
 	opterr = 0;
 	/* "+": stop at TYPE, so a NAME that starts with '-' stays a NAME. */
-	while ((ch = getopt_long(argc, argv, "+:a:hp:r:s:vw:", longopts,
+	while ((ch = getopt_long(argc, argv, "+:a:hp:r:s:Vvw:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'a':
@@ -109,6 +111,8 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(stdout);
 			return NOTIFY_OK;
+		case 'V':
+			return version_print("vrouter-notify");
 		case 'p':
 			once(&port.path, "--port", optarg);
 			if (*optarg == '\0')

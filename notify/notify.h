@@ -12,10 +12,14 @@
 
 #include "vsp.h"
 
-/* Exit codes: keep in step with docs/vrouter-notify.8. */
+/*
+ * Exit codes: keep in step with docs/vrouter-notify.8.  1 and 2 are what
+ * every vrouter tool uses for a failure and a usage error; 3 to 5 tell a
+ * wrapper why a transition did not arrive.
+ */
 #define NOTIFY_OK		0	/* delivered: vrouterd said ok, or acked */
-#define NOTIFY_USAGE		1	/* usage or bad arguments */
-#define NOTIFY_REFUSED		2	/* vrouterd answered ok:false */
+#define NOTIFY_REFUSED		1	/* vrouterd answered ok:false */
+#define NOTIFY_USAGE		2	/* usage or bad arguments */
 #define NOTIFY_UNREACHABLE	3	/* no vrouterd and no usable port */
 #define NOTIFY_NOACK		4	/* sent, not confirmed within the wait */
 #define NOTIFY_ADDRESS		5	/* the host refused or failed an address */

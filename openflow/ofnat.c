@@ -3,13 +3,14 @@
  * vSwitch bridge, driven by the same router description as vrouterd.
  * See docs/ofnat.md.
  *
- * usage: vrouter-ofnat [-dv] [-f router.json] [-l addr:port] [-s ctlsock]
+ * usage: vrouter-ofnat [-dhVv] [-f router.json] [-l addr:port] [-s ctlsock]
  *            [-F eif|adf] [-P metrics-dir] [-p lo-hi]
  *            [-t tcp=S,trans=S,udp=S,icmp=S]
  *        vrouter-ofnat [-s ctlsock] -c '{"cmd":"show"}'
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "evglue.h"
 #include "log.h"
 #include "ofnat.h"
+#include "version.h"
 
 #define DEFAULT_CONF	"/etc/vrouter/router.json"
 #define DEFAULT_LISTEN	"127.0.0.1:6653"
@@ -57,14 +59,34 @@ ofnat_clock_release(void)
 }
 
 static void
-usage(void)
+print_usage(FILE *f)
 {
-	fprintf(stderr, "usage: vrouter-ofnat [-dv] [-f router.json] "
+	fprintf(f, "usage: vrouter-ofnat [-dhVv] [-f router.json] "
 	    "[-l addr:port] [-s ctlsock]\n"
 	    "           [-F eif|adf] [-P metrics-dir] [-p lo-hi]\n"
 	    "           [-t tcp=S,trans=S,udp=S,icmp=S]\n"
 	    "       vrouter-ofnat [-s ctlsock] -c JSON-REQUEST\n");
+}
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	print_usage(stderr);
 	exit(2);
+}
+
+/* A bad option value: what is wrong with it, then the usage. */
+static void __attribute__((noreturn, format(printf, 1, 2)))
+usage_err(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	fputs("vrouter-ofnat: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	usage();
 }
 
 /* "tcp=7440,udp=300": 0, or -1 with a message. */
@@ -173,8 +195,14 @@ main(int argc, char *argv[])
 	nc.to.udp = NAT_UDP_DEFAULT;
 	nc.to.icmp = NAT_ICMP_DEFAULT;
 
-	while ((ch = getopt(argc, argv, "c:dF:f:l:P:p:s:t:v")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:dF:f:hl:P:p:s:t:Vv",
+	    version_longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			print_usage(stdout);
+			return 0;
+		case 'V':
+			return version_print("vrouter-ofnat");
 		case 'c':
 			req = optarg;
 			break;
@@ -228,7 +256,7 @@ main(int argc, char *argv[])
 	log_setverbose(verbose);
 	if (tos != NULL && parse_timeouts(tos, &nc.to, err, sizeof(err)) ==
 	    -1)
-		fatalx("%s", err);
+		usage_err("%s", err);
 	nc.port_lo = (uint16_t)lo;
 	nc.port_hi = (uint16_t)hi;
 
@@ -239,11 +267,11 @@ main(int argc, char *argv[])
 		fatal("nat_new");
 
 	if ((colon = strrchr(listen_s, ':')) == NULL)
-		fatalx("-l %s: want addr:port", listen_s);
+		usage_err("-l %s: want addr:port", listen_s);
 	*colon = '\0';
 	lport = strtoul(colon + 1, &end, 10);
 	if (*end != '\0' || lport < 1 || lport > 65535)
-		fatalx("-l: bad port %s", colon + 1);
+		usage_err("-l: bad port %s", colon + 1);
 
 	signal(SIGPIPE, SIG_IGN);
 	if ((o->base = event_base_new()) == NULL)

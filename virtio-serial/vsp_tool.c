@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "version.h"
 #include "vsp_guest.h"
 
 struct tool {
@@ -30,12 +31,23 @@ struct tool {
 	size_t			 linelen;
 };
 
+/* Exit statuses (vrouter-vsp(8)). */
+#define VSP_TOOL_FAILED		1	/* no ack, or the port cannot be used */
+#define VSP_TOOL_USAGE		2	/* a bad option or argument */
+#define VSP_TOOL_REFUSED	3	/* acked, an address refused or failed */
+
+static void
+print_usage(FILE *f)
+{
+	fprintf(f, "usage: vrouter-vsp [-dfhVv] -p port -r router-id "
+	    "[-w ms] [address=STATE ...]\n");
+}
+
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: vrouter-vsp [-dfv] -p port -r router-id "
-	    "[-w ms] [address=STATE ...]\n");
-	exit(1);
+	print_usage(stderr);
+	exit(VSP_TOOL_USAGE);
 }
 
 /* Parse "203.0.113.10=MASTER" words into st; -1 with a message. */
@@ -157,8 +169,14 @@ main(int argc, char *argv[])
 	int		 ch, verbose = 0, rv;
 
 	memset(&t, 0, sizeof(t));
-	while ((ch = getopt(argc, argv, "dfp:r:vw:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "dfhp:r:Vvw:", version_longopts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			print_usage(stdout);
+			return 0;
+		case 'V':
+			return version_print("vrouter-vsp");
 		case 'd':
 			break;
 		case 'f':
@@ -188,12 +206,14 @@ main(int argc, char *argv[])
 	log_setverbose(verbose);
 	if (port == NULL || router == NULL || (!t.follow && argc == 0))
 		usage();
-	if (strlen(router) > VSP_NAME_LEN)
-		fatalx("router id \"%s\": longer than %d bytes", router,
+	if (strlen(router) > VSP_NAME_LEN) {
+		log_warnx("router id \"%s\": longer than %d bytes", router,
 		    VSP_NAME_LEN);
+		usage();
+	}
 	snprintf(t.st.router_id, sizeof(t.st.router_id), "%s", router);
 	if (parse_claims(&t.st, argv, argc) == -1)
-		exit(1);
+		usage();
 
 	if ((t.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
@@ -215,7 +235,7 @@ main(int argc, char *argv[])
 
 	if (!t.follow && !t.acked)
 		log_warnx("%s: no ack within %ld ms", port, wait_ms);
-	rv = !t.acked ? 1 : t.all_ok ? 0 : 2;
+	rv = !t.acked ? VSP_TOOL_FAILED : t.all_ok ? 0 : VSP_TOOL_REFUSED;
 	if (t.follow)
 		rv = 0;
 	if (ev_deadline != NULL)

@@ -8,7 +8,11 @@
 #     BACKUP, the client's traffic resumes, and the command says so;
 #     on a node that is not MASTER it refuses;
 #  2. `vrouterctl maintenance on` keeps a node out of MASTER, across a
-#     restart of vrouterd; `off` lets it back as BACKUP;
+#     restart of vrouterd; `off` lets it back as BACKUP; each waits and
+#     reports the outcome (on the MASTER: stepped down to FAULT and the
+#     host acked it; off: back in the election and still BACKUP, so the
+#     peer is MASTER; a repeat: nothing to do), in text and with -j as
+#     docs/schema/maintenance.json says;
 #  3. split brain: with the management link cut both nodes become MASTER
 #     and both hypervisors route the VIP; once it is restored exactly one
 #     hypervisor holds the route (the winner re-asserts it, the loser
@@ -92,16 +96,70 @@ case $out in
 esac
 
 # 2. maintenance
-lab_check "maintenance on (r2, the MASTER)" pair_ctl r2 maintenance on
+# says DESC PATTERN...: $out has each line pattern (grep -E), in order.
+says()
+{
+	local desc="$1" pat n rest="$out"
+	shift
+	for pat in "$@"; do
+		n=$(printf '%s\n' "$rest" | grep -En -- "$pat" | head -n 1)
+		if [ -z "$n" ]; then
+			lab_notok "$desc" "no line /$pat/ in order in:
+$out"
+			return
+		fi
+		rest=$(printf '%s\n' "$rest" | tail -n +$((${n%%:*} + 1)))
+	done
+	lab_ok "$desc"
+}
+out=$(pair_ctl r2 maintenance on 2>&1)
+rc=$?
+echo "$out" | sed 's/^/# /'
+lab_check "maintenance on (r2, the MASTER)" test "$rc" = 0
+says "maintenance on reports: stepped down, the host acked, stays out" \
+    '^ +[0-9]+ ms  maintenance on \(was MASTER\)$' \
+    '^ +[0-9]+ ms  stepped down \(FAULT\)$' \
+    '^ +[0-9]+ ms  the host acked (FAULT|BACKUP): VIP route withdrawn$' \
+    '^maintenance on: this node stays out of MASTER'
 lab_check "r1 takes over" lab_wait_for "r1 MASTER" 3000 pair_is r1 MASTER
 lab_check "r2 stays out of MASTER" stays_out r2
 lab_check "status shows maintenance" shows r2 "maintenance on"
+out=$(pair_ctl r2 maintenance on 2>&1)
+rc=$?
+lab_check "maintenance on again: exit 0" test "$rc" = 0
+says "maintenance on again: nothing to do" \
+    '^maintenance was already on; this node is FAULT$'
 lab_stop "$PAIR_VRD_r2" 5000
 pair_vrouterd r2
 lab_check "maintenance survives a vrouterd restart" lab_wait_for \
     "maintenance after restart" 5000 shows r2 '"maintenance": true' -j
 lab_check "and r2 stays out of MASTER" stays_out r2
-lab_check "maintenance off" pair_ctl r2 maintenance off
+out=$(pair_ctl r2 maintenance off 2>&1)
+rc=$?
+echo "$out" | sed 's/^/# /'
+lab_check "maintenance off" test "$rc" = 0
+says "maintenance off reports: back as BACKUP, the peer is MASTER" \
+    '^ +[0-9]+ ms  maintenance off \(was FAULT\)$' \
+    '^ +[0-9]+ ms  back in the election \(BACKUP\)$' \
+    '^ +[0-9]+ ms  still BACKUP after [0-9]+ ms: the peer is MASTER$' \
+    '^maintenance off: this node is in the election again$'
+lab_check "r2 is BACKUP" pair_is r2 BACKUP
+lab_check "r1 is still MASTER" pair_is r1 MASTER
+pair_ctl r2 -j maintenance on >"$LAB_DIR/maint-on.json" 2>&1
+rc=$?
+lab_check "-j maintenance on (r2, BACKUP): exit 0, docs/schema/maintenance.json" \
+    sh -c "[ $rc = 0 ] && \"$PAIR_BIN/tests/tools/schemacheck\" \
+    \"$LAB_ROOT/docs/schema/maintenance.json\" <\"$LAB_DIR/maint-on.json\""
+lab_check "-j maintenance on: outcome left_election, now FAULT" sh -c \
+    "grep -q '\"outcome\": \"left_election\"' \"$LAB_DIR/maint-on.json\" &&
+     grep -q '^  \"state\": \"FAULT\"' \"$LAB_DIR/maint-on.json\""
+pair_ctl r2 -j maintenance off >"$LAB_DIR/maint-off.json" 2>&1
+rc=$?
+lab_check "-j maintenance off: exit 0, docs/schema/maintenance.json" \
+    sh -c "[ $rc = 0 ] && \"$PAIR_BIN/tests/tools/schemacheck\" \
+    \"$LAB_ROOT/docs/schema/maintenance.json\" <\"$LAB_DIR/maint-off.json\""
+lab_check "-j maintenance off: outcome backup, the peer is MASTER" \
+    grep -q '"outcome": "backup"' "$LAB_DIR/maint-off.json"
 lab_check "r2 returns as BACKUP" lab_wait_for "r2 BACKUP" 3000 pair_is r2 BACKUP
 lab_check "r1 is still MASTER" pair_is r1 MASTER
 

@@ -2,13 +2,19 @@
 # shellcheck shell=dash
 # t_install: vrouter installs like any other daemon.  `make install` into a
 # DESTDIR (etc/module.mk), then it proves that
+#  0. install changed nothing in the build tree: build/vrouterd and
+#     build/vrouterctl (and their objects) have the same checksums before
+#     and after both installs here, and the build's vrouterctl and vrouterd
+#     find the source tree's templates with no -T;
 #  1. the tree holds the binaries (vrouter-ofnat too when it is built), the
-#     templates, the examples, the Ganeti hooks, the man pages, the systemd
-#     units, the tmpfiles.d rule and /etc/vrouter/hostd.d, with sane modes;
+#     templates, the examples, the JSON schemas, the Ganeti hooks, the man
+#     pages, the systemd units, the tmpfiles.d rule and /etc/vrouter/hostd.d,
+#     with sane modes;
 #  2. the installed binaries work from the installed tree: the example
 #     router.json passes `vrouterctl check` and `vrouterd -n` with the
-#     installed templates, and the compiled-in template folder is PREFIX's
-#     (a scratch build with another PREFIX compiles that one in instead);
+#     installed templates, and the compiled-in template folder is PREFIX's;
+#     installed with PREFIX=a scratch folder (no DESTDIR), they find their
+#     templates there with no -T;
 #  3. every man page is clean for `mandoc -Tlint -W warning`, for
 #     `groff -ww` and for `man --warnings -l` (each if installed);
 #  4. each page's SYNOPSIS is the binary's usage text, word for word, and
@@ -61,6 +67,24 @@ P=/usr/local
 # (CI runs the suite again with SAN=1 in build-san).
 SAN=0
 grep -qa __asan_init "$BUILD/vrouterd" 2>/dev/null && SAN=1
+# 0. the build tree before install: up to date (a stale tree would be
+# rebuilt by install's `all`, rightly), then its checksums.
+if ! make -s -C "$ROOT" B="$BUILD" SAN="$SAN" all >"$T/make.log" 2>&1; then
+	notok "make all" "$(tail -n 20 "$T/make.log")"
+	echo "1..$N"
+	exit 1
+fi
+BUILT="$BUILD/vrouterd $BUILD/vrouterctl $BUILD/daemon/vrouterd.o $BUILD/ctl/vrouterctl.o"
+# shellcheck disable=SC2086
+md5sum $BUILT >"$T/built.md5"
+check "build/vrouterctl check: the example passes from the source tree, no -T" \
+    sh -c "cd '$ROOT' && '$BUILD/vrouterctl' check -f etc/router.json.example | grep -q ': OK\$'"
+check "build/vrouterd -n: the example passes from elsewhere, no -T" \
+    sh -c "cd / && '$BUILD/vrouterd' -n -f '$ROOT/etc/router.json.example' -R /run/vrouter >/dev/null"
+check "the build's binaries do not name an installed template folder" sh -c \
+    "! grep -qa '$P/share/vrouter/templates' '$BUILD/vrouterd' &&
+     ! grep -qa '$P/share/vrouter/templates' '$BUILD/vrouterctl'"
+
 if ! make -s -C "$ROOT" B="$BUILD" SAN="$SAN" DESTDIR="$D" install \
     >"$T/make.log" 2>&1
 then
@@ -69,6 +93,12 @@ then
 	exit 1
 fi
 ok "make install DESTDIR=... PREFIX=$P"
+if md5sum -c --quiet "$T/built.md5" >"$T/md5.log" 2>&1; then
+	ok "make install DESTDIR=...: build/vrouterd, build/vrouterctl unchanged"
+else
+	notok "make install DESTDIR=...: build/vrouterd, build/vrouterctl unchanged" \
+	    "$(cat "$T/md5.log")"
+fi
 
 # 1. the tree
 mode()		# FILE: its octal mode
@@ -107,7 +137,10 @@ check "examples in $P/share/doc/vrouter/examples" \
     router.json.example router-r2.json.example ganeti-hook.conf.example)
 check "the docs, with architecture.md and operations.md" \
     has 644 $(paths "$P/share/doc/vrouter/" ".md" \
-    architecture operations protocol router-json ganeti)
+    architecture operations protocol router-json ganeti json-output)
+SCHEMAS=$(cd "$ROOT/docs/schema" && echo *.json)
+check "the JSON schemas in $P/share/doc/vrouter/schema ($SCHEMAS)" \
+    has 644 $(paths "$P/share/doc/vrouter/schema/" "" $SCHEMAS)
 check "the Ganeti hooks in $P/lib/vrouter, mode 755" \
     has 755 "$P/lib/vrouter/vrouter-hook" "$P/lib/vrouter/install-hooks"
 check "man pages: section 8 ($MAN8) and router.json.5" \
@@ -138,15 +171,33 @@ check "vrouterd -n: the example and its peer pass" sh -c \
 check "vrouterd and vrouterctl default to $P/share/vrouter/templates" sh -c \
     "grep -qa '$P/share/vrouter/templates' '$S/vrouterd' &&
      grep -qa '$P/share/vrouter/templates' '$S/vrouterctl'"
-if make -s -C "$ROOT" B="$T/b" SAN="$SAN" PREFIX=/opt/vrtest \
-    "$T/b/daemon/vrouterd.o" \
-    "$T/b/ctl/vrouterctl.o" >"$T/prefix.log" 2>&1; then
-	check "built with PREFIX=/opt/vrtest, both compile that folder in" \
-	    sh -c "grep -qa /opt/vrtest/share/vrouter/templates '$T/b/daemon/vrouterd.o' &&
-	     grep -qa /opt/vrtest/share/vrouter/templates '$T/b/ctl/vrouterctl.o'"
+# Another PREFIX, no DESTDIR: the binaries must find that PREFIX's
+# templates by themselves (SYSCONFDIR too, to stay out of /etc).
+Q=$T/prefix
+if make -s -C "$ROOT" B="$BUILD" SAN="$SAN" PREFIX="$Q" \
+    SYSCONFDIR="$Q/etc" install >"$T/prefix.log" 2>&1; then
+	check "installed in PREFIX=$Q: vrouterctl check finds its templates, no -T" \
+	    sh -c "cd / && '$Q/sbin/vrouterctl' check \
+	    -f '$Q/share/doc/vrouter/examples/router.json.example' | grep -q ': OK\$'"
+	check "installed in PREFIX=$Q: vrouterd -n finds its templates, no -T" \
+	    sh -c "cd / && '$Q/sbin/vrouterd' -n \
+	    -f '$Q/share/doc/vrouter/examples/router.json.example' -R /run/vrouter >/dev/null"
+	check "installed in PREFIX=$Q: vrouterctl fails without its templates" \
+	    sh -c "mv '$Q/share/vrouter/templates' '$Q/tpl.away' &&
+	    ! '$Q/sbin/vrouterctl' check \
+	    -f '$Q/share/doc/vrouter/examples/router.json.example' >/dev/null 2>&1;
+	    rc=\$?; mv '$Q/tpl.away' '$Q/share/vrouter/templates'; exit \$rc"
 else
-	notok "a scratch build with PREFIX=/opt/vrtest" "$(tail -n 20 "$T/prefix.log")"
+	notok "make install PREFIX=$Q" "$(tail -n 20 "$T/prefix.log")"
 fi
+if md5sum -c --quiet "$T/built.md5" >"$T/md5.log" 2>&1; then
+	ok "make install PREFIX=$Q: build/vrouterd, build/vrouterctl unchanged"
+else
+	notok "make install PREFIX=$Q: build/vrouterd, build/vrouterctl unchanged" \
+	    "$(cat "$T/md5.log")"
+fi
+check "the build's vrouterctl still uses the source tree's templates" \
+    sh -c "cd '$ROOT' && '$BUILD/vrouterctl' check -f etc/router.json.example | grep -q ': OK\$'"
 
 # 3. man pages render without warnings
 PAGES=$(find "$D$P/share/man" -type f | sort)
@@ -258,6 +309,20 @@ usage: $use"
 	    p && /^ *\} *$/ { exit }' >"$T/example.json"
 	check "router.json.5: its example passes vrouterctl check" sh -c \
 	    "'$S/vrouterctl' check -f '$T/example.json' -T '$TPL' >/dev/null"
+	# Every installed doc path a page names exists.
+	missing=
+	for p in $PAGES; do
+		for f in $(render "$p" | grep -o "$P/share/doc/vrouter/[^ ,;)]*" |
+		    sed 's/\.$//' | sort -u); do
+			[ -e "$D$f" ] || missing="$missing ${p##*/}:$f"
+		done
+	done
+	check "vrouterctl.8 names the installed schema folder" \
+	    sh -c "render() { mandoc -Tascii -O width=1000 \"\$1\" | sed 's/.\x08//g'; };
+	    render '$D$P/share/man/man8/vrouterctl.8' | grep -q '$P/share/doc/vrouter/schema/'"
+	check "every $P/share/doc/vrouter path in the pages is installed" \
+	    test -z "$missing"
+	[ -z "$missing" ] || echo "# missing:$missing"
 else
 	skip "SYNOPSIS against usage" "mandoc missing"
 fi

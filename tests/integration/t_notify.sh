@@ -3,12 +3,12 @@
 # t_notify: vrouter-notify, keepalived's notify hook, delivers a transition
 # or says exactly why not.  It proves that
 #  a. (no root) every argument is checked before anything is sent: a bad
-#     TYPE, NAME, STATE, PRIORITY, option or option value exits 1 with a
-#     message naming it; with no vrouterd and no --port it exits 3, and an
-#     unusable --port (missing, not a device) exits 3 too;
+#     TYPE, NAME, STATE, PRIORITY, option or option value exits 2 (a usage
+#     error) with a message naming it; with no vrouterd and no --port it
+#     exits 3, and an unusable --port (missing, not a device) exits 3 too;
 #  b. (no root) socket mode against a fake vrouterd (socat answering with
 #     prepared frames): the request is exactly the framed
-#     {"v":1,"cmd":"notify",...} object; ok:true exits 0; ok:false exits 2
+#     {"v":1,"cmd":"notify",...} object; ok:true exits 0; ok:false exits 1
 #     and prints vrouterd's error; silence, a malformed frame or a reply
 #     without "ok" exit 4 within the wait; -s with --port uses a running
 #     vrouterd, and falls back to the port only when it does not run;
@@ -83,53 +83,53 @@ expect()
 NOSOCK="-s $T/absent.sock"
 # shellcheck disable=SC2086
 {
-expect "no arguments: 1" 1 "expected TYPE NAME STATE PRIORITY, got 0"
-expect "three arguments: 1" 1 "got 3 arguments" INSTANCE VI_1 MASTER
-expect "an extra argument: 1" 1 'unexpected argument "x" after PRIORITY' \
+expect "no arguments: 2" 2 "expected TYPE NAME STATE PRIORITY, got 0"
+expect "three arguments: 2" 2 "got 3 arguments" INSTANCE VI_1 MASTER
+expect "an extra argument: 2" 2 'unexpected argument "x" after PRIORITY' \
     INSTANCE VI_1 MASTER 150 x
-expect "TYPE foo: 1" 1 'TYPE "foo": must be INSTANCE or GROUP' \
+expect "TYPE foo: 2" 2 'TYPE "foo": must be INSTANCE or GROUP' \
     foo VI_1 MASTER 150
-expect "TYPE instance (lower case): 1" 1 'TYPE "instance"' \
+expect "TYPE instance (lower case): 2" 2 'TYPE "instance"' \
     instance VI_1 MASTER 150
-expect "empty NAME: 1" 1 'NAME "": must be 1 to 32' INSTANCE "" MASTER 150
-expect "NAME with a space: 1" 1 'NAME "VI 1"' INSTANCE "VI 1" MASTER 150
-expect "NAME of 33 bytes: 1" 1 "NAME \"abcdefghijklmnopqrstuvwxyz0123456\"" \
+expect "empty NAME: 2" 2 'NAME "": must be 1 to 32' INSTANCE "" MASTER 150
+expect "NAME with a space: 2" 2 'NAME "VI 1"' INSTANCE "VI 1" MASTER 150
+expect "NAME of 33 bytes: 2" 2 "NAME \"abcdefghijklmnopqrstuvwxyz0123456\"" \
     INSTANCE abcdefghijklmnopqrstuvwxyz0123456 MASTER 150
-expect "NAME with a control byte, shown safely: 1" 1 'NAME "VI\?X"' \
+expect "NAME with a control byte, shown safely: 2" 2 'NAME "VI\?X"' \
     INSTANCE "$(printf 'VI\001X')" MASTER 150
-expect "STATE master (lower case): 1" 1 \
+expect "STATE master (lower case): 2" 2 \
     'STATE "master": must be MASTER, BACKUP, FAULT, STOP, DELETED' \
     INSTANCE VI_1 master 150
-expect "STATE INIT: 1" 1 'STATE "INIT"' INSTANCE VI_1 INIT 150
-expect "PRIORITY 256: 1" 1 'PRIORITY "256": must be an integer from 0 to 255' \
+expect "STATE INIT: 2" 2 'STATE "INIT"' INSTANCE VI_1 INIT 150
+expect "PRIORITY 256: 2" 2 'PRIORITY "256": must be an integer from 0 to 255' \
     INSTANCE VI_1 MASTER 256
-expect "PRIORITY -1: 1" 1 'PRIORITY "-1"' INSTANCE VI_1 MASTER -1
-expect "PRIORITY 1x: 1" 1 'PRIORITY "1x"' INSTANCE VI_1 MASTER 1x
-expect "PRIORITY empty: 1" 1 'PRIORITY ""' INSTANCE VI_1 MASTER ""
-expect "PRIORITY 0x10: 1" 1 'PRIORITY "0x10"' INSTANCE VI_1 MASTER 0x10
-expect "unknown option: 1" 1 '"--bogus": unknown option' \
+expect "PRIORITY -1: 2" 2 'PRIORITY "-1"' INSTANCE VI_1 MASTER -1
+expect "PRIORITY 1x: 2" 2 'PRIORITY "1x"' INSTANCE VI_1 MASTER 1x
+expect "PRIORITY empty: 2" 2 'PRIORITY ""' INSTANCE VI_1 MASTER ""
+expect "PRIORITY 0x10: 2" 2 'PRIORITY "0x10"' INSTANCE VI_1 MASTER 0x10
+expect "unknown option: 2" 2 '"--bogus": unknown option' \
     --bogus INSTANCE VI_1 MASTER 150
-expect "unknown short option in a cluster: 1" 1 '"-x": unknown option' \
+expect "unknown short option in a cluster: 2" 2 '"-x": unknown option' \
     -vx INSTANCE VI_1 MASTER 150
-expect "option without its value: 1" 1 '"--wait": needs a value' --wait
-expect "-w 0: 1" 1 '-w "0": must be milliseconds' -w 0 INSTANCE VI_1 MASTER 1
-expect "-w 5s: 1" 1 '-w "5s"' -w 5s INSTANCE VI_1 MASTER 1
-expect "-s twice: 1" 1 "-s given twice" -s a -s b INSTANCE VI_1 MASTER 1
-expect "--router without --port: 1" 1 "--router and --address need --port" \
+expect "option without its value: 2" 2 '"--wait": needs a value' --wait
+expect "-w 0: 2" 2 '-w "0": must be milliseconds' -w 0 INSTANCE VI_1 MASTER 1
+expect "-w 5s: 2" 2 '-w "5s"' -w 5s INSTANCE VI_1 MASTER 1
+expect "-s twice: 2" 2 "-s given twice" -s a -s b INSTANCE VI_1 MASTER 1
+expect "--router without --port: 2" 2 "--router and --address need --port" \
     --router r1 INSTANCE VI_1 MASTER 1
-expect "--port without --router: 1" 1 "--port needs --router" \
+expect "--port without --router: 2" 2 "--port needs --router" \
     --port /dev/null --address 203.0.113.10 INSTANCE VI_1 MASTER 1
-expect "--port without --address: 1" 1 "--port needs at least one --address" \
+expect "--port without --address: 2" 2 "--port needs at least one --address" \
     --port /dev/null --router r1 INSTANCE VI_1 MASTER 1
-expect "--router with a space: 1" 1 '--router "r 1"' \
+expect "--router with a space: 2" 2 '--router "r 1"' \
     --port /dev/null --router "r 1" --address 203.0.113.10 INSTANCE V MASTER 1
-expect "--address 1.2.3: 1" 1 '--address "1.2.3": not an IPv4 address' \
+expect "--address 1.2.3: 2" 2 '--address "1.2.3": not an IPv4 address' \
     --port /dev/null --router r1 --address 1.2.3 INSTANCE VI_1 MASTER 1
-expect "--address A/24: 1" 1 '--address "203.0.113.10/24": must be an IPv4' \
+expect "--address A/24: 2" 2 '--address "203.0.113.10/24": must be an IPv4' \
     --port /dev/null --router r1 --address 203.0.113.10/24 INSTANCE V MASTER 1
-expect "--address multicast: 1" 1 '"224.0.0.18": not a unicast address' \
+expect "--address multicast: 2" 2 '"224.0.0.18": not a unicast address' \
     --port /dev/null --router r1 --address 224.0.0.18 INSTANCE V MASTER 1
-expect "--address twice: 1" 1 '"203.0.113.10/32": given twice' \
+expect "--address twice: 2" 2 '"203.0.113.10/32": given twice' \
     --port /dev/null --router r1 -a 203.0.113.10 -a 203.0.113.10/32 \
     INSTANCE V MASTER 1
 expect "--help: 0" 0 "" --help
@@ -205,7 +205,7 @@ lab_check "the request is the framed notify object" request_is ok \
 expect "GROUP BACKUP 0: 0" 0 "" -s "$T/ok.sock" GROUP VG-1 BACKUP 0
 lab_check "GROUP's request names the group" request_is ok \
     '{"v":1,"cmd":"notify","type":"GROUP","name":"VG-1","state":"BACKUP","priority":0}'
-expect "vrouterd refuses: 2, its error printed" 2 \
+expect "vrouterd refuses: 1, its error printed" 1 \
     "vrouterd refused INSTANCE VI_9 MASTER 150: no vrrp_instance VI_9 here" \
     -s "$T/no.sock" INSTANCE VI_9 MASTER 150
 t0=$(lab__now_ms)

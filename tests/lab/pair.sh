@@ -4,11 +4,12 @@
 # pair_setup builds lab_topo_pair, runs vrouter-hostd on hv1 and hv2 and
 # vrouterd (with its keepalived and conntrackd) on r1 (priority 150, on
 # hv1) and r2 (priority 100, on hv2).  PAIR_ADVERT_MS sets the VRRP advert
-# interval (default 50).  PAIR_WRAP prefixes the daemons' command lines
+# interval (default 50; "default" leaves advert_ms out of router.json, for
+# its own default).  PAIR_WRAP prefixes the daemons' command lines
 # (e.g. "valgrind --log-file=...").  PAIR_METRICS=1 has every daemon
-# write its metrics page into $LAB_DIR/NODE.prom/ (-P).  The server `up` runs a responder on port 7000
-# that answers with the address it sees the client as, and an echo
-# server on port 7001.
+# write its metrics page into $LAB_DIR/NODE.prom/ (-P).  The server `up`
+# runs a responder on port 7000 that answers with the address it sees the
+# client as, and an echo server on port 7001.
 
 case $LAB_BUILD in /*) PAIR_BIN=$LAB_BUILD ;; *) PAIR_BIN=$LAB_ROOT/$LAB_BUILD ;; esac
 PAIR_SERVER=198.51.100.1
@@ -18,11 +19,14 @@ PAIR_ECHO_PORT=7001
 # pair_config R PRIO PEER_SYNC OWN_SYNC PORT: write $LAB_DIR/R.json.
 pair_config()
 {
+	local adv="\"advert_ms\": ${PAIR_ADVERT_MS:-50}, "
+
+	[ "${PAIR_ADVERT_MS:-}" = default ] && adv=
 	cat >"$LAB_DIR/$1.json" <<JSON
 {
   "router_id": "lab",
   "node": { "name": "$1", "priority": $2 },
-  "vrrp": { "advert_ms": ${PAIR_ADVERT_MS:-50}, "preempt": false,
+  "vrrp": { $adv"preempt": false,
 	    "unicast": true },
   "sync": { "interface": "$LAB_SYNC_IF", "address": "$4/24",
 	    "peers": [ { "name": "peer", "address": "$3" } ] },
