@@ -283,3 +283,13 @@ show_ofnat_mappings(json_t *r)
 	if (json_is_true(json_object_get(r, "truncated")))
 		printf("(truncated)\n");
 }
+
+/* The page is already text for humans and for Prometheus alike. */
+void
+show_metrics(json_t *r)
+{
+	const char	*text = json_string_value(json_object_get(r, "text"));
+
+	if (text != NULL)
+		fputs(text, stdout);
+}

@@ -73,6 +73,7 @@ static int	 cmd_host_vm_del(struct ctx *, int, char **);
 static int	 cmd_host_vm_list(struct ctx *, int, char **);
 static int	 cmd_host_routes(struct ctx *, int, char **);
 static int	 cmd_host_events(struct ctx *, int, char **);
+static int	 cmd_metrics(struct ctx *, int, char **);
 
 static const struct command commands[] = {
 	{ { "status" }, "", cmd_status,
@@ -87,6 +88,8 @@ static const struct command commands[] = {
 	    "[--count N] [--kind kill|link|planned] [--interval MS] "
 	    "[--tcp ADDR:PORT [--conns N]]", cmd_failtest,
 	    "inject faults into the master and measure the outage", 0 },
+	{ { "metrics" }, "", cmd_metrics,
+	    "the Prometheus metrics page (as vrouterd -P writes it)", 0 },
 	{ { "maintenance" }, "on|off", cmd_maintenance,
 	    "stay out of MASTER until turned off (survives restarts)", 0 },
 	{ { "check" }, "[-f router.json] [-T templates]", cmd_check,
@@ -110,12 +113,16 @@ static const struct command commands[] = {
 	    "routes the host agent has in the kernel", 1 },
 	{ { "host", "events" }, "", cmd_host_events,
 	    "recent installs, withdrawals and refusals", 1 },
+	{ { "host", "metrics" }, "", cmd_metrics,
+	    "the host agent's Prometheus metrics page", 1 },
 	{ { "ofnat", "show" }, "", cmd_ofnat_show,
 	    "vrouter-ofnat: switch, legs, counters, NAT summary", 2 },
 	{ { "ofnat", "mappings" }, "", cmd_ofnat_mappings,
 	    "vrouter-ofnat: NAT mappings and their sessions", 2 },
 	{ { "ofnat", "flows" }, "", cmd_ofnat_flows,
 	    "vrouter-ofnat: flow and packet counters", 2 },
+	{ { "ofnat", "metrics" }, "", cmd_metrics,
+	    "vrouter-ofnat: the Prometheus metrics page", 2 },
 	{ { "ofnat", "network", "add" }, "NAME IF CIDR GATEWAY",
 	    cmd_ofnat_network_add, "vrouter-ofnat: add an inside network", 2 },
 	{ { "ofnat", "network", "del" }, "NAME", cmd_ofnat_network_del,
@@ -313,6 +320,14 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 {
 	(void)argv;
 	return query(ctx, argc, "status", show_router_status);
+}
+
+/* The same request on whichever daemon's socket the table chose. */
+static int
+cmd_metrics(struct ctx *ctx, int argc, char **argv)
+{
+	(void)argv;
+	return query(ctx, argc, "metrics", show_metrics);
 }
 
 static int

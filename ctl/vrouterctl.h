@@ -24,6 +24,7 @@ void	show_host_status(json_t *);
 void	show_host_vms(json_t *);
 void	show_host_routes(json_t *);
 void	show_host_events(json_t *);
+void	show_metrics(json_t *);
 
 /* -j output (show_json.c): the reply without its envelope. */
 void	show_json(json_t *);

@@ -1,10 +1,12 @@
 /*
  * vrouterd's control socket: status for vrouterctl, notify for
- * vrouter-notify (a transition from a hand-written keepalived config), and
- * reload.  The read-only socket answers status only.
+ * vrouter-notify (a transition from a hand-written keepalived config),
+ * reload, and metrics (the Prometheus page, metrics.c).  The read-only
+ * socket answers status and metrics only.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
@@ -13,7 +15,7 @@
 #include "proc.h"
 #include "vrouterd.h"
 
-static const char *const readonly_cmds[] = { "status", NULL };
+static const char *const readonly_cmds[] = { "status", "metrics", NULL };
 
 static json_t *
 child_json(const struct child *c)
@@ -80,6 +82,22 @@ cmd_status(struct vrouterd *vd)
 	return reply;
 }
 
+/* The Prometheus page (metrics.c) as a string. */
+static json_t *
+cmd_metrics(struct vrouterd *vd)
+{
+	json_t	*reply;
+	char	*text;
+	size_t	 len;
+
+	if ((text = metrics_page(vd, &len)) == NULL)
+		return ctl_reply_error("metrics: out of memory");
+	reply = ctl_reply_ok();
+	json_object_set_new(reply, "text", json_stringn(text, len));
+	free(text);
+	return reply;
+}
+
 /* A transition reported by vrouter-notify, checked as strictly as FIFO. */
 static json_t *
 cmd_notify(struct vrouterd *vd, json_t *req)
@@ -114,6 +132,8 @@ handle(const char *cmd, json_t *req, int readonly, void *arg)
 		return cmd_status(vd);
 	if (strcmp(cmd, "notify") == 0)
 		return cmd_notify(vd, req);
+	if (strcmp(cmd, "metrics") == 0)
+		return cmd_metrics(vd);
 	if (strcmp(cmd, "inject") == 0) {
 		const char *fault = json_string_value(json_object_get(req,
 		    "fault"));

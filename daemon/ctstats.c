@@ -249,6 +249,24 @@ ctstats_json(const struct vrouterd *vd)
 }
 
 void
+ctstats_view(const struct vrouterd *vd, struct ctstats_view *v)
+{
+	const struct ctstats *cs = vd->ctstats;
+
+	memset(v, 0, sizeof(*v));
+	if (cs == NULL)
+		return;
+	v->polls = cs->polls;
+	v->failures = cs->failures;
+	if (!cs->have)
+		return;
+	v->have = 1;
+	v->stalled = cs->stalled;
+	v->quiet_ms = ts_ms_since(&cs->heard);
+	v->c = cs->cur;
+}
+
+void
 ctstats_init(struct vrouterd *vd)
 {
 	struct ctstats	*cs;

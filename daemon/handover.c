@@ -117,6 +117,7 @@ run(struct vrouterd *vd)
 	}
 	if (ho->step >= p->nsteps) {
 		ho->busy = 0;
+		metrics_handover_done(vd);
 		if (ho->target != ho->running_for)
 			handover_request(vd, ho->target);
 		return;

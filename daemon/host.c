@@ -19,6 +19,7 @@ on_ack(const struct vsp_ack_msg *ack, void *arg)
 
 	vd->host_acked = 1;
 	vd->last_ack = *ack;
+	metrics_host_ack(vd, ack);
 	for (i = 0; i < ack->nresults; i++) {
 		const struct vsp_result_entry *r = &ack->results[i];
 

@@ -99,6 +99,7 @@ decide(struct vrouterd *vd, const char *reason)
 	vd->n_transitions++;
 	clock_gettime(CLOCK_REALTIME, &vd->router_since);
 	snprintf(vd->last_reason, sizeof(vd->last_reason), "%s", reason);
+	metrics_decided(vd);
 	handover_request(vd, st);
 }
 

@@ -34,7 +34,8 @@ static void
 print_usage(FILE *f)
 {
 	fprintf(f, "usage: vrouterd [-dhnVv] [-f file] [-M statedir] "
-	    "[-R rundir] [-s socket]\n\t[-S ro-socket] [-T templates]\n");
+	    "[-P metrics-dir]\n\t[-R rundir] [-s socket] [-S ro-socket] "
+	    "[-T templates]\n");
 }
 
 static void __attribute__((noreturn))
@@ -269,6 +270,7 @@ main(int argc, char *argv[])
 	struct event		*ev_chld, *ev_term, *ev_int, *ev_hup;
 	char			 err[512], sock[300], rosock[300];
 	const char		*sockp = NULL, *rosockp = NULL;
+	const char		*promdir = NULL;
 	int			 ch, check_only = 0, foreground = 0, verbose = 0;
 
 	vd.conf_path = DEFAULT_CONF;
@@ -276,7 +278,7 @@ main(int argc, char *argv[])
 	vd.tmpldir = DEFAULT_TMPLDIR;
 	vd.statedir = DEFAULT_STATEDIR;
 	vd.fifo_fd = vd.fifo_wfd = -1;
-	while ((ch = getopt_long(argc, argv, "df:hM:nR:s:S:T:Vv",
+	while ((ch = getopt_long(argc, argv, "df:hM:nP:R:s:S:T:Vv",
 	    version_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
@@ -295,6 +297,9 @@ main(int argc, char *argv[])
 			break;
 		case 'n':
 			check_only = 1;
+			break;
+		case 'P':
+			promdir = optarg;
 			break;
 		case 'R':
 			vd.rundir = optarg;
@@ -354,6 +359,8 @@ main(int argc, char *argv[])
 	vd.ev_reload = evtimer_new(vd.base, on_reload_timer, &vd);
 	handover_init(&vd);
 	ctstats_init(&vd);
+	if (metrics_init(&vd, promdir) == -1)
+		fatal("metrics");
 	state_init(&vd);
 	setup_children(&vd);
 
@@ -415,6 +422,7 @@ main(int argc, char *argv[])
 	host_free(&vd);
 	handover_free(&vd);
 	ctstats_free(&vd);
+	metrics_free(&vd);
 	standby_free(&vd);
 	ctl_server_free(ctl);
 	ctl_server_free(ctl_ro);

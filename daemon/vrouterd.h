@@ -115,6 +115,7 @@ struct vrouterd {
 
 	struct handover	 ho;
 	struct ctstats	*ctstats;	/* ctstats.c: the sync, watched */
+	struct metrics	*metrics;	/* metrics.c */
 
 	/* host channel */
 	struct vsp_guest *guest;
@@ -206,6 +207,14 @@ int	 ctstats_reaped(struct vrouterd *, pid_t, int status);
 /* The status's "sync" object, new (the caller owns the reference). */
 struct json_t *ctstats_json(const struct vrouterd *);
 void	 ctstats_free(struct vrouterd *);
+/* The last poll, for metrics.c (have 0: no good poll yet). */
+struct ctstats_view {
+	int		 have, stalled;
+	double		 quiet_ms;
+	uint64_t	 polls, failures;
+	struct ct_counters c;
+};
+void	 ctstats_view(const struct vrouterd *, struct ctstats_view *);
 /* `conntrackd -s` output into *c: 0, or -1 with EBADMSG.  Pure. */
 int	 ctstats_parse(const char *text, struct ct_counters *c);
 /*
@@ -215,6 +224,20 @@ int	 ctstats_parse(const char *text, struct ct_counters *c);
  */
 int	 ctstats_judge(int *frozen, const struct ct_counters *prev,
 	    const struct ct_counters *now);
+
+/* metrics.c: the Prometheus page, and the handover timing */
+struct metrics;
+/* Keep the figures; with dir, write dir/vrouterd.prom every few seconds. */
+int	 metrics_init(struct vrouterd *, const char *dir);
+void	 metrics_free(struct vrouterd *);
+/* The page, malloc'ed (the caller frees it); NULL with errno. */
+char	*metrics_page(struct vrouterd *, size_t *len);
+/* state.c: a new router state was decided. */
+void	 metrics_decided(struct vrouterd *);
+/* handover.c: the steps are done (a handover without host channel). */
+void	 metrics_handover_done(struct vrouterd *);
+/* host.c: the host acknowledged. */
+void	 metrics_host_ack(struct vrouterd *, const struct vsp_ack_msg *);
 
 /* control.c */
 struct ctl_server;

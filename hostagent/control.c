@@ -1,7 +1,7 @@
 /*
  * vrouter-hostd's control socket: registrations (vm.add, vm.del, vm.list)
- * and what the agent has done (routes, events, status).  The read-only
- * socket answers only the commands that change nothing.
+ * and what the agent has done (routes, events, status, metrics).  The
+ * read-only socket answers only the commands that change nothing.
  */
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -16,7 +16,7 @@
 #include "psio.h"
 
 static const char *const readonly_cmds[] = {
-	"status", "vm.list", "routes", "events", NULL
+	"status", "vm.list", "routes", "events", "metrics", NULL
 };
 
 static json_t *
@@ -210,6 +210,22 @@ cmd_status(struct hostd *hd)
 	return reply;
 }
 
+/* The Prometheus page (metrics.c) as a string. */
+static json_t *
+cmd_metrics(struct hostd *hd)
+{
+	json_t	*reply;
+	char	*text;
+	size_t	 len;
+
+	if ((text = hostd_metrics_page(hd, &len)) == NULL)
+		return ctl_reply_error("metrics: out of memory");
+	reply = ctl_reply_ok();
+	json_object_set_new(reply, "text", json_stringn(text, len));
+	free(text);
+	return reply;
+}
+
 static json_t *
 handle(const char *cmd, json_t *req, int readonly, void *arg)
 {
@@ -227,6 +243,8 @@ handle(const char *cmd, json_t *req, int readonly, void *arg)
 		return cmd_routes(hd);
 	if (strcmp(cmd, "events") == 0)
 		return cmd_events(hd);
+	if (strcmp(cmd, "metrics") == 0)
+		return cmd_metrics(hd);
 	if (strcmp(cmd, "vm.add") == 0) {
 		if (reg_from_json(json_object_get(req, "vm"), &reg, err,
 		    sizeof(err)) == -1)

@@ -30,8 +30,9 @@ print_usage(FILE *f)
 {
 	fprintf(f, "usage: vrouter-hostd [-dhVv] [-A announce-rate] "
 	    "[-a garp-count] [-B state-burst]\n\t[-g grace-ms] "
-	    "[-H hostname] [-p protocol] [-R state-rate]\n\t[-r regdir] "
-	    "[-s socket] [-S ro-socket] [-u user]\n");
+	    "[-H hostname] [-P metrics-dir] [-p protocol]\n\t"
+	    "[-R state-rate] [-r regdir] [-s socket] [-S ro-socket] "
+	    "[-u user]\n");
 }
 
 static void __attribute__((noreturn))
@@ -103,7 +104,7 @@ main(int argc, char *argv[])
 	struct event		*ev_term, *ev_int;
 	struct timespec		 ts;
 	const char		*sock = DEFAULT_SOCK, *rosock = DEFAULT_ROSOCK;
-	const char		*errstr = NULL;
+	const char		*errstr = NULL, *promdir = NULL;
 	char			 self[PATH_MAX];
 	ssize_t			 n;
 	long			 proto = KR_PROTO_VROUTER;
@@ -125,7 +126,7 @@ main(int argc, char *argv[])
 	hd.engine_cfg.read_budget = 16384;
 	gethostname(hd.hostname, sizeof(hd.hostname) - 1);
 
-	while ((ch = getopt_long(argc, argv, "A:a:B:dg:H:hp:R:r:s:S:u:Vv",
+	while ((ch = getopt_long(argc, argv, "A:a:B:dg:H:hP:p:R:r:s:S:u:Vv",
 	    version_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
@@ -154,6 +155,9 @@ main(int argc, char *argv[])
 			break;
 		case 'H':
 			snprintf(hd.hostname, sizeof(hd.hostname), "%s", optarg);
+			break;
+		case 'P':
+			promdir = optarg;
 			break;
 		case 'p':
 			proto = number(optarg, 5, 255, "-p: route protocol",
@@ -245,6 +249,8 @@ main(int argc, char *argv[])
 	if (privsep_start(&hd) == -1)
 		fatal("starting the channel engine");
 	chan_engine_back(&hd);
+	if (hostd_metrics_init(&hd, promdir) == -1)
+		fatal("metrics");
 	log_info("started: %s, protocol %ld, grace %d ms, %u states/s per VM "
 	    "(burst %u)", hd.hostname, proto, hd.grace_ms,
 	    hd.engine_cfg.state_rate, hd.engine_cfg.state_burst);
@@ -256,6 +262,7 @@ main(int argc, char *argv[])
 
 	event_base_dispatch(hd.base);
 
+	hostd_metrics_free(&hd);
 	hostd_vms_free(&hd);
 	privsep_stop(&hd);
 	ctl_server_free(ctl);

@@ -136,6 +136,8 @@ struct hostd {
 	int		 engine_restarts;
 	struct event	*ev_respawn;
 
+	struct metrics	*metrics;	/* metrics.c */
+
 	struct {
 		uint64_t	 n;
 		struct hostd_event ev[HOST_EVENTS];
@@ -171,6 +173,13 @@ int	 garp_send(int fd, const char *ifname, uint32_t addr, int count);
 struct ctl_server;
 struct ctl_server *control_init(struct hostd *, const char *path,
 	    int readonly);
+
+/* metrics.c: the Prometheus page; with dir, dir/vrouter-hostd.prom */
+struct metrics;
+int	 hostd_metrics_init(struct hostd *, const char *dir);
+void	 hostd_metrics_free(struct hostd *);
+/* The page, malloc'ed (the caller frees it); NULL with errno. */
+char	*hostd_metrics_page(struct hostd *, size_t *len);
 
 /* events.c: history and the tenant-provoked log lines */
 void	 hostd_event(struct hostd *, struct vm *, uint32_t addr,

@@ -3,7 +3,7 @@
 HOSTD_SRCS := hostagent/hostd.c hostagent/vms.c hostagent/chan.c \
 	      hostagent/routes.c hostagent/routes_plan.c hostagent/kmirror.c \
 	      hostagent/linkmon.c hostagent/events.c hostagent/registry.c \
-	      hostagent/garp.c \
+	      hostagent/garp.c hostagent/metrics.c \
 	      hostagent/control.c hostagent/privsep.c hostagent/psio.c \
 	      hostagent/psmsg.c hostagent/engine.c hostagent/sandbox.c
 HOSTD_OBJS := $(HOSTD_SRCS:%.c=$(B)/%.o)

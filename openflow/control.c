@@ -3,6 +3,7 @@
  *   show                  switch, legs, counters, NAT figures
  *   mappings              every mapping with its sessions
  *   flows                 flow and packet counters
+ *   metrics               the Prometheus page (metrics.c), as "text"
  *   network-add {name, interface, cidr, gateway}
  *   network-del {name}
  *   forward-add {proto, public_port, host[, port]}
@@ -231,6 +232,17 @@ handle(const char *cmd, json_t *req, int readonly, void *arg)
 		r = ctl_reply_ok();
 		json_object_set_new(r, "counters", counters(o));
 		json_object_set_new(r, "nat", nat_json(o));
+		return r;
+	}
+	if (strcmp(cmd, "metrics") == 0) {
+		size_t	 len;
+		char	*text;
+
+		if ((text = ofnat_metrics_page(o, &len)) == NULL)
+			return ctl_reply_error("metrics: out of memory");
+		r = ctl_reply_ok();
+		json_object_set_new(r, "text", json_stringn(text, len));
+		free(text);
 		return r;
 	}
 	if (strcmp(cmd, "mappings") == 0) {

@@ -4,7 +4,8 @@
  * See docs/ofnat.md.
  *
  * usage: vrouter-ofnat [-dhVv] [-f router.json] [-l addr:port] [-s ctlsock]
- *            [-F eif|adf] [-p lo-hi] [-t tcp=S,trans=S,udp=S,icmp=S]
+ *            [-F eif|adf] [-P metrics-dir] [-p lo-hi]
+ *            [-t tcp=S,trans=S,udp=S,icmp=S]
  *        vrouter-ofnat [-s ctlsock] -c '{"cmd":"show"}'
  */
 #include <errno.h>
@@ -63,8 +64,8 @@ print_usage(FILE *f)
 {
 	fprintf(f, "usage: vrouter-ofnat [-dhVv] [-f router.json] "
 	    "[-l addr:port] [-s ctlsock]\n"
-	    "           [-F eif|adf] [-p lo-hi] "
-	    "[-t tcp=S,trans=S,udp=S,icmp=S]\n"
+	    "           [-F eif|adf] [-P metrics-dir] [-p lo-hi]\n"
+	    "           [-t tcp=S,trans=S,udp=S,icmp=S]\n"
 	    "       vrouter-ofnat [-s ctlsock] -c JSON-REQUEST\n");
 }
 
@@ -183,7 +184,7 @@ main(int argc, char *argv[])
 	struct event		*sigs[3];
 	struct timeval		 tv = { 1, 0 };
 	const char		*conf = DEFAULT_CONF, *sock = DEFAULT_SOCK;
-	const char		*req = NULL;
+	const char		*req = NULL, *promdir = NULL;
 	char			 listen_s[64] = DEFAULT_LISTEN, err[512];
 	char			*colon, *end, *tos = NULL;
 	unsigned long		 lport, lo = 1024, hi = 65535;
@@ -196,7 +197,7 @@ main(int argc, char *argv[])
 	nc.to.udp = NAT_UDP_DEFAULT;
 	nc.to.icmp = NAT_ICMP_DEFAULT;
 
-	while ((ch = getopt_long(argc, argv, "c:dF:f:hl:p:s:t:Vv",
+	while ((ch = getopt_long(argc, argv, "c:dF:f:hl:P:p:s:t:Vv",
 	    version_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
@@ -223,6 +224,9 @@ main(int argc, char *argv[])
 			break;
 		case 'l':
 			snprintf(listen_s, sizeof(listen_s), "%s", optarg);
+			break;
+		case 'P':
+			promdir = optarg;
 			break;
 		case 'p':
 			lo = strtoul(optarg, &end, 10);
@@ -279,6 +283,8 @@ main(int argc, char *argv[])
 		fatal("listen %s:%lu", listen_s, lport);
 	if ((ctl = control_init(o, sock)) == NULL)
 		fatal("control socket %s", sock);
+	if (ofnat_metrics_init(o, promdir) == -1)
+		fatal("metrics");
 	sigs[0] = evsignal_new(o->base, SIGTERM, on_signal, o->base);
 	sigs[1] = evsignal_new(o->base, SIGINT, on_signal, o->base);
 	sigs[2] = evsignal_new(o->base, SIGHUP, on_signal, o->base);
@@ -299,6 +305,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(o->base);
 
 	ofconn_shutdown(o);
+	ofnat_metrics_free();
 	ctl_server_free(ctl);
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);

@@ -8,6 +8,7 @@
  *   pipeline.c  the router: proactive flows, ARP, packet-ins, NAT flows,
  *               ICMP, FlowRemoved, legs coming and going with port status
  *   control.c   the control socket: show, mappings, live updates
+ *   metrics.c   the Prometheus page (-P DIR, the "metrics" request)
  *   nat_table.c the NAT state; packet.c frames (both pure)
  */
 #ifndef VR_OFNAT_H
@@ -179,5 +180,11 @@ const char	*pipeline_leg_state(enum leg_state);
 
 /* control.c */
 struct ctl_server *control_init(struct ofnat *, const char *path);
+
+/* metrics.c: the Prometheus page; with dir, dir/vrouter-ofnat.prom */
+int		 ofnat_metrics_init(struct ofnat *, const char *dir);
+void		 ofnat_metrics_free(void);
+/* The page, malloc'ed (the caller frees it); NULL with errno. */
+char		*ofnat_metrics_page(struct ofnat *, size_t *len);
 
 #endif

@@ -49,3 +49,7 @@ $(B)/tests/unit/runner: $(B)/tests/unit/check_kroute.o
 # lib/log.c's formats: the journal's priorities, the terminal's timestamps.
 UNIT_SRCS += tests/unit/check_log.c
 $(B)/tests/unit/runner: $(B)/tests/unit/check_log.o
+
+# The Prometheus text writer (lib/prom.c), read back by the client parser.
+UNIT_SRCS += tests/unit/check_prom.c
+$(B)/tests/unit/runner: $(B)/tests/unit/check_prom.o

@@ -20,7 +20,10 @@
 #     lets it in, and removing the forward closes the door again;
 #  8. an idle mapping is reclaimed by FlowRemoved (short UDP timeout);
 #  9. a network added live waits for its port, works once the port comes,
-#     and removing it takes its flows and mappings away.
+#     and removing it takes its flows and mappings away;
+# 10. the metrics page (-P, and the "metrics" request) is accepted by the
+#     Prometheus client's own parser and counts the setups, packet-ins,
+#     mappings and sessions seen above.
 #
 # usage: t_ofnat.sh [BUILD_DIR]     (as root; exit 77 = skipped)
 
@@ -145,7 +148,8 @@ quiet()
 # shellcheck disable=SC2086
 lab_bg ofr "$LAB_DIR/ofnat.log" ${OFNAT_WRAP:-} "$OFNAT" -d -v \
     -f "$LAB_DIR/router.json" \
-    -l "127.0.0.1:$LAB_OF_PORT" -s "$SOCK" -t "udp=$UDP_IDLE" >/dev/null
+    -l "127.0.0.1:$LAB_OF_PORT" -s "$SOCK" -t "udp=$UDP_IDLE" \
+    -P "$LAB_DIR" >/dev/null
 OFNAT_PID=$LAB_PID
 
 # 1. the bridge is ours
@@ -299,6 +303,40 @@ lab_check "no flow of h3 is left" sh -c "! $(command -v ip) netns exec \
     $LAB_NS_OFR env OVS_RUNDIR=$LAB_DIR/ovs ovs-ofctl -O OpenFlow13 \
     dump-flows br0 | grep -q 10.2.0.10"
 lab_check "h1 still gets through" lab_ping h1 "$LAB_SRV1"
+
+# 10. metrics (tests/tools/promcheck.py: the client parser and checks)
+PY=/usr/bin/python3
+PROMCHECK="$PY $LAB_ROOT/tests/tools/promcheck.py"
+metrics_page()
+{
+	ctl '{"cmd":"metrics"}' | $PY -c \
+	    'import json, sys; sys.stdout.write(json.load(sys.stdin)["text"])'
+}
+metrics_ok()
+{
+	metrics_page | $PROMCHECK - vrouter_ofnat_ "$@"
+}
+lab_check "the metrics page counts setups, packet-ins, mappings" \
+    metrics_ok 'vrouter_ofnat_switch_connected == 1' \
+    'vrouter_ofnat_ready == 1' \
+    'vrouter_ofnat_legs{state="active"} >= 2' \
+    'vrouter_ofnat_legs{state="waiting-port"} == 0' \
+    'vrouter_ofnat_setups_total >= 3' \
+    'vrouter_ofnat_packet_ins_total >= 3' \
+    'vrouter_ofnat_connects_total >= 1' \
+    'vrouter_ofnat_mappings_created_total >= 3' \
+    'vrouter_ofnat_mappings_reclaimed_total >= 1' \
+    'vrouter_ofnat_forwards == 1' \
+    'vrouter_ofnat_mappings >= 1' \
+    'vrouter_ofnat_sessions >= 0' \
+    'vrouter_ofnat_switch_errors_total == 0' \
+    'vrouter_ofnat_info{router_id="ofnat-lab"} == 1'
+lab_check "the page's setups equal show's ($(counter setups))" \
+    metrics_ok "vrouter_ofnat_setups_total == $(counter setups)"
+lab_check "$LAB_DIR/vrouter-ofnat.prom is written and valid (mode 0644)" \
+    sh -c "$PROMCHECK $LAB_DIR/vrouter-ofnat.prom vrouter_ofnat_ \
+    'vrouter_ofnat_setups_total >= 1' >/dev/null &&
+    test \"\$(stat -c %a $LAB_DIR/vrouter-ofnat.prom)\" = 644"
 
 lab_check "the switch reported no error" test "$(counter errors)" = 0
 lab_check "vrouter-ofnat is still running" lab_kill "$OFNAT_PID" 0

@@ -1,8 +1,9 @@
 #!/bin/sh
 # t_valgrind: vrouterd and vrouter-hostd stay valgrind-clean through the
-# operator commands, failovers and split brain of t_ctl.sh: the daemons
-# run under memcheck (PAIR_WRAP), and any invalid access, use of
-# uninitialised memory or definite leak in any of their logs fails.
+# operator commands, failovers and split brain of t_ctl.sh, writing their
+# metrics pages (PAIR_METRICS): the daemons run under memcheck
+# (PAIR_WRAP), and any invalid access, use of uninitialised memory or
+# definite leak in any of their logs fails.
 #
 # usage: t_valgrind.sh [BUILD_DIR]     (as root; exit 77 = skipped)
 
@@ -22,7 +23,8 @@ case $B in *san*)
 esac
 VG=$(mktemp -d /tmp/vrouter-vg.XXXXXX)
 trap 'rm -rf "$VG"' EXIT
-PAIR_WRAP="valgrind -q --leak-check=full --show-leak-kinds=definite \
+# PAIR_METRICS: the metrics pages are written under valgrind too.
+PAIR_METRICS=1 PAIR_WRAP="valgrind -q --leak-check=full --show-leak-kinds=definite \
 --errors-for-leak-kinds=definite --log-file=$VG/%p.log" \
     sh "$ROOT/tests/integration/t_ctl.sh" "$B" >"$VG/t_ctl.out" 2>&1
 rc=$?

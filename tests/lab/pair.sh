@@ -6,9 +6,10 @@
 # hv1) and r2 (priority 100, on hv2).  PAIR_ADVERT_MS sets the VRRP advert
 # interval (default 50; "default" leaves advert_ms out of router.json, for
 # its own default).  PAIR_WRAP prefixes the daemons' command lines
-# (e.g. "valgrind --log-file=...").  The server `up` runs a responder on port 7000
-# that answers with the address it sees the client as, and an echo
-# server on port 7001.
+# (e.g. "valgrind --log-file=...").  PAIR_METRICS=1 has every daemon
+# write its metrics page into $LAB_DIR/NODE.prom/ (-P).  The server `up`
+# runs a responder on port 7000 that answers with the address it sees the
+# client as, and an echo server on port 7001.
 
 case $LAB_BUILD in /*) PAIR_BIN=$LAB_BUILD ;; *) PAIR_BIN=$LAB_ROOT/$LAB_BUILD ;; esac
 PAIR_SERVER=198.51.100.1
@@ -50,19 +51,20 @@ pair_hostd()
 { "name": "$2", "channel": "$3", "tap": "$LAB_HV_TAP",
   "uplink": "$LAB_HV_UPLINK", "addresses": ["$LAB_VIP"] }
 JSON
+	mkdir -p "$LAB_DIR/$1.prom"
 	lab_bg "$1" "$LAB_DIR/$1.hostd.log" $PAIR_WRAP "$PAIR_BIN/vrouter-hostd" -d -v \
 	    -g 2000 -H "$1" -r "$LAB_DIR/$1.reg" -s "$LAB_DIR/$1.ctl" \
-	    -S - >/dev/null
+	    ${PAIR_METRICS:+-P "$LAB_DIR/$1.prom"} -S - >/dev/null
 	lab_wait_for "hostd on $1" 3000 test -S "$LAB_DIR/$1.ctl"
 }
 
 # pair_vrouterd R: start vrouterd in R (again); records PAIR_VRD_R.
 pair_vrouterd()
 {
-	mkdir -p "$LAB_DIR/$1.run"
+	mkdir -p "$LAB_DIR/$1.run" "$LAB_DIR/$1.prom"
 	lab_bg "$1" "$LAB_DIR/$1.vrouterd.log" setsid $PAIR_WRAP "$PAIR_BIN/vrouterd" \
 	    -d -v -f "$LAB_DIR/$1.json" -R "$LAB_DIR/$1.run" \
-	    -M "$LAB_DIR/$1.state" \
+	    -M "$LAB_DIR/$1.state" ${PAIR_METRICS:+-P "$LAB_DIR/$1.prom"} \
 	    -T "$LAB_ROOT/templates" >/dev/null
 	eval "PAIR_VRD_$1=\$LAB_PID"
 	lab_wait_for "vrouterd in $1" 5000 \

@@ -30,6 +30,7 @@ static const struct {
 	{ "ratelimit", ratelimit_suite },
 	{ "kroute", kroute_suite },
 	{ "log", log_suite },
+	{ "prom", prom_suite },
 };
 
 int

@@ -22,5 +22,6 @@ Suite	*kmirror_suite(void);
 Suite	*ratelimit_suite(void);
 Suite	*kroute_suite(void);
 Suite	*log_suite(void);
+Suite	*prom_suite(void);
 
 #endif

@@ -1,0 +1,200 @@
+/*
+ * vrouter-ofnat's metrics: a Prometheus text page (lib/prom.h) with the
+ * switch connection, the legs, the controller's counters and the NAT
+ * table's figures (what "show" returns).  Written every
+ * METRICS_INTERVAL_MS as DIR/vrouter-ofnat.prom for node_exporter's
+ * textfile collector when -P DIR is given, and returned by the control
+ * command "metrics".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "evglue.h"
+#include "log.h"
+#include "ofnat.h"
+#include "prom.h"
+
+#define METRICS_INTERVAL_MS	5000
+#define METRICS_FILE		"vrouter-ofnat.prom"
+
+struct ofnat_metrics {
+	struct ofnat	*o;
+	const char	*dir;
+	struct event	*ev_write;
+	int		 failing;
+	double		 started;
+};
+
+static struct ofnat_metrics *metrics;	/* one controller per process */
+
+#define CTR(name, help, v) do {					\
+	prom_family(p, name, PROM_COUNTER, help);			\
+	prom_sample_u64(p, name, (uint64_t)(v), NULL);			\
+} while (0)
+#define GAUGE(name, help, v) do {					\
+	prom_family(p, name, PROM_GAUGE, help);				\
+	prom_sample(p, name, (double)(v), NULL);			\
+} while (0)
+
+static void
+page(struct prom *p, const struct ofnat *o)
+{
+	const struct ofnat_counters *c = &o->c;
+	struct nat_stats st;
+	char		 dp[32];
+	int		 i, n;
+	enum leg_state	 s;
+
+	nat_stats_get(o->nat, &st);
+	snprintf(dp, sizeof(dp), "%016llx", (unsigned long long)o->dpid);
+	prom_family(p, "vrouter_ofnat_info", PROM_GAUGE,
+	    "The router this controller runs.");
+	prom_sample(p, "vrouter_ofnat_info", 1, "router_id",
+	    o->conf.router_id, NULL);
+	GAUGE("vrouter_ofnat_start_time_seconds",
+	    "When vrouter-ofnat started, in seconds since the epoch.",
+	    metrics->started);
+	prom_family(p, "vrouter_ofnat_switch_connected", PROM_GAUGE,
+	    "1 while a switch is connected (its datapath id as a label).");
+	prom_sample(p, "vrouter_ofnat_switch_connected", ofconn_connected(o),
+	    "datapath", dp, NULL);
+	GAUGE("vrouter_ofnat_ready",
+	    "1 once the switch's ports are known and the flows are in.",
+	    o->ready);
+	prom_family(p, "vrouter_ofnat_legs", PROM_GAUGE,
+	    "Configured legs (the public one and the networks) by state.");
+	for (s = LEG_WAIT_PORT; s <= LEG_ACTIVE; s++) {
+		for (i = n = 0; i < OFNAT_MAX_LEGS; i++)
+			n += o->legs[i].state == s;
+		prom_sample(p, "vrouter_ofnat_legs", n, "state",
+		    pipeline_leg_state(s), NULL);
+	}
+	CTR("vrouter_ofnat_connects_total",
+	    "Switch connections accepted.", c->connects);
+	CTR("vrouter_ofnat_setups_total",
+	    "New sessions given flows.", c->setups);
+	CTR("vrouter_ofnat_packet_ins_total",
+	    "PACKET_IN messages from the switch.", c->packet_in);
+	CTR("vrouter_ofnat_packet_in_misses_total",
+	    "PACKET_INs from the table-miss flow.", c->packet_in_miss);
+	CTR("vrouter_ofnat_packet_in_invalid_ttl_total",
+	    "PACKET_INs for an expired TTL.", c->packet_in_ttl);
+	CTR("vrouter_ofnat_packet_outs_total",
+	    "PACKET_OUT messages sent.", c->packet_out);
+	CTR("vrouter_ofnat_flow_mods_total",
+	    "FLOW_MOD messages sent.", c->flow_mod);
+	CTR("vrouter_ofnat_flows_removed_total",
+	    "FLOW_REMOVED messages from the switch.", c->flow_removed);
+	CTR("vrouter_ofnat_switch_errors_total",
+	    "ERROR messages from the switch.", c->errors);
+	CTR("vrouter_ofnat_arp_requests_total",
+	    "ARP requests sent.", c->arp_requests);
+	CTR("vrouter_ofnat_arp_replies_total",
+	    "ARP replies sent for the router's addresses.", c->arp_replies);
+	CTR("vrouter_ofnat_echo_replies_total",
+	    "Pings to the router answered by the controller.",
+	    c->echo_replies);
+	CTR("vrouter_ofnat_time_exceeded_total",
+	    "ICMP time exceeded sent.", c->time_exceeded);
+	CTR("vrouter_ofnat_icmp_errors_translated_total",
+	    "ICMP errors translated for an inside host.", c->icmp_translated);
+	CTR("vrouter_ofnat_hairpins_total",
+	    "Sessions hairpinned from inside to a port forward.",
+	    c->hairpins);
+	CTR("vrouter_ofnat_dropped_total",
+	    "Packets the controller dropped.", c->dropped);
+	CTR("vrouter_ofnat_filtered_total",
+	    "Inbound packets refused by the NAT's filtering.", st.filtered);
+	CTR("vrouter_ofnat_port_exhausted_total",
+	    "New mappings refused: no public port left.", st.exhausted);
+	GAUGE("vrouter_ofnat_mappings",
+	    "NAT mappings, port forwards included.", st.mappings);
+	GAUGE("vrouter_ofnat_forwards", "Port forwards.", st.forwards);
+	GAUGE("vrouter_ofnat_sessions", "NAT sessions.", st.sessions);
+	CTR("vrouter_ofnat_mappings_created_total",
+	    "Mappings ever made.", st.created);
+	CTR("vrouter_ofnat_mappings_reclaimed_total",
+	    "Dynamic mappings ended.", st.reclaimed);
+	GAUGE("vrouter_ofnat_send_queue_bytes",
+	    "Bytes queued to the switch.", ofconn_queued(o));
+}
+
+char *
+ofnat_metrics_page(struct ofnat *o, size_t *len)
+{
+	struct prom	 p;
+	char		*text;
+
+	if (metrics == NULL || metrics->o != o) {
+		errno = ENOENT;
+		return NULL;
+	}
+	prom_init(&p);
+	page(&p, o);
+	if (p.errors > 0)
+		log_warnx("metrics: %u samples left out", p.errors);
+	if ((text = strdup(prom_text(&p, len))) == NULL)
+		*len = 0;
+	prom_free(&p);
+	return text;
+}
+
+static void
+on_write(evutil_socket_t fd, short what, void *arg)
+{
+	struct ofnat_metrics *m = arg;
+	char		*text;
+	size_t		 len;
+
+	(void)fd;
+	(void)what;
+	if ((text = ofnat_metrics_page(m->o, &len)) == NULL ||
+	    prom_write_file(m->dir, METRICS_FILE, text, len) == -1) {
+		if (!m->failing)
+			log_warn("metrics: %s/%s", m->dir, METRICS_FILE);
+		m->failing = 1;
+	} else if (m->failing) {
+		log_info("metrics: %s/%s written again", m->dir, METRICS_FILE);
+		m->failing = 0;
+	}
+	free(text);
+	evtimer_add_ms(m->ev_write, METRICS_INTERVAL_MS);
+}
+
+int
+ofnat_metrics_init(struct ofnat *o, const char *dir)
+{
+	struct ofnat_metrics *m;
+	struct timespec	 ts;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return -1;
+	m->o = o;
+	m->dir = dir;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	m->started = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	metrics = m;
+	if (dir == NULL)
+		return 0;
+	if ((m->ev_write = evtimer_new(o->base, on_write, m)) == NULL) {
+		ofnat_metrics_free();
+		errno = ENOMEM;
+		return -1;
+	}
+	on_write(-1, 0, m);	/* the first page now; a bad -P shows at once */
+	return 0;
+}
+
+void
+ofnat_metrics_free(void)
+{
+	if (metrics == NULL)
+		return;
+	if (metrics->ev_write != NULL)
+		event_free(metrics->ev_write);
+	free(metrics);
+	metrics = NULL;
+}
