@@ -99,11 +99,14 @@ check()		# DESC CMD...
 skip()		# DESC WHY
 {
 	N=$((N + 1))
+	SKIPS=$((SKIPS + 1))
 	echo "ok $N - $1 # SKIP $2"
 }
+SKIPS=0
 finish()
 {
 	echo "1..$N"
+	echo "t_deb: $((N - FAILS - SKIPS)) passed, $FAILS failed, $SKIPS skipped"
 	[ "$FAILS" -eq 0 ]
 	exit
 }
