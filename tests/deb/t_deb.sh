@@ -1,11 +1,13 @@
 #!/bin/sh
 # shellcheck shell=dash
+# shellcheck disable=SC2317 # cleanup runs from a trap, has from check
 # t_deb: vrouter's Debian packages build, are lintian-clean, install, work,
 # and purge without a trace.  `make deb-test` and CI (.ci/run) run it; it
 # is not in tests/integration because it installs and purges packages on
 # this machine (as CI, on a throwaway VM), which `make test` must not do
 # behind a developer's back.  It proves that
 #  1. `scripts/build-deb.sh` builds the four packages and their -dbgsym;
+#     their maintainer scripts parse, with debhelper's parts whole;
 #  2. lintian finds no error and no warning that is not overridden (every
 #     override has its reason beside it in debian/*.lintian-overrides);
 #  3. dpkg installs them, no daemon starts (policy-rc.d), and then the
@@ -155,6 +157,23 @@ else
 	notok "make deb: every package built" "missing:$missing"
 	finish
 fi
+
+# The maintainer scripts parse, and each debhelper snippet is whole (a
+# "#DEBHELPER#" in a comment of ours would splice one in half-commented).
+bad=
+for p in $PKGS; do
+	dpkg-deb -e "$T/deb/${p}_${VERSION}_$ARCH.deb" "$T/ctl.$p"
+	for s in "$T/ctl.$p"/preinst "$T/ctl.$p"/postinst "$T/ctl.$p"/prerm \
+	    "$T/ctl.$p"/postrm; do
+		[ -f "$s" ] || continue
+		sh -n "$s" 2>/dev/null || bad="$bad $p/${s##*/}:syntax"
+		[ "$(grep -c '^# Automatically added by' "$s")" = \
+		    "$(grep -c '^# End automatically added section' "$s")" ] ||
+		    bad="$bad $p/${s##*/}:snippets"
+	done
+done
+check "maintainer scripts parse, debhelper's snippets whole${bad:+ (not:$bad)}" \
+    test -z "$bad"
 
 # 2. lintian, on the .changes (the .debs and the .buildinfo)
 if lintian --fail-on error,warning -L '>=info' --show-overrides \
