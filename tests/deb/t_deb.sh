@@ -212,7 +212,7 @@ for p in $PKGS; do
 done
 check "dpkg says all four are installed" test -z "$bad"
 
-# The policy the scripts follow, and proof that no daemon came up.
+# policy-rc.d said no to every start: none of the daemons runs.
 out=$(running)
 check "no vrouter daemon was started by the install" test -z "$out"
 
