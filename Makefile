@@ -8,6 +8,8 @@
 #   make demo       the HA pair failover story in the namespace lab
 #   make V=1        show the commands
 #   make install    PREFIX=/usr/local DESTDIR= (etc/module.mk)
+#   make deb        Debian packages (debian/) into build/deb
+#   make deb-test   build, lintian, install, check and purge them (root)
 
 PREFIX	?= /usr/local
 DESTDIR	?=
@@ -97,9 +99,18 @@ demo: deps
 bench: all bench-bins
 	sh bench/run.sh $(B)
 
+deb:
+	@sh scripts/install-deps.sh deb
+	sh scripts/build-deb.sh
+
+deb-test:
+	@sh scripts/install-deps.sh deb
+	sh tests/deb/t_deb.sh
+
 clean:
 	rm -rf build build-san build-fuzz build-*
 
-.PHONY: all deps test unit integration demo bench clean fuzz install unit-bins bench-bins
+.PHONY: all deps test unit integration demo bench clean fuzz install unit-bins bench-bins \
+	deb deb-test
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

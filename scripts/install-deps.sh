@@ -1,6 +1,9 @@
 #!/bin/sh
 # Install the Debian 12 packages vrouter builds and tests with, if missing.
 # Run as root on a fresh machine; as another user it only reports.
+#
+# usage: install-deps.sh [deb]
+#   deb  also the Debian packaging tools, for `make deb` and `make deb-test`
 set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
@@ -9,6 +12,8 @@ libnetfilter-conntrack-dev libseccomp-dev libsystemd-dev
 iproute2 iptables keepalived conntrackd conntrack socat ethtool iputils-ping
 iputils-arping tcpdump procps gnuplot-nox valgrind openvswitch-switch openvswitch-common traceroute
 qemu-system-x86 busybox-static cpio mandoc python3-prometheus-client"
+# debhelper brings dpkg-dev and fakeroot; adduser is vrouter-host's.
+[ "${1:-}" = deb ] && PKGS="$PKGS debhelper lintian adduser"
 
 missing=""
 for p in $PKGS; do
