@@ -25,13 +25,9 @@ PKGS	 = libmnl jansson libevent
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
-# libsystemd: sd_notify for the daemons only (lib/sdnotify.c).
-SD_CFLAGS  := $(shell pkg-config --cflags libsystemd 2>/dev/null)
-SD_LIBS    := $(shell pkg-config --libs libsystemd 2>/dev/null)
 
 CFLAGS	?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -Ilib -Ivirtio-serial -Ihostagent -Idaemon $(PKG_CFLAGS) \
-	    $(SD_CFLAGS)
+CPPFLAGS += -D_GNU_SOURCE -Ilib -Ivirtio-serial -Ihostagent -Idaemon $(PKG_CFLAGS)
 ALL_CFLAGS = $(CFLAGS) $(WARN) -std=c11
 
 ifeq ($(SAN),1)

@@ -14,7 +14,7 @@ CONF_OBJS := $(CONF_SRCS:%.c=$(B)/%.o)
 # (etc/module.mk), so add objects and libraries here.
 VRD_LINK = $(VRD_OBJS) $(CONF_OBJS) $(VSP_GUEST_OBJS) $(VSP_OBJS) $(LIB_OBJS) \
 	   $(SDNOTIFY_OBJS)
-VRD_LDLIBS = $(VSP_LIBS) $(PKG_LIBS) $(SD_LIBS)
+VRD_LDLIBS = $(VSP_LIBS) $(PKG_LIBS)
 
 $(B)/vrouterd: $(VRD_LINK)
 	@$(if $(Q),echo "  LD      $@")

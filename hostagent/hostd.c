@@ -24,6 +24,10 @@
 #define DEFAULT_REGDIR	"/etc/vrouter/hostd.d"
 #define DEFAULT_SOCK	"/run/vrouter/hostd.sock"
 #define DEFAULT_ROSOCK	"/run/vrouter/hostd.ro.sock"
+/* Bytes read from one channel per loop turn (bench/hostile.sh sizes it). */
+#ifndef HOSTD_READ_BUDGET
+#define HOSTD_READ_BUDGET	16384
+#endif
 
 static void
 print_usage(FILE *f)
@@ -123,7 +127,7 @@ main(int argc, char *argv[])
 	hd.garp_burst = 4;
 	hd.engine_cfg.state_rate = 20;
 	hd.engine_cfg.state_burst = 10;
-	hd.engine_cfg.read_budget = 16384;
+	hd.engine_cfg.read_budget = HOSTD_READ_BUDGET;
 	gethostname(hd.hostname, sizeof(hd.hostname) - 1);
 
 	while ((ch = getopt_long(argc, argv, "A:a:B:dg:H:hP:p:R:r:s:S:u:Vv",

@@ -11,7 +11,6 @@ SECCOMP_LIBS := $(shell pkg-config --libs libseccomp 2>/dev/null)
 
 $(B)/vrouter-hostd: $(HOSTD_OBJS) $(VSP_OBJS) $(LIB_OBJS) $(SDNOTIFY_OBJS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(VSP_LIBS) $(PKG_LIBS) $(SECCOMP_LIBS) \
-	    $(SD_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(VSP_LIBS) $(PKG_LIBS) $(SECCOMP_LIBS)
 
 BINS += $(B)/vrouter-hostd

@@ -3,7 +3,8 @@ LIB_SRCS := lib/log.c lib/evglue.c lib/kroute.c lib/ctl_frame.c lib/ctl_server.c
 	    lib/ctl_client.c lib/jsonutil.c lib/nlreq.c lib/proc.c lib/mustache.c \
 	    lib/tbucket.c lib/logrl.c lib/version.c lib/prom.c lib/promfile.c
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
-# systemd notifications: linked by the daemons alone, with $(SD_LIBS).
+# systemd notifications: linked by the daemons alone (libsystemd is
+# loaded at run time, under systemd only: lib/sdnotify.c).
 SDNOTIFY_OBJS := $(B)/lib/sdnotify.o
 
 # One version for every binary and package, from VERSION (one line, e.g.

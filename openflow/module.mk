@@ -17,6 +17,6 @@ OFNAT_CONF_OBJS := $(B)/daemon/config.o $(B)/daemon/config_json.o \
 $(B)/vrouter-ofnat: $(OFNAT_OBJS) $(OFP_OBJS) $(OFNAT_CONF_OBJS) $(LIB_OBJS) \
 		    $(SDNOTIFY_OBJS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(SD_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 BINS += $(B)/vrouter-ofnat

@@ -8,7 +8,7 @@ set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libmnl-dev libjansson-dev libevent-dev check zlib1g-dev
-libnetfilter-conntrack-dev libseccomp-dev libsystemd-dev
+libnetfilter-conntrack-dev libseccomp-dev
 iproute2 iptables keepalived conntrackd conntrack socat ethtool iputils-ping
 iputils-arping tcpdump procps gnuplot-nox valgrind openvswitch-switch openvswitch-common traceroute
 qemu-system-x86 busybox-static cpio mandoc python3-prometheus-client"
