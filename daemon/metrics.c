@@ -17,6 +17,7 @@
 #include "evglue.h"
 #include "log.h"
 #include "prom.h"
+#include "promwriter.h"
 #include "vrouterd.h"
 
 #define METRICS_INTERVAL_MS	5000
@@ -25,8 +26,7 @@
 struct metrics {
 	struct vrouterd	*vd;
 	const char	*dir;		/* NULL: no file, control only */
-	struct event	*ev_write;
-	int		 failing;	/* the last write failed (logged) */
+	struct prom_writer *writer;
 	double		 started;	/* wall clock, seconds */
 
 	int		 pending;	/* a decision not yet handed over */
@@ -330,7 +330,6 @@ char *
 metrics_page(struct vrouterd *vd, size_t *len)
 {
 	struct prom	 p;
-	char		*text;
 
 	if (vd->metrics == NULL) {
 		errno = ENOENT;
@@ -342,34 +341,14 @@ metrics_page(struct vrouterd *vd, size_t *len)
 	page_host(&p, vd);
 	page_sync(&p, vd);
 	page_children(&p, vd);
-	if (p.errors > 0)
-		log_warnx("metrics: %u samples left out (a bug)", p.errors);
-	if ((text = strdup(prom_text(&p, len))) == NULL)
-		*len = 0;
-	prom_free(&p);
-	return text;
+	return prom_page_take(&p, len);
 }
 
-static void
-on_write(evutil_socket_t fd, short what, void *arg)
+/* The page, as the writer asks for it. */
+static char *
+page_of(void *arg, size_t *len)
 {
-	struct metrics	*m = arg;
-	char		*text;
-	size_t		 len;
-
-	(void)fd;
-	(void)what;
-	if ((text = metrics_page(m->vd, &len)) == NULL ||
-	    prom_write_file(m->dir, METRICS_FILE, text, len) == -1) {
-		if (!m->failing)
-			log_warn("metrics: %s/%s", m->dir, METRICS_FILE);
-		m->failing = 1;
-	} else if (m->failing) {
-		log_info("metrics: %s/%s written again", m->dir, METRICS_FILE);
-		m->failing = 0;
-	}
-	free(text);
-	evtimer_add_ms(m->ev_write, METRICS_INTERVAL_MS);
+	return metrics_page(arg, len);
 }
 
 int
@@ -391,12 +370,12 @@ metrics_init(struct vrouterd *vd, const char *dir)
 	vd->metrics = m;
 	if (dir == NULL)
 		return 0;
-	if ((m->ev_write = evtimer_new(vd->base, on_write, m)) == NULL) {
+	if ((m->writer = prom_writer_new(vd->base, dir, METRICS_FILE,
+	    METRICS_INTERVAL_MS, page_of, vd)) == NULL) {
 		metrics_free(vd);
 		errno = ENOMEM;
 		return -1;
 	}
-	on_write(-1, 0, m);	/* the first page now; a bad -P shows at once */
 	return 0;
 }
 
@@ -407,8 +386,7 @@ metrics_free(struct vrouterd *vd)
 
 	if (m == NULL)
 		return;
-	if (m->ev_write != NULL)
-		event_free(m->ev_write);
+	prom_writer_free(m->writer);
 	free(m);
 	vd->metrics = NULL;
 }

@@ -19,6 +19,7 @@
 #include "hostd.h"
 #include "log.h"
 #include "prom.h"
+#include "promwriter.h"
 #include "psio.h"
 
 #define METRICS_INTERVAL_MS	5000
@@ -27,8 +28,7 @@
 struct metrics {
 	struct hostd	*hd;
 	const char	*dir;
-	struct event	*ev_write;
-	int		 failing;
+	struct prom_writer *writer;
 	double		 started;
 };
 
@@ -207,7 +207,6 @@ char *
 hostd_metrics_page(struct hostd *hd, size_t *len)
 {
 	struct prom	 p;
-	char		*text;
 
 	if (hd->metrics == NULL) {
 		errno = ENOENT;
@@ -216,34 +215,14 @@ hostd_metrics_page(struct hostd *hd, size_t *len)
 	prom_init(&p);
 	page_host(&p, hd);
 	page_vms(&p, hd);
-	if (p.errors > 0)
-		log_warnx("metrics: %u samples left out", p.errors);
-	if ((text = strdup(prom_text(&p, len))) == NULL)
-		*len = 0;
-	prom_free(&p);
-	return text;
+	return prom_page_take(&p, len);
 }
 
-static void
-on_write(evutil_socket_t fd, short what, void *arg)
+/* The page, as the writer asks for it. */
+static char *
+page_of(void *arg, size_t *len)
 {
-	struct metrics	*m = arg;
-	char		*text;
-	size_t		 len;
-
-	(void)fd;
-	(void)what;
-	if ((text = hostd_metrics_page(m->hd, &len)) == NULL ||
-	    prom_write_file(m->dir, METRICS_FILE, text, len) == -1) {
-		if (!m->failing)
-			log_warn("metrics: %s/%s", m->dir, METRICS_FILE);
-		m->failing = 1;
-	} else if (m->failing) {
-		log_info("metrics: %s/%s written again", m->dir, METRICS_FILE);
-		m->failing = 0;
-	}
-	free(text);
-	evtimer_add_ms(m->ev_write, METRICS_INTERVAL_MS);
+	return hostd_metrics_page(arg, len);
 }
 
 int
@@ -261,12 +240,12 @@ hostd_metrics_init(struct hostd *hd, const char *dir)
 	hd->metrics = m;
 	if (dir == NULL)
 		return 0;
-	if ((m->ev_write = evtimer_new(hd->base, on_write, m)) == NULL) {
+	if ((m->writer = prom_writer_new(hd->base, dir, METRICS_FILE,
+	    METRICS_INTERVAL_MS, page_of, hd)) == NULL) {
 		hostd_metrics_free(hd);
 		errno = ENOMEM;
 		return -1;
 	}
-	on_write(-1, 0, m);	/* the first page now; a bad -P shows at once */
 	return 0;
 }
 
@@ -277,8 +256,7 @@ hostd_metrics_free(struct hostd *hd)
 
 	if (m == NULL)
 		return;
-	if (m->ev_write != NULL)
-		event_free(m->ev_write);
+	prom_writer_free(m->writer);
 	free(m);
 	hd->metrics = NULL;
 }

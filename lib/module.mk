@@ -1,7 +1,8 @@
 # lib: what more than one binary needs.
 LIB_SRCS := lib/log.c lib/evglue.c lib/kroute.c lib/ctl_frame.c lib/ctl_server.c \
 	    lib/ctl_client.c lib/jsonutil.c lib/nlreq.c lib/proc.c lib/mustache.c \
-	    lib/tbucket.c lib/logrl.c lib/version.c lib/prom.c lib/promfile.c
+	    lib/tbucket.c lib/logrl.c lib/version.c lib/prom.c lib/promfile.c \
+	    lib/promwriter.c
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 # systemd notifications: linked by the daemons alone (libsystemd is
 # loaded at run time, under systemd only: lib/sdnotify.c).

@@ -272,16 +272,22 @@ put_series(struct out *o, const char *name, va_list ap, const char *extra)
 }
 
 static void
+fmt_double(char *num, size_t size, double v)
+{
+	if (isnan(v))
+		snprintf(num, size, "NaN");
+	else if (isinf(v))
+		snprintf(num, size, "%s", v > 0 ? "+Inf" : "-Inf");
+	else
+		snprintf(num, size, "%.15g", v);
+}
+
+static void
 put_double(struct out *o, double v)
 {
 	char	 num[40];
 
-	if (isnan(v))
-		snprintf(num, sizeof(num), "NaN");
-	else if (isinf(v))
-		snprintf(num, sizeof(num), "%s", v > 0 ? "+Inf" : "-Inf");
-	else
-		snprintf(num, sizeof(num), "%.15g", v);
+	fmt_double(num, sizeof(num), v);
 	puts_(o, num);
 }
 
@@ -294,42 +300,49 @@ put_u64(struct out *o, uint64_t v)
 	puts_(o, num);
 }
 
-int
-prom_sample(struct prom *p, const char *name, double value, ...)
+/* One sample of a family: the series, then the value as text. */
+static int
+sample(struct prom *p, const char *name, const char *value, va_list ap)
 {
 	struct out	 o = { p, p->len, 0 };
-	va_list		 ap;
 
 	if (!belongs(p, name, 0)) {
 		o.err = EINVAL;
 		return finish(&o);
 	}
-	va_start(ap, value);
 	put_series(&o, name, ap, NULL);
-	va_end(ap);
 	puts_(&o, " ");
-	put_double(&o, value);
+	puts_(&o, value);
 	puts_(&o, "\n");
 	return finish(&o);
 }
 
 int
+prom_sample(struct prom *p, const char *name, double value, ...)
+{
+	char		 num[40];
+	va_list		 ap;
+	int		 rv;
+
+	fmt_double(num, sizeof(num), value);
+	va_start(ap, value);
+	rv = sample(p, name, num, ap);
+	va_end(ap);
+	return rv;
+}
+
+int
 prom_sample_u64(struct prom *p, const char *name, uint64_t value, ...)
 {
-	struct out	 o = { p, p->len, 0 };
+	char		 num[24];
 	va_list		 ap;
+	int		 rv;
 
-	if (!belongs(p, name, 0)) {
-		o.err = EINVAL;
-		return finish(&o);
-	}
+	snprintf(num, sizeof(num), "%" PRIu64, value);
 	va_start(ap, value);
-	put_series(&o, name, ap, NULL);
+	rv = sample(p, name, num, ap);
 	va_end(ap);
-	puts_(&o, " ");
-	put_u64(&o, value);
-	puts_(&o, "\n");
-	return finish(&o);
+	return rv;
 }
 
 int

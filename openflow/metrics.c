@@ -16,6 +16,7 @@
 #include "log.h"
 #include "ofnat.h"
 #include "prom.h"
+#include "promwriter.h"
 
 #define METRICS_INTERVAL_MS	5000
 #define METRICS_FILE		"vrouter-ofnat.prom"
@@ -23,8 +24,7 @@
 struct ofnat_metrics {
 	struct ofnat	*o;
 	const char	*dir;
-	struct event	*ev_write;
-	int		 failing;
+	struct prom_writer *writer;
 	double		 started;
 };
 
@@ -126,7 +126,6 @@ char *
 ofnat_metrics_page(struct ofnat *o, size_t *len)
 {
 	struct prom	 p;
-	char		*text;
 
 	if (metrics == NULL || metrics->o != o) {
 		errno = ENOENT;
@@ -134,34 +133,14 @@ ofnat_metrics_page(struct ofnat *o, size_t *len)
 	}
 	prom_init(&p);
 	page(&p, o);
-	if (p.errors > 0)
-		log_warnx("metrics: %u samples left out", p.errors);
-	if ((text = strdup(prom_text(&p, len))) == NULL)
-		*len = 0;
-	prom_free(&p);
-	return text;
+	return prom_page_take(&p, len);
 }
 
-static void
-on_write(evutil_socket_t fd, short what, void *arg)
+/* The page, as the writer asks for it. */
+static char *
+page_of(void *arg, size_t *len)
 {
-	struct ofnat_metrics *m = arg;
-	char		*text;
-	size_t		 len;
-
-	(void)fd;
-	(void)what;
-	if ((text = ofnat_metrics_page(m->o, &len)) == NULL ||
-	    prom_write_file(m->dir, METRICS_FILE, text, len) == -1) {
-		if (!m->failing)
-			log_warn("metrics: %s/%s", m->dir, METRICS_FILE);
-		m->failing = 1;
-	} else if (m->failing) {
-		log_info("metrics: %s/%s written again", m->dir, METRICS_FILE);
-		m->failing = 0;
-	}
-	free(text);
-	evtimer_add_ms(m->ev_write, METRICS_INTERVAL_MS);
+	return ofnat_metrics_page(arg, len);
 }
 
 int
@@ -179,12 +158,12 @@ ofnat_metrics_init(struct ofnat *o, const char *dir)
 	metrics = m;
 	if (dir == NULL)
 		return 0;
-	if ((m->ev_write = evtimer_new(o->base, on_write, m)) == NULL) {
+	if ((m->writer = prom_writer_new(o->base, dir, METRICS_FILE,
+	    METRICS_INTERVAL_MS, page_of, o)) == NULL) {
 		ofnat_metrics_free();
 		errno = ENOMEM;
 		return -1;
 	}
-	on_write(-1, 0, m);	/* the first page now; a bad -P shows at once */
 	return 0;
 }
 
@@ -193,8 +172,7 @@ ofnat_metrics_free(void)
 {
 	if (metrics == NULL)
 		return;
-	if (metrics->ev_write != NULL)
-		event_free(metrics->ev_write);
+	prom_writer_free(metrics->writer);
 	free(metrics);
 	metrics = NULL;
 }
