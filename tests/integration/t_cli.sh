@@ -33,20 +33,7 @@ trap 'exit 143' TERM
 # Command lines below hold [ and |: never glob them.
 set -f
 
-N=0
-FAILS=0
-ok()
-{
-	N=$((N + 1))
-	echo "ok $N - $1"
-}
-notok()		# DESC [WHY]
-{
-	N=$((N + 1))
-	FAILS=$((FAILS + 1))
-	echo "not ok $N - $1"
-	[ -z "${2:-}" ] || printf '%s\n' "$2" | sed 's/^/# /'
-}
+. "$ROOT/tests/tap.sh"
 
 # run BIN ARGS...: RC, $T/out and $T/err hold the outcome.
 run()

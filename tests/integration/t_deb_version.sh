@@ -12,20 +12,7 @@
 # usage: t_deb_version.sh [BUILD_DIR]  (BUILD_DIR unused)
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-N=0
-FAILS=0
-ok()
-{
-	N=$((N + 1))
-	echo "ok $N - $1"
-}
-notok()		# DESC [WHY]
-{
-	N=$((N + 1))
-	FAILS=$((FAILS + 1))
-	echo "not ok $N - $1"
-	[ -z "${2:-}" ] || printf '%s\n' "$2" | sed 's/^/# /'
-}
+. "$ROOT/tests/tap.sh"
 
 v=$(cat "$ROOT/VERSION" 2>/dev/null)
 lines=$(wc -l <"$ROOT/VERSION" 2>/dev/null)

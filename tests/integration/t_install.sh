@@ -37,31 +37,7 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-N=0
-FAILS=0
-ok()
-{
-	N=$((N + 1))
-	echo "ok $N - $1"
-}
-notok()		# DESC [WHY]
-{
-	N=$((N + 1))
-	FAILS=$((FAILS + 1))
-	echo "not ok $N - $1"
-	[ -z "${2:-}" ] || printf '%s\n' "$2" | sed 's/^/# /'
-}
-check()		# DESC CMD...
-{
-	local desc="$1"
-	shift
-	if "$@"; then ok "$desc"; else notok "$desc" "failed: $*"; fi
-}
-skip()		# DESC WHY
-{
-	N=$((N + 1))
-	echo "ok $N - $1 # SKIP $2"
-}
+. "$ROOT/tests/tap.sh"
 
 D=$T/root
 P=/usr/local
