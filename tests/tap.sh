@@ -1,4 +1,4 @@
-# shellcheck shell=sh
+# shellcheck shell=dash
 # tap.sh: TAP lines for the tests that need no lab (sourced; lab tests use
 # lab.sh's lab_ok/lab_notok/lab_check).  N, FAILS and SKIPS count them;
 # the test prints "1..$N" at the end and exits by [ "$FAILS" -eq 0 ].
