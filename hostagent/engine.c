@@ -93,15 +93,11 @@ static void	 echan_log(struct echan *, const char *, ...)
 static void
 echan_log(struct echan *c, const char *fmt, ...)
 {
-	char	 msg[512];
 	va_list	 ap;
 
-	if (!logrl_allow(&c->logrl, mono_ms()))
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	logrl_vlog(&c->logrl, c->name, 0, fmt, ap);
 	va_end(ap);
-	log_warnx("vm %s: %s", c->name, msg);
 }
 
 static struct echan *
@@ -537,7 +533,6 @@ on_stats(evutil_socket_t fd, short what, void *arg)
 	struct engine	*e = arg;
 	struct echan	*c;
 	uint64_t	 now = mono_ms();
-	uint32_t	 n;
 
 	(void)fd;
 	(void)what;
@@ -545,10 +540,7 @@ on_stats(evutil_socket_t fd, short what, void *arg)
 		if (c->st_dirty || c->rd.garbage_bytes != c->st.garbage_bytes ||
 		    c->rd.bad_frames != c->st.bad_frames)
 			send_stats(c);
-		if ((n = logrl_flush(&c->logrl, now)) > 0)
-			log_warnx("vm %s: suppressed %u log lines in the last "
-			    "%d s (counters: vrouterctl host vm list)",
-			    c->name, n, LOGRL_INTERVAL_MS / 1000);
+		logrl_report(&c->logrl, c->name, now);
 	}
 	evtimer_add_ms(e->ev_stats, STATS_MS);
 }

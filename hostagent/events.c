@@ -33,27 +33,15 @@ hostd_event(struct hostd *hd, struct vm *vm, uint32_t addr, uint8_t state,
 void
 vm_log(struct vm *vm, int level, const char *fmt, ...)
 {
-	char	 msg[512];
 	va_list	 ap;
 
-	if (!logrl_allow(&vm->logrl, mono_ms()))
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	logrl_vlog(&vm->logrl, vm->reg.name, level != 0, fmt, ap);
 	va_end(ap);
-	if (level == 0)
-		log_warnx("vm %s: %s", vm->reg.name, msg);
-	else
-		log_info("vm %s: %s", vm->reg.name, msg);
 }
 
 void
 vm_log_flush(struct vm *vm, uint64_t now_ms)
 {
-	uint32_t	 n = logrl_flush(&vm->logrl, now_ms);
-
-	if (n > 0)
-		log_warnx("vm %s: suppressed %u log lines in the last %d s "
-		    "(counters: vrouterctl host vm list)", vm->reg.name, n,
-		    LOGRL_INTERVAL_MS / 1000);
+	logrl_report(&vm->logrl, vm->reg.name, now_ms);
 }

@@ -7,6 +7,7 @@
 #ifndef VR_LOGRL_H
 #define VR_LOGRL_H
 
+#include <stdarg.h>
 #include <stdint.h>
 
 #define LOGRL_INTERVAL_MS	10000
@@ -26,5 +27,14 @@ int	 logrl_allow(struct logrl *, uint64_t now_ms);
  * nothing was suppressed.
  */
 uint32_t logrl_flush(struct logrl *, uint64_t now_ms);
+
+/*
+ * Log "vm WHO: message" (a warning, or information if info) when the
+ * limiter lets it through; and, once an interval is over, the one line
+ * that says how many were held back.  The daemon's log.c does the rest.
+ */
+void	 logrl_vlog(struct logrl *, const char *who, int info,
+	    const char *fmt, va_list) __attribute__((format(printf, 4, 0)));
+void	 logrl_report(struct logrl *, const char *who, uint64_t now_ms);
 
 #endif
