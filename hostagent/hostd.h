@@ -122,8 +122,6 @@ struct hostd {
 	struct event	*ev_link;
 	struct event	*ev_linkresync;
 	uint64_t	 resyncs;	/* full dumps after lost notifications */
-	struct kr_op	*grace_ops;	/* routes_grace_end()'s batch */
-	size_t		 ngrace, grace_cap;	/* full dumps after lost notifications */
 
 	/* the channel engine */
 	struct psm_config engine_cfg;

@@ -463,16 +463,22 @@ routes_reconcile_start(struct hostd *hd)
 	return 0;
 }
 
+/* Routes of ours that no VM confirmed, gathered for one batch. */
+struct grace {
+	struct hostd	*hd;
+	struct kr_op	*ops;
+	size_t		 n, cap;
+};
+
 static void
 grace_cb(struct km_route *r, void *arg)
 {
-	struct hostd	*hd = arg;
+	struct grace	*g = arg;
 	struct kr_op	*op;
 
-	if (r->protocol != hd->proto || r->confirmed ||
-	    hd->ngrace >= hd->grace_cap)
+	if (r->protocol != g->hd->proto || r->confirmed || g->n >= g->cap)
 		return;
-	op = &hd->grace_ops[hd->ngrace++];
+	op = &g->ops[g->n++];
 	memset(op, 0, sizeof(*op));
 	op->cmd = KR_DELETE;
 	op->addr = r->addr;
@@ -483,27 +489,24 @@ grace_cb(struct km_route *r, void *arg)
 void
 routes_grace_end(struct hostd *hd)
 {
+	struct grace	 g = { hd, NULL, 0, 0 };
 	struct vm	*vm;
 	size_t		 i;
 	int		 idx;
 
 	hd->reconciling = 0;
 	drain_monitor(hd);
-	hd->grace_cap = km_count(hd->km, hd->proto);
-	hd->ngrace = 0;
-	if (hd->grace_cap == 0)
+	if ((g.cap = km_count(hd->km, hd->proto)) == 0)
 		return;
-	if ((hd->grace_ops = calloc(hd->grace_cap,
-	    sizeof(*hd->grace_ops))) == NULL) {
+	if ((g.ops = calloc(g.cap, sizeof(*g.ops))) == NULL) {
 		log_warn("grace end");
 		return;
 	}
-	km_foreach(hd->km, grace_cb, hd);
-	if (hd->ngrace > 0 && kr_apply(hd->kr, hd->grace_ops,
-	    hd->ngrace) == -1)
+	km_foreach(hd->km, grace_cb, &g);
+	if (g.n > 0 && kr_apply(hd->kr, g.ops, g.n) == -1)
 		log_warn("withdrawing unconfirmed routes");
-	for (i = 0; i < hd->ngrace; i++) {
-		struct kr_op *op = &hd->grace_ops[i];
+	for (i = 0; i < g.n; i++) {
+		struct kr_op *op = &g.ops[i];
 
 		if (op->error != 0) {
 			log_warnx("withdrawing %s/32 table %u: %s",
@@ -522,7 +525,6 @@ routes_grace_end(struct hostd *hd)
 				    VSP_WHY_NONE, 0);
 			}
 	}
-	free(hd->grace_ops);
-	hd->grace_ops = NULL;
+	free(g.ops);
 	drain_monitor(hd);
 }
