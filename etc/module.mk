@@ -1,5 +1,6 @@
 # etc: example configurations, systemd units (etc/systemd), the tmpfiles.d
-# rule (etc/tmpfiles: a folder named *.d would be ignored by git); and
+# rules (etc/tmpfiles: a folder named *.d would be ignored by git; its
+# vrouter-ganeti.conf, the channel folder, is for Ganeti nodes only); and
 # `make install`.
 #
 #   make install [PREFIX=/usr/local] [DESTDIR=] [SYSCONFDIR=/etc]
@@ -107,6 +108,7 @@ install: all $(IB)/vrouterd $(IB)/vrouterctl
 	$(VR_SED) etc/tmpfiles/vrouter.conf \
 	    >$(DESTDIR)$(TMPFILESDIR)/vrouter.conf
 	chmod 644 $(DESTDIR)$(TMPFILESDIR)/vrouter.conf
+	install -m 644 etc/tmpfiles/vrouter-ganeti.conf $(DESTDIR)$(TMPFILESDIR)/
 	install -m 644 etc/sysusers/vrouter.conf $(DESTDIR)$(SYSUSERSDIR)/
 	install -d -m 755 $(DESTDIR)$(SYSCONFDIR)/vrouter
 	install -d -m 755 $(DESTDIR)$(SYSCONFDIR)/vrouter/hostd.d
