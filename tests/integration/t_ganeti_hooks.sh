@@ -75,16 +75,19 @@ ganeti_tag() {
 	    printf '%s\n' "$1" | grep -Eq '^[A-Za-z0-9_.+*/:@-]+$'
 }
 
-# Every tag the docs give to gnt-instance in a command (sh block).
+# Every tag in the docs' commands (sh blocks): the words that start with
+# "vrouter", also as the value of a VAR=.
+# shellcheck disable=SC1003,SC2020 # tr: one character for another
 doc_tags=$(for f in "$ROOT/docs/ganeti.md" "$ROOT/docs/operations.md"; do
 	awk '/^[[:space:]]*```sh/ { b = 1; next } /^[[:space:]]*```/ { b = 0 } b' "$f"
-done | tr ' ,\\' '\n\n\n' | grep -E '^vrouter' || :)
+done | tr -d "'\"" | tr ' ,\\' '\n\n\n' | sed 's/^[A-Z_]*=//' |
+    grep -E '^vrouter' || :)
 bad=
 for t in $doc_tags; do
 	ganeti_tag "$t" || bad="$bad $t"
 done
 if [ -n "$doc_tags" ] && [ -z "$bad" ]; then
-	ok "every tag in the docs' commands matches Ganeti's tag rule ($(echo $doc_tags | wc -w) tags)"
+	ok "every tag in the docs' commands matches Ganeti's tag rule ($(echo "$doc_tags" | wc -w) tags)"
 else
 	notok "docs: tags Ganeti would refuse:${bad:- (no tag found in a sh block)}"
 fi
