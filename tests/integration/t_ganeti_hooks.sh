@@ -152,6 +152,7 @@ mkconf n1y5 "$N1" "YIELD_TIMEOUT=500"
 mkconf n1ybad "$N1" "TIMEOUT=2
 YIELD_TIMEOUT=2000"
 mkconf n1port "$N1" "CHANNEL_PORT=org.example.1"
+mkconf n1ysmall "$N1" "YIELD_TIMEOUT=50"
 
 # The environment Ganeti 3.0 gives every instance hook for router r1
 # (primary N1), as lib/hooksmaster.py and BuildInstanceHookEnv build it.
@@ -434,6 +435,11 @@ expect "YIELD_TIMEOUT=0: no handover" 0
 hook n1ybad $MIGPRE
 expect "YIELD_TIMEOUT not below TIMEOUT: refused, but only a warning in pre" 0
 expect_err "... which names the bound" "YIELD_TIMEOUT: 2000 ms is not less than TIMEOUT (2 s)"
+hook n1ysmall $MIGPRE
+expect "YIELD_TIMEOUT below vrouterctl's 100 ms: refused, a warning in pre" 0
+expect_err "... which names the range" "YIELD_TIMEOUT: \"50\": not 0 or 100..60000 ms"
+hook n1ysmall $START GANETI_HOOKS_PHASE=post
+expect "... and a failure in post, as any bad key" 1
 hook n1 $MIGPRE GANETI_MIGRATE_CLEANUP=True
 expect "migrate --cleanup pre does not hand over" 0
 hook n1 $MIGPRE GANETI_INSTANCE_STATUS=down
