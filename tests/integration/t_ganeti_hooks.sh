@@ -92,17 +92,21 @@ else
 	notok "docs: tags Ganeti would refuse:${bad:- (no tag found in a sh block)}"
 fi
 
-# The real-Ganeti test runs those blocks where their first line says.
+# The real-Ganeti test runs those blocks where their first line says:
+# ```sh on a node, ```sh guest in a router VM.
 bad=$(for f in "$ROOT/docs/ganeti.md" "$ROOT/docs/operations.md"; do
-	awk -v f="${f##*/}" '/^[[:space:]]*```sh/ { first = 1; next }
-	    first { sub(/^[[:space:]]+/, ""); first = 0
-		if ($0 !~ /^# (on (every node|node[12][.]example[.]org)|in each router VM)$/)
-			print f ": " $0 }' "$f"
+	awk -v f="${f##*/}" '/^[[:space:]]*```sh guest$/ { first = 2; next }
+	    /^[[:space:]]*```sh$/ { first = 1; next }
+	    first { sub(/^[[:space:]]+/, "")
+		if (first == 1 && $0 !~ /^# on (every node|node[12][.]example[.]org)$/ ||
+		    first == 2 && $0 != "# in each router VM")
+			print f ": " $0
+		first = 0 }' "$f"
 done)
 if [ -z "$bad" ]; then
 	ok "every sh block in the docs says where it runs"
 else
-	notok "sh blocks without '# on NODE', '# on every node' or '# in each router VM': $bad"
+	notok "sh blocks without '# on NODE' or '# on every node', sh guest blocks without '# in each router VM': $bad"
 fi
 
 # ---- fixtures -------------------------------------------------------------
@@ -350,6 +354,18 @@ hook n1 $START GANETI_HOOKS_PHASE=post \
     "GANETI_INSTANCE_HV_kvm_extra=-chardev socket,id=vrouter,path=$CHAN -device virtio-serial-pci,id=vs -device virtserialport,bus=vs.0,chardev=vrouter,name=org.vrouter.0"
 expect "a chardev QEMU does not serve (no server=on) is refused" 1
 expect_err "the reason is given" "QEMU must be the socket's server"
+ln -s chan "$T/chanlink"
+hook n1 $START GANETI_HOOKS_PHASE=post \
+    "GANETI_INSTANCE_HV_kvm_extra=-chardev socket,id=vrouter,path=$T/chanlink/vr-7f3a.sock,server=on,wait=off -device virtio-serial-pci,id=vs -device virtserialport,bus=vs.0,chardev=vrouter,name=org.vrouter.0"
+expect "CHANNEL_DIR by another path (as /var/run for /run) is CHANNEL_DIR" 0 \
+    "host vm add r1.example.org channel $T/chanlink/vr-7f3a.sock tap tap3 uplink uplink0 address 203.0.113.11 table main"
+hook n1 $START GANETI_HOOKS_PHASE=post \
+    "GANETI_INSTANCE_HV_kvm_extra=-chardev socket,id=vrouter,path=vr.sock,server=on,wait=off -device virtio-serial-pci,id=vs -device virtserialport,bus=vs.0,chardev=vrouter,name=org.vrouter.0"
+expect "a relative channel path is refused" 1
+mkconf n1nodir "$N1" "CHANNEL_DIR=$T/nowhere"
+hook n1nodir $START GANETI_HOOKS_PHASE=post
+expect "a CHANNEL_DIR missing on the node is refused" 1
+expect_err "... and named" "CHANNEL_DIR $T/nowhere does not exist on this node"
 hook n1port $START GANETI_HOOKS_PHASE=post \
     "GANETI_INSTANCE_HV_kvm_extra=-device virtio-serial-pci,id=vs -chardev socket,id=c0,path=$T/chan/x.sock,server=on,wait=off -device virtserialport,bus=vs.0,chardev=c0,name=org.example.1 -chardev socket,id=c1,path=$T/chan/y.sock,server=on,wait=off -device virtserialport,bus=vs.0,chardev=c1,name=org.vrouter.0"
 expect "CHANNEL_PORT picks the port and so its chardev" 0 \
