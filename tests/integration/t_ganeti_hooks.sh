@@ -362,6 +362,10 @@ expect "CHANNEL_DIR by another path (as /var/run for /run) is CHANNEL_DIR" 0 \
 hook n1 $START GANETI_HOOKS_PHASE=post \
     "GANETI_INSTANCE_HV_kvm_extra=-chardev socket,id=vrouter,path=vr.sock,server=on,wait=off -device virtio-serial-pci,id=vs -device virtserialport,bus=vs.0,chardev=vrouter,name=org.vrouter.0"
 expect "a relative channel path is refused" 1
+hook n1 $START GANETI_HOOKS_PHASE=post \
+    "GANETI_INSTANCE_HV_kvm_extra=-chardev socket,id=vrouter,path=$CHAN,server=on,wait=off -device virtio-serial-pci,id=vs -device virtconsole,bus=vs.0,chardev=vrouter,name=org.vrouter.0"
+expect "a port that is not a virtserialport is refused" 1
+expect_err "... and named" "not a virtserialport"
 mkconf n1nodir "$N1" "CHANNEL_DIR=$T/nowhere"
 hook n1nodir $START GANETI_HOOKS_PHASE=post
 expect "a CHANNEL_DIR missing on the node is refused" 1
