@@ -8,7 +8,8 @@
 # is already the new node), a temporary config, a temporary KVM NIC folder
 # and a fake vrouterctl that logs its arguments:
 #   - every tag used here and in the sh blocks of docs/ganeti.md and
-#     docs/operations.md matches Ganeti's tag rule ^[\w.+*/:@-]+$;
+#     docs/operations.md matches Ganeti's tag rule ^[\w.+*/:@-]+$, and
+#     every such block's first line says where it runs;
 #   - start/reboot on the primary registers the VM with the channel path
 #     from its kvm_extra (whatever its file name), tap, uplink, addresses
 #     (NIC IP + vrouter:vip:A.B.C.D tags, public NIC chosen by
@@ -18,15 +19,18 @@
 #     a bad vip or public-nic value, or two public-nic tags, refuse the
 #     registration; vrouter tags without the router tag warn on the
 #     primary only and call nothing;
-#   - kvm_extra without the vrouter port, with a path outside CHANNEL_DIR
-#     or without server=on refuses the registration;
+#   - kvm_extra without the vrouter port (or with another device of that
+#     name), with a relative path, a path outside CHANNEL_DIR (the same
+#     folder by a symlink is inside) or without server=on refuses the
+#     registration; CHANNEL_PORT picks the port;
 #   - start on a secondary or the master node does nothing; an instance
 #     without the router tag is never touched;
 #   - migrate, failover, move, pre: the node the VM runs on calls
 #     `host vm yield NAME timeout YIELD_TIMEOUT`; no other node does;
 #     still MASTER, not registered, a failed or hung vrouterctl and a bad
-#     config are warnings with exit 0; YIELD_TIMEOUT=0, migrate --cleanup
-#     and a stopped instance yield nothing;
+#     config (YIELD_TIMEOUT outside 100..60000 or not below TIMEOUT) are
+#     warnings with exit 0; YIELD_TIMEOUT=0, migrate --cleanup and a
+#     stopped instance yield nothing;
 #   - migrate, failover, move, post: del on the old primary, add on the
 #     new one, nothing on the master; a stopped instance is only
 #     unregistered; migrate --cleanup registers the VM where its tap is;
