@@ -8,7 +8,8 @@
 # is already the new node), a temporary config, a temporary KVM NIC folder
 # and a fake vrouterctl that logs its arguments:
 #   - every tag used here and in the sh blocks of docs/ganeti.md and
-#     docs/operations.md matches Ganeti's tag rule ^[\w.+*/:@-]+$;
+#     docs/operations.md matches Ganeti's tag rule ^[\w.+*/:@-]+$, and
+#     every such block's first line says where it runs;
 #   - start/reboot on the primary registers the VM with the channel path
 #     from its kvm_extra (whatever its file name), tap, uplink, addresses
 #     (NIC IP + vrouter:vip:A.B.C.D tags, public NIC chosen by
@@ -18,15 +19,18 @@
 #     a bad vip or public-nic value, or two public-nic tags, refuse the
 #     registration; vrouter tags without the router tag warn on the
 #     primary only and call nothing;
-#   - kvm_extra without the vrouter port, with a path outside CHANNEL_DIR
-#     or without server=on refuses the registration;
+#   - kvm_extra without the vrouter port (or with another device of that
+#     name), with a relative path, a path outside CHANNEL_DIR (the same
+#     folder by a symlink is inside) or without server=on refuses the
+#     registration; CHANNEL_PORT picks the port;
 #   - start on a secondary or the master node does nothing; an instance
 #     without the router tag is never touched;
 #   - migrate, failover, move, pre: the node the VM runs on calls
 #     `host vm yield NAME timeout YIELD_TIMEOUT`; no other node does;
 #     still MASTER, not registered, a failed or hung vrouterctl and a bad
-#     config are warnings with exit 0; YIELD_TIMEOUT=0, migrate --cleanup
-#     and a stopped instance yield nothing;
+#     config (YIELD_TIMEOUT outside 100..60000 or not below TIMEOUT) are
+#     warnings with exit 0; YIELD_TIMEOUT=0, migrate --cleanup and a
+#     stopped instance yield nothing;
 #   - migrate, failover, move, post: del on the old primary, add on the
 #     new one, nothing on the master; a stopped instance is only
 #     unregistered; migrate --cleanup registers the VM where its tap is;
@@ -75,18 +79,38 @@ ganeti_tag() {
 	    printf '%s\n' "$1" | grep -Eq '^[A-Za-z0-9_.+*/:@-]+$'
 }
 
-# Every tag the docs give to gnt-instance in a command (sh block).
+# Every tag in the docs' commands (sh blocks): the words that start with
+# "vrouter", also as the value of a VAR=.
+# shellcheck disable=SC1003,SC2020 # tr: one character for another
 doc_tags=$(for f in "$ROOT/docs/ganeti.md" "$ROOT/docs/operations.md"; do
 	awk '/^[[:space:]]*```sh/ { b = 1; next } /^[[:space:]]*```/ { b = 0 } b' "$f"
-done | tr ' ,\\' '\n\n\n' | grep -E '^vrouter' || :)
+done | tr -d "'\"" | tr ' ,\\' '\n\n\n' | sed 's/^[A-Z_]*=//' |
+    grep -E '^vrouter' || :)
 bad=
 for t in $doc_tags; do
 	ganeti_tag "$t" || bad="$bad $t"
 done
 if [ -n "$doc_tags" ] && [ -z "$bad" ]; then
-	ok "every tag in the docs' commands matches Ganeti's tag rule ($(echo $doc_tags | wc -w) tags)"
+	ok "every tag in the docs' commands matches Ganeti's tag rule ($(echo "$doc_tags" | wc -w) tags)"
 else
 	notok "docs: tags Ganeti would refuse:${bad:- (no tag found in a sh block)}"
+fi
+
+# The real-Ganeti test runs those blocks where their first line says:
+# ```sh on a node, ```sh guest in a router VM.
+bad=$(for f in "$ROOT/docs/ganeti.md" "$ROOT/docs/operations.md"; do
+	awk -v f="${f##*/}" '/^[[:space:]]*```sh guest$/ { first = 2; next }
+	    /^[[:space:]]*```sh$/ { first = 1; next }
+	    first { sub(/^[[:space:]]+/, "")
+		if (first == 1 && $0 !~ /^# on (every node|node[12][.]example[.]org)$/ ||
+		    first == 2 && $0 != "# in each router VM")
+			print f ": " $0
+		first = 0 }' "$f"
+done)
+if [ -z "$bad" ]; then
+	ok "every sh block in the docs says where it runs"
+else
+	notok "sh blocks without '# on NODE' or '# on every node', sh guest blocks without '# in each router VM': $bad"
 fi
 
 # ---- fixtures -------------------------------------------------------------
@@ -149,6 +173,7 @@ mkconf n1y5 "$N1" "YIELD_TIMEOUT=500"
 mkconf n1ybad "$N1" "TIMEOUT=2
 YIELD_TIMEOUT=2000"
 mkconf n1port "$N1" "CHANNEL_PORT=org.example.1"
+mkconf n1ysmall "$N1" "YIELD_TIMEOUT=50"
 
 # The environment Ganeti 3.0 gives every instance hook for router r1
 # (primary N1), as lib/hooksmaster.py and BuildInstanceHookEnv build it.
@@ -333,6 +358,22 @@ hook n1 $START GANETI_HOOKS_PHASE=post \
     "GANETI_INSTANCE_HV_kvm_extra=-chardev socket,id=vrouter,path=$CHAN -device virtio-serial-pci,id=vs -device virtserialport,bus=vs.0,chardev=vrouter,name=org.vrouter.0"
 expect "a chardev QEMU does not serve (no server=on) is refused" 1
 expect_err "the reason is given" "QEMU must be the socket's server"
+ln -s chan "$T/chanlink"
+hook n1 $START GANETI_HOOKS_PHASE=post \
+    "GANETI_INSTANCE_HV_kvm_extra=-chardev socket,id=vrouter,path=$T/chanlink/vr-7f3a.sock,server=on,wait=off -device virtio-serial-pci,id=vs -device virtserialport,bus=vs.0,chardev=vrouter,name=org.vrouter.0"
+expect "CHANNEL_DIR by another path (as /var/run for /run) is CHANNEL_DIR" 0 \
+    "host vm add r1.example.org channel $T/chanlink/vr-7f3a.sock tap tap3 uplink uplink0 address 203.0.113.11 table main"
+hook n1 $START GANETI_HOOKS_PHASE=post \
+    "GANETI_INSTANCE_HV_kvm_extra=-chardev socket,id=vrouter,path=vr.sock,server=on,wait=off -device virtio-serial-pci,id=vs -device virtserialport,bus=vs.0,chardev=vrouter,name=org.vrouter.0"
+expect "a relative channel path is refused" 1
+hook n1 $START GANETI_HOOKS_PHASE=post \
+    "GANETI_INSTANCE_HV_kvm_extra=-chardev socket,id=vrouter,path=$CHAN,server=on,wait=off -device virtio-serial-pci,id=vs -device virtconsole,bus=vs.0,chardev=vrouter,name=org.vrouter.0"
+expect "a port that is not a virtserialport is refused" 1
+expect_err "... and named" "not a virtserialport"
+mkconf n1nodir "$N1" "CHANNEL_DIR=$T/nowhere"
+hook n1nodir $START GANETI_HOOKS_PHASE=post
+expect "a CHANNEL_DIR missing on the node is refused" 1
+expect_err "... and named" "CHANNEL_DIR $T/nowhere does not exist on this node"
 hook n1port $START GANETI_HOOKS_PHASE=post \
     "GANETI_INSTANCE_HV_kvm_extra=-device virtio-serial-pci,id=vs -chardev socket,id=c0,path=$T/chan/x.sock,server=on,wait=off -device virtserialport,bus=vs.0,chardev=c0,name=org.example.1 -chardev socket,id=c1,path=$T/chan/y.sock,server=on,wait=off -device virtserialport,bus=vs.0,chardev=c1,name=org.vrouter.0"
 expect "CHANNEL_PORT picks the port and so its chardev" 0 \
@@ -431,6 +472,11 @@ expect "YIELD_TIMEOUT=0: no handover" 0
 hook n1ybad $MIGPRE
 expect "YIELD_TIMEOUT not below TIMEOUT: refused, but only a warning in pre" 0
 expect_err "... which names the bound" "YIELD_TIMEOUT: 2000 ms is not less than TIMEOUT (2 s)"
+hook n1ysmall $MIGPRE
+expect "YIELD_TIMEOUT below vrouterctl's 100 ms: refused, a warning in pre" 0
+expect_err "... which names the range" "YIELD_TIMEOUT: \"50\": not 0 or 100..60000 ms"
+hook n1ysmall $START GANETI_HOOKS_PHASE=post
+expect "... and a failure in post, as any bad key" 1
 hook n1 $MIGPRE GANETI_MIGRATE_CLEANUP=True
 expect "migrate --cleanup pre does not hand over" 0
 hook n1 $MIGPRE GANETI_INSTANCE_STATUS=down
