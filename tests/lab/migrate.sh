@@ -14,17 +14,22 @@
 #     hostd, what the Ganeti pre hook runs; its outcome is in
 #     MIG_YIELD_RC and MIG_YIELD_OUT, and a failure is not one of the
 #     migration (vrouter never blocks Ganeti);
-#  2. the freeze: every process in R's namespace is stopped (SIGSTOP, by
+#  2. the destination's QEMU starts: a new host end of R's public leg, with
+#     the same MAC, comes up on TO (tap0 on R's own hypervisor, t-R on the
+#     other), not yet joined to R's NIC;
+#  3. the freeze: every process in R's namespace is stopped (SIGSTOP, by
 #     pid), and R's links forward nothing (their bridge ports are
 #     disabled, which leaves R's carrier alone), for FREEZE_MS in all;
-#  3. the public leg's host end moves: the source's tap is deleted and a
-#     new one, with the same MAC, comes up on TO (tap0 on R's own
-#     hypervisor, t-R on the other), bridged to R's unchanged eth0;
-#  4. the channel moves: the relay (QEMU's part) drops the source hostd's
-#     connection (it reads EOF, as when QEMU exits) and listens on the
-#     other socket; TO's hostd registers R on it (`host vm add`, as the
-#     post hook does) and the source's forgets it (`host vm del`);
-#  5. the thaw: links back, SIGCONT.
+#  4. the switch, frozen: R's unchanged eth0 is joined to TO's tap and the
+#     source's tap is deleted; the channel moves: the relay (QEMU's part)
+#     drops the source hostd's connection (it reads EOF, as when QEMU
+#     exits) and listens on the other socket;
+#  5. the thaw: links back, SIGCONT;
+#  6. the post hook: TO's hostd registers R on its new channel and tap
+#     (`host vm add`) and the source's forgets it (`host vm del`).  With
+#     MIG_REGISTER=frozen this happens in step 4 instead, the best case
+#     for a migration without the yield (Ganeti runs the post hook only
+#     once the VM runs on the destination).
 # Only processes in the lab's own namespaces are signalled; every wait is
 # bounded.  MIG_FREEZE_MS is the freeze as it happened (the steps take
 # time: a freeze shorter than them lasts as long as they do).
@@ -54,8 +59,9 @@ mig__tap()	# R HV
 }
 
 # R's host end on HV: a veth from R's wire (port to-HV) to HV (the tap),
-# with R's fixed MAC and the hypervisor's per-tap settings.
-mig__hostend()	# R HV
+# with R's fixed MAC and the hypervisor's per-tap settings; joined to the
+# wire's bridge unless "detached".
+mig__hostend()	# R HV [detached]
 {
 	local tap
 	tap=$(mig__tap "$1" "$2")
@@ -66,8 +72,8 @@ mig__hostend()	# R HV
 	    lab_sysctl "$2" "net.ipv4.conf.$tap.rp_filter=0" \
 	    "net.ipv4.conf.$tap.proxy_arp=1" \
 	    "net.ipv4.neigh.$tap.proxy_delay=0" &&
-	    lab_exec "$2" ip link set dev "$tap" up &&
-	    lab_exec "w$1" ip link set dev "to-$2" master br0 up
+	    lab_exec "$2" ip link set dev "$tap" up || return 1
+	[ "${3:-}" = detached ] || lab_exec "w$1" ip link set dev "to-$2" master br0 up
 }
 
 # mig_wire R: R's public leg through the wire w-R (a bridge), and R's
@@ -131,14 +137,14 @@ mig__ports()	# R
 	done
 }
 
-# mig_freeze R: stop every process in R's namespace and R's forwarding.
+# mig_freeze R: stop every process in R's namespace and R's forwarding
+# (at the bridge ports in MIG_PORTS, from mig__ports R).
 mig_freeze()	# R
 {
 	local ns port
-	MIG_PORTS=$(mig__ports "$1")
 	echo "$MIG_PORTS" | while read -r ns port; do
 		[ -n "$port" ] || continue
-		ip netns exec "$ns" bridge link set dev "$port" state 0
+		bridge -n "$ns" link set dev "$port" state 0
 	done
 	MIG_PIDS=$(ip netns pids "$LAB$1")
 	# shellcheck disable=SC2086
@@ -151,7 +157,7 @@ mig_thaw()	# R
 	local ns port
 	echo "$MIG_PORTS" | while read -r ns port; do
 		[ -n "$port" ] || continue
-		ip netns exec "$ns" bridge link set dev "$port" state 3
+		bridge -n "$ns" link set dev "$port" state 3
 	done
 	# shellcheck disable=SC2086
 	[ -z "$MIG_PIDS" ] || kill -s CONT $MIG_PIDS 2>/dev/null
@@ -167,36 +173,50 @@ mig__hostd()	# HV ARGS...: vrouterctl on HV's hostd
 
 pair_migrate()	# R TO FREEZE_MS [yield|noyield]
 {
-	local r="$1" to="$2" from n t0 left sock next tap
+	local r="$1" to="$2" from n t0 left sock next
 	n=${r#r}
 	from=$(mig_at "$r")
 	[ -n "$from" ] || { lab__err "pair_migrate: no wire (PAIR_PLUMB)"; return 1; }
 	[ "$from" != "$to" ] || { lab__err "pair_migrate: $r is on $to"; return 1; }
+	eval "sock=\$MIG_SOCK_$r next=\$MIG_NEXT_$r"
 	MIG_YIELD_RC= MIG_YIELD_OUT=
 	if [ "${4:-yield}" = yield ]; then
 		MIG_YIELD_OUT=$(mig__hostd "$from" host vm yield "$r" 2>&1)
 		MIG_YIELD_RC=$?
 	fi
+	# The destination's QEMU starts before the switch: its tap is up,
+	# not yet joined to the VM's NIC.
+	mig__hostend "$r" "$to" detached || return 1
+	MIG_PORTS=$(mig__ports "$r")
 
 	t0=$(lab__now_ms)
 	mig_freeze "$r"
-	# The tap: the source's goes, TO's comes.
-	lab_exec "w$r" ip link del dev "to-$from" || return 1
-	mig__hostend "$r" "$to" || return 1
-	# The channel: QEMU on the source is gone, the destination's serves.
-	eval "sock=\$MIG_SOCK_$r next=\$MIG_NEXT_$r"
+	# The switch: the VM's NIC on the destination's tap, the source's
+	# tap gone (its QEMU exits), and so its channel.
+	ip -n "${LAB}w$r" link del dev "to-$from" &&
+	    ip -n "${LAB}w$r" link set dev "to-$to" master br0 up || return 1
 	eval "lab_kill \$LAB_R${n}_RELAY_PID USR1" || return 1
-	lab_wait_for "$r's channel on $to" 2000 test -S "$next" || return 1
-	tap=$(mig__tap "$r" "$to")
-	mig__hostd "$to" host vm add "$r" channel "$next" tap "$tap" \
-	    uplink "$LAB_HV_UPLINK" address "$LAB_VIP" || return 1
-	mig__hostd "$from" host vm del "$r" || return 1
 	eval "MIG_AT_$r=\$to MIG_SOCK_$r=\$next MIG_NEXT_$r=\$sock"
+	if [ "${MIG_REGISTER:-after}" != after ]; then
+		mig__register "$r" "$from" "$to" || return 1
+	fi
 	left=$(($3 - ($(lab__now_ms) - t0)))
 	[ "$left" -le 0 ] || sleep "$(echo "$left" | awk '{ print $1 / 1000 }')"
 	mig_thaw "$r"
 	MIG_FREEZE_MS=$(($(lab__now_ms) - t0))
-	return 0
+	[ "${MIG_REGISTER:-after}" != after ] || mig__register "$r" "$from" "$to"
+}
+
+# The post hook: the destination's hostd registers R on its channel and
+# tap, the source's forgets it.
+mig__register()	# R FROM TO
+{
+	local ch
+	eval "ch=\$MIG_SOCK_$1"
+	lab_wait_for "$1's channel on $3" 2000 test -S "$ch" || return 1
+	mig__hostd "$3" host vm add "$1" channel "$ch" \
+	    tap "$(mig__tap "$1" "$3")" uplink "$LAB_HV_UPLINK" \
+	    address "$LAB_VIP" && mig__hostd "$2" host vm del "$1"
 }
 
 # The hypervisors that route the VIP now (proto 241), space-separated.
