@@ -9,7 +9,7 @@
 #  1. `vrouterctl host vm yield` answers as documented: a BACKUP has
 #     nothing to hand over (exit 0, says so), a VM that is not registered
 #     is refused (exit 1, `vm NAME: not registered`), a bad timeout is a
-#     usage error;
+#     usage error, and -j follows its schema;
 #  2. migrating the MASTER with the yield first: the yield exits 0 having
 #     seen it hand over; afterwards one node is MASTER and one BACKUP, the
 #     VIP is routed by the master's hypervisor and no other, the VM is
@@ -97,6 +97,14 @@ case "$rc $out" in
 "1 vrouterctl: vm nosuch: not registered") lab_ok "yield of an unknown VM: exit 1, not registered" ;;
 *) lab_notok "yield of an unknown VM: exit 1, not registered" "rc $rc: $out" ;;
 esac
+lab_check "-j host vm yield follows docs/schema/host-vm-yield.json" sh -c \
+    "\"$PAIR_BIN/vrouterctl\" -s \"$LAB_DIR/hv2.ctl\" -j host vm yield r2 |
+    \"$PAIR_BIN/tests/tools/schemacheck\" \
+    \"$LAB_ROOT/docs/schema/host-vm-yield.json\""
+lab_check "-j host vm list (role, yield counters) follows docs/schema/host-vms.json" sh -c \
+    "\"$PAIR_BIN/vrouterctl\" -s \"$LAB_DIR/hv1.ctl\" -j host vm list |
+    \"$PAIR_BIN/tests/tools/schemacheck\" \
+    \"$LAB_ROOT/docs/schema/host-vms.json\""
 hostctl hv1 host vm yield r1 timeout 99 >/dev/null 2>&1
 lab_check "a timeout below 100 ms is a usage error" test $? = 2
 lab_check "r1 is still MASTER after all that" pair_is r1 MASTER

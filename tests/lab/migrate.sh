@@ -91,8 +91,9 @@ mig_wire()	# R
 	    lab_exec "w$1" ip link set dev br0 up || return 1
 	lab_veth "w$1" vm "$1" "$LAB_R_IF" &&
 	    lab_exec "w$1" ip link set dev vm master br0 || return 1
-	lab_exec "$1" ip route add default dev "$LAB_R_IF" &&
-	    lab_sysctl "$1" "net.ipv4.conf.$LAB_R_IF.rp_filter=0" || return 1
+	# R's new eth0: no address and no route, as lab_topo_pair leaves
+	# it (keepalived adds them on MASTER).
+	lab_sysctl "$1" "net.ipv4.conf.$LAB_R_IF.rp_filter=0" || return 1
 	mig__hostend "$1" "$hv" || return 1
 
 	# The relay again, now able to move (chardev-relay -m).
