@@ -441,7 +441,8 @@ measure_migrate()	# FREEZE KIND
 	m=$(pair_master)
 	to=hv1
 	[ "$(mig_at "$m")" = hv1 ] && to=hv2
-	fo_sync_mark "$(pair_other "$m")"
+	fo_sync_mark r1
+	fo_sync_mark r2
 	udp_start $((3000 + $1))
 	sleep 0.3
 	y=yield
@@ -452,12 +453,31 @@ measure_migrate()	# FREEZE KIND
 	u=$(udp_result)
 	ROUND=$((ROUND + 1))
 	res=$(fo_round "$ROUND") || die "connhold round $ROUND"
-	settle "$(pair_master)"
+	migrate_settle "$m"
 	row migrate "freeze${1}ms" "$2" "$(fo_kv gap_max_ms "$u")" \
 	    "$(fo_kv lost "$u")" "" "" "" "$res" "$(fo_kv lost_run_max "$u")"
 	y=$(echo "$MIG_YIELD_OUT" | sed -n 's/.* after \([0-9]*\) ms.*/\1/p')
-	printf '  migrate  %s to %s: yield %s ms, frozen %s ms\n' "$m" "$to" \
-	    "${y:--}" "$MIG_FREEZE_MS"
+	printf '  migrate  %s to %s: yield %s ms, frozen %s ms, host vm add %s ms, MASTER after: %s\n' \
+	    "$m" "$to" "${y:--}" "$MIG_FREEZE_MS" "$MIG_ADD_MS" "$(pair_master)"
+}
+
+# After migrating master M: one MASTER and one BACKUP, both known to
+# their host agents; if the role moved, M (now BACKUP) has resynced.  A
+# MASTER that kept its role has a BACKUP that never stopped syncing.
+migrate_settle()	# M
+{
+	lab_wait_for "one MASTER, one BACKUP" 30000 fo_stable ||
+	    die "the pair did not settle"
+	ct_other
+	TAKEBACK=0
+	lab_wait_for "host agents" 10000 fo_host_acked r1 &&
+	    lab_wait_for "host agents" 10000 fo_host_acked r2 ||
+	    die "a host agent did not hear its VM"
+	if [ "$(pair_master)" != "$1" ] && [ "$PAIR_CONNTRACKD" = true ]; then
+		lab_wait_for "$1 synced" 30000 fo_synced "$1" "$CONNS" ||
+		    die "$1 did not sync"
+	fi
+	sleep 1
 }
 
 migrate_converged()

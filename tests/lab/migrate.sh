@@ -32,7 +32,8 @@
 #     once the VM runs on the destination).
 # Only processes in the lab's own namespaces are signalled; every wait is
 # bounded.  MIG_FREEZE_MS is the freeze as it happened (the steps take
-# time: a freeze shorter than them lasts as long as they do).
+# time: a freeze shorter than them lasts as long as they do); MIG_ADD_MS
+# how long the destination's `host vm add` took.
 
 # The MAC of R's host end: the same on every hypervisor, as in a routed
 # setup where the tap's MAC is fixed, so that R's neighbour entry for its
@@ -212,12 +213,15 @@ pair_migrate()	# R TO FREEZE_MS [yield|noyield]
 # tap, the source's forgets it.
 mig__register()	# R FROM TO
 {
-	local ch
+	local ch t
 	eval "ch=\$MIG_SOCK_$1"
 	lab_wait_for "$1's channel on $3" 2000 test -S "$ch" || return 1
+	t=$(lab__now_ms)
 	mig__hostd "$3" host vm add "$1" channel "$ch" \
 	    tap "$(mig__tap "$1" "$3")" uplink "$LAB_HV_UPLINK" \
-	    address "$LAB_VIP" && mig__hostd "$2" host vm del "$1"
+	    address "$LAB_VIP" || return 1
+	MIG_ADD_MS=$(($(lab__now_ms) - t))
+	mig__hostd "$2" host vm del "$1"
 }
 
 # The hypervisors that route the VIP now (proto 241), space-separated.
