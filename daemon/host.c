@@ -51,7 +51,6 @@ on_yield(const struct vsp_yield_msg *y, void *arg)
 	uint64_t	 now = mono_ms();
 	char		 err[256];
 
-	vd->n_yields++;
 	if (vd->router_state != VSP_ST_MASTER) {
 		log_info("host asks us to hand over (request %u): this node "
 		    "is %s, nothing to hand over", y->request,

@@ -122,7 +122,6 @@ struct vrouterd {
 	int		 host_acked;
 	struct vsp_ack_msg last_ack;
 	uint64_t	 yield_at_ms;	/* the host's last YIELD acted on */
-	uint64_t	 n_yields;	/* YIELDs the host sent */
 
 	/* reload throttle */
 	struct timespec	 last_reload;
