@@ -49,6 +49,10 @@
 #            transitions (spurious failovers); then the longest freeze
 #            (SIGSTOP) of the master's VRRP process that does not fail it
 #            over
+#   migrate  FO_RUNS live migrations of the master to the other hypervisor
+#            (tests/lab/migrate.sh) per freeze of FO_MIG_FREEZES (ms):
+#            migrate (the source's `vrouterctl host vm yield` first, as the
+#            Ganeti pre hook does) and migrate-noyield
 # Output: per-run lines, then median and p95 per setting; CSV and a PNG
 # plot (gnuplot) in FO_OUT (bench/out).
 #
@@ -57,10 +61,11 @@
 # (500), FO_ADVERT (default: vrouterd's), FO_ADVERTS ("10 20 30 50 100"),
 # FO_KINDS ("kill vm link planned preempt preempt-hold"), FO_THESIS_RUNS
 # (5), FO_CACHE_RUNS (5), FO_FLOWS (100000), FO_HOG_S (60), FO_OUT
-# (bench/out); FO_REPORT="A.csv B.csv": no runs, only the report of those
-# CSVs merged; FO_CT_OTHER=1: an experiment, conntrackd moved from its
-# realtime class (SCHED_RR, always) to SCHED_OTHER nice 0 with chrt once
-# it runs, so that keepalived (nice -20) wins the CPU over a resync.
+# (bench/out); FO_MIG_FREEZES ("50 200 500"); FO_REPORT="A.csv B.csv":
+# no runs, only the report of those CSVs merged; FO_CT_OTHER=1: an
+# experiment, conntrackd moved from its realtime class (SCHED_RR, always)
+# to SCHED_OTHER nice 0 with chrt once it runs, so that keepalived (nice
+# -20) wins the CPU over a resync.
 
 LAB_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LAB_BUILD=${1:-${B:-build}}
@@ -76,8 +81,11 @@ export TZ=UTC	# the daemons' log times, compared with ours
 . "$LAB_ROOT/tests/lab/pair.sh"
 # shellcheck disable=SC1091
 . "$LAB_ROOT/tests/lab/failover.sh"
+# shellcheck disable=SC1091
+. "$LAB_ROOT/tests/lab/migrate.sh"
 
-SECTIONS=${FO_SECTIONS:-advert kinds thesis cache failback hog}
+SECTIONS=${FO_SECTIONS:-advert kinds thesis cache failback hog migrate}
+MIG_FREEZES=${FO_MIG_FREEZES:-50 200 500}
 RUNS=${FO_RUNS:-20}
 CONNS=${FO_CONNS:-10000}
 ACTIVE=${FO_ACTIVE:-500}
@@ -417,6 +425,80 @@ section_failback()
 				    "$(fo_kv gap_max_ms "$u")" \
 				    "$([ "$TAKEBACK" = 1 ] && echo "; TAKEN BACK")"
 				i=$((i + 1))
+			done
+		done
+	) || exit 1
+}
+
+# migrate: the master VM live-migrated to the other hypervisor
+# (tests/lab/migrate.sh), with the source's `host vm yield` first
+# (migrate) or without (migrate-noyield), frozen FREEZE ms; the 1 ms UDP
+# stream runs across the yield and the move.  Per run also: the yield's
+# wait (yield_ms, what vrouterctl reports) and the freeze as it happened.
+measure_migrate()	# FREEZE KIND
+{
+	local m to y u res
+	m=$(pair_master)
+	to=hv1
+	[ "$(mig_at "$m")" = hv1 ] && to=hv2
+	fo_sync_mark r1
+	fo_sync_mark r2
+	udp_start $((3000 + $1))
+	sleep 0.3
+	y=yield
+	[ "$2" = migrate-noyield ] && y=noyield
+	pair_migrate "$m" "$to" "$1" "$y" || die "$2: migration of $m to $to"
+	lab_wait_for "one MASTER routed by its hypervisor" 30000 \
+	    migrate_converged || die "$2: no convergence after the migration"
+	u=$(udp_result)
+	ROUND=$((ROUND + 1))
+	res=$(fo_round "$ROUND") || die "connhold round $ROUND"
+	migrate_settle "$m"
+	row migrate "freeze${1}ms" "$2" "$(fo_kv gap_max_ms "$u")" \
+	    "$(fo_kv lost "$u")" "" "" "" "$res" "$(fo_kv lost_run_max "$u")"
+	y=$(echo "$MIG_YIELD_OUT" | sed -n 's/.* after \([0-9]*\) ms.*/\1/p')
+	printf '  migrate  %s to %s: yield %s ms, frozen %s ms, host vm add %s ms, MASTER after: %s\n' \
+	    "$m" "$to" "${y:--}" "$MIG_FREEZE_MS" "$MIG_ADD_MS" "$(pair_master)"
+}
+
+# After migrating master M: one MASTER and one BACKUP, both known to
+# their host agents; if the role moved, M (now BACKUP) has resynced.  A
+# MASTER that kept its role has a BACKUP that never stopped syncing.
+migrate_settle()	# M
+{
+	lab_wait_for "one MASTER, one BACKUP" 30000 fo_stable ||
+	    die "the pair did not settle"
+	ct_other
+	TAKEBACK=0
+	lab_wait_for "host agents" 10000 fo_host_acked r1 &&
+	    lab_wait_for "host agents" 10000 fo_host_acked r2 ||
+	    die "a host agent did not hear its VM"
+	if [ "$(pair_master)" != "$1" ] && [ "$PAIR_CONNTRACKD" = true ]; then
+		lab_wait_for "$1 synced" 30000 fo_synced "$1" "$CONNS" ||
+		    die "$1 did not sync"
+	fi
+	sleep 1
+}
+
+migrate_converged()
+{
+	fo_stable && [ "$(mig_routing)" = "$(mig_at "$(pair_master)")" ]
+}
+
+section_migrate()
+{
+	local f k i
+	echo "migrate: the master live-migrated, frozen $MIG_FREEZES ms, $RUNS runs, $CONNS connections"
+	(
+		PAIR_PLUMB=mig_plumb
+		lab_up "$ADVERT" true
+		for f in $MIG_FREEZES; do
+			for k in migrate migrate-noyield; do
+				i=0
+				while [ $i -lt "$RUNS" ]; do
+					measure_migrate "$f" "$k"
+					i=$((i + 1))
+				done
 			done
 		done
 	) || exit 1

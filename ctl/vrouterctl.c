@@ -71,6 +71,7 @@ static int	 cmd_host_status(struct ctx *, int, char **);
 static int	 cmd_host_vm_add(struct ctx *, int, char **);
 static int	 cmd_host_vm_del(struct ctx *, int, char **);
 static int	 cmd_host_vm_list(struct ctx *, int, char **);
+static int	 cmd_host_vm_yield(struct ctx *, int, char **);
 static int	 cmd_host_routes(struct ctx *, int, char **);
 static int	 cmd_host_events(struct ctx *, int, char **);
 static int	 cmd_metrics(struct ctx *, int, char **);
@@ -105,6 +106,8 @@ static const struct command commands[] = {
 	    "register a router VM (replaces an earlier registration)", 1 },
 	{ { "host", "vm", "del" }, "NAME", cmd_host_vm_del,
 	    "unregister a VM and withdraw its routes", 1 },
+	{ { "host", "vm", "yield" }, "NAME [timeout MS]", cmd_host_vm_yield,
+	    "ask a VM to hand mastership over before it moves, and wait", 1 },
 	{ { "host", "vm", "list" }, "", cmd_host_vm_list,
 	    "registered VMs, their channels and claims", 1 },
 	{ { "host", "vms" }, "", cmd_host_vm_list,
@@ -751,6 +754,30 @@ cmd_host_vm_del(struct ctx *ctx, int argc, char **argv)
 		return usage_err(ctx, "want NAME alone");
 	return action(ctx, json_pack("{s:i, s:s, s:s}", "v", CTL_VERSION,
 	    "cmd", "vm.del", "name", argv[0]));
+}
+
+#define YIELD_TIMEOUT_MS	5000
+#define YIELD_TIMEOUT_MIN	100
+#define YIELD_TIMEOUT_MAX	60000
+
+static int
+cmd_host_vm_yield(struct ctx *ctx, int argc, char **argv)
+{
+	long	 ms = YIELD_TIMEOUT_MS;
+	char	*end;
+
+	if (argc != 1 && argc != 3)
+		return usage_err(ctx, "want NAME, optionally timeout MS");
+	if (argc == 3) {
+		if (strcmp(argv[1], "timeout") != 0)
+			return usage_err(ctx, "unknown keyword \"%s\"", argv[1]);
+		ms = strtol(argv[2], &end, 10);
+		if (argv[2][0] == '\0' || *end != '\0' ||
+		    ms < YIELD_TIMEOUT_MIN || ms > YIELD_TIMEOUT_MAX)
+			return usage_err(ctx, "timeout \"%s\": want %d..%d ms",
+			    argv[2], YIELD_TIMEOUT_MIN, YIELD_TIMEOUT_MAX);
+	}
+	return ctl_host_vm_yield(ctx->sock, ctx->json, argv[0], ms);
 }
 
 static const struct command *

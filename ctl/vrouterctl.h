@@ -12,6 +12,14 @@ int	cmd_failover_test(int json, int argc, char **argv);
  */
 int	ctl_maintenance(const char *sock, int json, int on);
 
+/*
+ * yield.c: vrouterctl host vm yield on hostd's socket sock: ask the VM to
+ * hand over and wait up to timeout_ms until it is not MASTER; the exit
+ * status (0: not MASTER at the end, 1: still MASTER or no answer).
+ */
+int	ctl_host_vm_yield(const char *sock, int json, const char *name,
+	    long timeout_ms);
+
 /* conntrack.c: a summary of the kernel table (caller owns it). */
 json_t	*conntrack_summary(char *err, size_t errlen);
 

@@ -7,8 +7,11 @@
 #include <string.h>
 
 #include "log.h"
+#include "tbucket.h"
 #include "vrouterd.h"
 #include "vsp_guest.h"
+
+#define YIELD_MIN_MS	1000
 
 static void
 on_ack(const struct vsp_ack_msg *ack, void *arg)
@@ -34,13 +37,51 @@ on_ack(const struct vsp_ack_msg *ack, void *arg)
 	}
 }
 
+/*
+ * The host asks us to hand mastership over: its VM is about to move
+ * (live migration, failover, move).  This is `vrouterctl failover`, asked
+ * from below; the states we send next tell the host how it went, so a
+ * YIELD that cannot be acted on needs no answer of its own.  Acted on at
+ * most once per YIELD_MIN_MS: a failover under way is not started again.
+ */
+static void
+on_yield(const struct vsp_yield_msg *y, void *arg)
+{
+	struct vrouterd	*vd = arg;
+	uint64_t	 now = mono_ms();
+	char		 err[256];
+
+	if (vd->router_state != VSP_ST_MASTER) {
+		log_info("host asks us to hand over (request %u): this node "
+		    "is %s, nothing to hand over", y->request,
+		    vsp_state_name(vd->router_state));
+		return;
+	}
+	if (vd->yield_at_ms != 0 && now - vd->yield_at_ms < YIELD_MIN_MS) {
+		log_info("host asks us to hand over (request %u): already "
+		    "stepping down", y->request);
+		return;
+	}
+	vd->yield_at_ms = now;
+	if (standby_failover(vd, err, sizeof(err)) == -1) {
+		log_warnx("host asks us to hand over (request %u): %s",
+		    y->request, err);
+		return;
+	}
+	log_info("host asks us to hand over (request %u): stepping down",
+	    y->request);
+}
+
 int
 host_init(struct vrouterd *vd)
 {
 	if (vd->conf.host_port[0] == '\0')
 		return 0;
 	vd->guest = vsp_guest_new(vd->base, vd->conf.host_port, on_ack, vd);
-	return vd->guest != NULL ? 0 : -1;
+	if (vd->guest == NULL)
+		return -1;
+	vsp_guest_on_yield(vd->guest, on_yield, vd);
+	return 0;
 }
 
 /* Send the full state with the public VIP claimed as st. */

@@ -121,6 +121,7 @@ struct vrouterd {
 	struct vsp_guest *guest;
 	int		 host_acked;
 	struct vsp_ack_msg last_ack;
+	uint64_t	 yield_at_ms;	/* the host's last YIELD acted on */
 
 	/* reload throttle */
 	struct timespec	 last_reload;

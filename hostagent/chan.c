@@ -150,6 +150,39 @@ chan_stop(struct vm *vm)
 	}
 }
 
+int
+chan_yield(struct vm *vm)
+{
+	struct hostd	*hd = vm->hd;
+	struct psm_msg	 m;
+	uint64_t	 now = mono_ms();
+
+	if (!vm->connected) {
+		errno = ENOTCONN;
+		return -1;
+	}
+	/* Hooks re-run and operators retry: one request covers them. */
+	if (vm->yield_at_ms != 0 && now - vm->yield_at_ms < CHAN_YIELD_MIN_MS) {
+		vm->n_yields_limited++;
+		return 0;
+	}
+	if (++hd->next_yield == 0)
+		hd->next_yield = 1;
+	memset(&m, 0, sizeof(m));
+	m.type = PSM_YIELD;
+	m.u.yield.id = vm->id;
+	m.u.yield.conn = vm->conn;
+	m.u.yield.request = hd->next_yield;
+	if (privsep_send(hd, &m, -1) == -1)
+		return -1;
+	vm->yield_at_ms = now;
+	vm->yield_request = hd->next_yield;
+	vm->n_yields++;
+	log_info("vm %s: asked to hand over (request %u)", vm->reg.name,
+	    hd->next_yield);
+	return 1;
+}
+
 void
 chan_lost(struct vm *vm, const struct psm_lost *l)
 {

@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 #include "psio.h"
 
 static const char *const readonly_cmds[] = {
-	"status", "vm.list", "routes", "events", "metrics", NULL
+	"status", "vm.list", "vm.show", "routes", "events", "metrics", NULL
 };
 
 static json_t *
@@ -33,6 +34,8 @@ vm_json(const struct vm *vm)
 		    "result", vsp_result_name(vm->claims[i].result),
 		    "reason", vsp_reason_name(vm->claims[i].reason)));
 	json_object_set_new(obj, "connected", json_boolean(vm->connected));
+	json_object_set_new(obj, "role",
+	    json_string(vsp_state_name(hostd_vm_role(vm))));
 	json_object_set_new(obj, "router_id", json_string(vm->router_id));
 	json_object_set_new(obj, "guest_epoch",
 	    json_integer((json_int_t)vm->guest_epoch));
@@ -42,7 +45,7 @@ vm_json(const struct vm *vm)
 #define SUM(f)	((json_int_t)(c->f + t->f))
 	json_object_set_new(obj, "counters", json_pack(
 	    "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-	    " s:I, s:I, s:I, s:I, s:I}",
+	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "states", SUM(states),
 	    "applied", (json_int_t)vm->n_applied,
 	    "stale", SUM(stale),
@@ -59,7 +62,9 @@ vm_json(const struct vm *vm)
 	    "announced", (json_int_t)vm->n_announced,
 	    "announce_limited", (json_int_t)vm->n_announce_limited,
 	    "log_suppressed", (json_int_t)vm->logrl.suppressed,
-	    "violations", (json_int_t)vm->n_violations));
+	    "violations", (json_int_t)vm->n_violations,
+	    "yields", (json_int_t)vm->n_yields,
+	    "yields_limited", (json_int_t)vm->n_yields_limited));
 #undef SUM
 	return obj;
 }
@@ -73,6 +78,59 @@ cmd_vm_list(struct hostd *hd)
 	TAILQ_FOREACH(vm, &hd->vms, entry)
 		json_array_append_new(arr, vm_json(vm));
 	json_object_set_new(reply, "vms", arr);
+	return reply;
+}
+
+/* One VM, as in vm.list: what `host vm yield` watches. */
+static json_t *
+cmd_vm_show(struct hostd *hd, const char *name)
+{
+	json_t		*reply;
+	struct vm	*vm;
+
+	if (name == NULL)
+		return ctl_reply_error("name: missing");
+	if ((vm = hostd_vm_find(hd, name)) == NULL)
+		return ctl_reply_error("vm %s: not registered", name);
+	reply = ctl_reply_ok();
+	json_object_set_new(reply, "vm", vm_json(vm));
+	return reply;
+}
+
+/*
+ * Ask a VM to hand mastership over, and answer at once with what was
+ * done: hostd never waits.  `vrouterctl host vm yield` then watches the
+ * VM's role with vm.show until it is not MASTER, or its timeout.  Sent
+ * only to a connected MASTER, and at most once a second per VM
+ * (chan_yield): a repeat within that is answered "limited" and waits for
+ * the request already on its way.
+ */
+static json_t *
+cmd_vm_yield(struct hostd *hd, const char *name)
+{
+	json_t		*reply;
+	struct vm	*vm;
+	uint8_t		 role;
+	int		 rv = 0;
+
+	if (name == NULL)
+		return ctl_reply_error("name: missing");
+	if ((vm = hostd_vm_find(hd, name)) == NULL)
+		return ctl_reply_error("vm %s: not registered", name);
+	role = hostd_vm_role(vm);
+	if (vm->connected && role == VSP_ST_MASTER &&
+	    (rv = chan_yield(vm)) == -1)
+		return ctl_reply_error("vm %s: sending YIELD: %s", name,
+		    strerror(errno));
+	reply = ctl_reply_ok();
+	json_object_set_new(reply, "name", json_string(vm->reg.name));
+	json_object_set_new(reply, "connected", json_boolean(vm->connected));
+	json_object_set_new(reply, "role", json_string(vsp_state_name(role)));
+	json_object_set_new(reply, "sent", json_boolean(rv == 1));
+	json_object_set_new(reply, "limited", json_boolean(vm->connected &&
+	    role == VSP_ST_MASTER && rv == 0));
+	json_object_set_new(reply, "request",
+	    json_integer((json_int_t)vm->yield_request));
 	return reply;
 }
 
@@ -239,6 +297,12 @@ handle(const char *cmd, json_t *req, int readonly, void *arg)
 		return cmd_status(hd);
 	if (strcmp(cmd, "vm.list") == 0)
 		return cmd_vm_list(hd);
+	if (strcmp(cmd, "vm.show") == 0)
+		return cmd_vm_show(hd, json_string_value(json_object_get(req,
+		    "name")));
+	if (strcmp(cmd, "vm.yield") == 0)
+		return cmd_vm_yield(hd, json_string_value(json_object_get(req,
+		    "name")));
 	if (strcmp(cmd, "routes") == 0)
 		return cmd_routes(hd);
 	if (strcmp(cmd, "events") == 0)

@@ -489,6 +489,24 @@ fail:
 	close(fd);
 }
 
+/*
+ * The route process asks this guest to hand over.  It limits how often;
+ * a guest that does not read loses the frame like an ack (counted), and
+ * the route process sees the router stay MASTER.
+ */
+static void
+on_yield(struct engine *e, const struct psm_yield *y)
+{
+	struct echan	*c = echan_find(e, y->id, y->conn);
+
+	if (c == NULL)
+		return;		/* that connection closed meanwhile */
+	memset(&scratch, 0, sizeof(scratch));
+	scratch.hdr.type = VSP_YIELD;
+	scratch.u.yield.request = y->request;
+	queue_frame(c, &scratch);
+}
+
 static void
 on_parent_msg(const struct psm_msg *m, int fd, void *arg)
 {
@@ -510,6 +528,9 @@ on_parent_msg(const struct psm_msg *m, int fd, void *arg)
 		break;
 	case PSM_RESULT:
 		on_result(e, &m->u.result);
+		break;
+	case PSM_YIELD:
+		on_yield(e, &m->u.yield);
 		break;
 	default:
 		break;

@@ -69,6 +69,10 @@ struct vm {
 	int		 warned;	/* connect failure already logged */
 	int		 keep_routes;	/* reconnecting after an engine restart */
 	struct event	*ev_retry;
+	uint64_t	 yield_at_ms;	/* the last YIELD sent, for the limit */
+	uint32_t	 yield_request;	/* its number */
+	uint64_t	 n_yields;	/* YIELDs sent */
+	uint64_t	 n_yields_limited; /* asked again within the limit */
 
 	/* what the guest has told us on this connection */
 	char		 router_id[VSP_NAME_LEN + 1];
@@ -105,6 +109,7 @@ struct hostd {
 	struct vm_list	 vms;
 	uint32_t	 next_vm_id;
 	uint32_t	 next_conn;
+	uint32_t	 next_yield;	/* YIELD request numbers, never 0 */
 	const char	*regdir;
 	char		 hostname[VSP_NAME_LEN + 1];
 	uint64_t	 epoch;
@@ -148,6 +153,14 @@ void	 chan_stop(struct vm *);
 void	 chan_lost(struct vm *, const struct psm_lost *);
 void	 chan_engine_lost(struct hostd *);
 void	 chan_engine_back(struct hostd *);
+/*
+ * Ask the VM's guest to hand mastership over (a YIELD frame), at most once
+ * per CHAN_YIELD_MIN_MS per VM.  Returns 1 if one was sent, 0 if the limit
+ * held it back (one is on its way), -1 with errno ENOTCONN (no channel) or
+ * from the engine's socket.
+ */
+#define CHAN_YIELD_MIN_MS	1000
+int	 chan_yield(struct vm *);
 
 /* routes.c */
 void	 routes_apply_state(struct vm *, const struct psm_state *,
@@ -189,6 +202,12 @@ void	 vm_log_flush(struct vm *, uint64_t now_ms);
 /* vms.c */
 struct vm *hostd_vm_find(struct hostd *, const char *name);
 struct vm *hostd_vm_by_id(struct hostd *, uint32_t id);
+/*
+ * The VM's role as its claims show it: MASTER if it claims MASTER for any
+ * registered address (its route is wanted here), else the state it
+ * claims for its first address (INIT before it said anything).
+ */
+uint8_t	 hostd_vm_role(const struct vm *);
 int	 hostd_vm_add(struct hostd *, const struct vm_reg *, char *err,
 	    size_t errlen);
 int	 hostd_vm_del(struct hostd *, const char *name, char *err,

@@ -119,6 +119,13 @@ psm_encode(void *buf, size_t size, const struct psm_msg *m)
 		PUT(&w, m->u.detach.id);
 		PUT(&w, m->u.detach.conn);
 		break;
+	case PSM_YIELD:
+		if (m->u.yield.request == 0)
+			w.err = 1;
+		PUT(&w, m->u.yield.id);
+		PUT(&w, m->u.yield.conn);
+		PUT(&w, m->u.yield.request);
+		break;
 	case PSM_RESULT: {
 		const struct psm_result *r = &m->u.result;
 
@@ -229,6 +236,13 @@ psm_decode(const void *buf, size_t len, struct psm_msg *m)
 		GET(&r, m->u.detach.id);
 		GET(&r, m->u.detach.conn);
 		break;
+	case PSM_YIELD:
+		GET(&r, m->u.yield.id);
+		GET(&r, m->u.yield.conn);
+		GET(&r, m->u.yield.request);
+		if (m->u.yield.request == 0)
+			r.err = 1;
+		break;
 	case PSM_RESULT: {
 		struct psm_result *res = &m->u.result;
 
@@ -317,6 +331,7 @@ psm_type_name(unsigned int t)
 	case PSM_ATTACH:	return "ATTACH";
 	case PSM_DETACH:	return "DETACH";
 	case PSM_RESULT:	return "RESULT";
+	case PSM_YIELD:		return "YIELD";
 	case PSM_STATE:		return "STATE";
 	case PSM_LOST:		return "LOST";
 	case PSM_STATS:		return "STATS";

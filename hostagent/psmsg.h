@@ -30,6 +30,7 @@ enum psm_type {
 	PSM_ATTACH = 2,		/* serve this channel (fd attached) */
 	PSM_DETACH = 3,		/* stop serving it */
 	PSM_RESULT = 4,		/* results for the state in flight */
+	PSM_YIELD = 5,		/* ask the guest to hand over (YIELD) */
 	/* engine -> route process */
 	PSM_STATE = 16,		/* a VM's newest authorised state */
 	PSM_LOST = 17,		/* the channel closed or failed */
@@ -62,6 +63,13 @@ struct psm_attach {
 struct psm_detach {
 	uint32_t	 id;
 	uint32_t	 conn;
+};
+
+/* Send the guest of this connection a YIELD with this request number. */
+struct psm_yield {
+	uint32_t	 id;
+	uint32_t	 conn;
+	uint32_t	 request;	/* not 0, as on the wire */
 };
 
 struct psm_claim {
@@ -130,6 +138,7 @@ struct psm_msg {
 		struct psm_config config;
 		struct psm_attach attach;
 		struct psm_detach detach;
+		struct psm_yield yield;
 		struct psm_result result;
 		struct psm_state state;
 		struct psm_lost	 lost;

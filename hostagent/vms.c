@@ -35,6 +35,17 @@ hostd_vm_by_id(struct hostd *hd, uint32_t id)
 	return NULL;
 }
 
+uint8_t
+hostd_vm_role(const struct vm *vm)
+{
+	size_t	 i;
+
+	for (i = 0; i < vm->reg.naddrs; i++)
+		if (vm->claims[i].state == VSP_ST_MASTER)
+			return VSP_ST_MASTER;
+	return vm->reg.naddrs > 0 ? vm->claims[0].state : VSP_ST_INIT;
+}
+
 static void
 claims_reset(struct vm *vm)
 {

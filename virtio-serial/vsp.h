@@ -31,11 +31,13 @@
 				 VSP_MAX_GROUPS * (VSP_NAME_LEN + 4) + \
 				 VSP_MAX_ADDRS * 8)
 #define VSP_MAX_ACK_FRAME	(VSP_HDR_LEN + 16 + VSP_MAX_ADDRS * 8)
+#define VSP_YIELD_FRAME		(VSP_HDR_LEN + 8)
 
 enum vsp_type {
 	VSP_HELLO = 1,		/* host -> guest greeting on every connect */
 	VSP_STATE = 2,		/* guest -> host: full current state */
 	VSP_ACK = 3,		/* host -> guest: per-address result */
+	VSP_YIELD = 4,		/* host -> guest: hand mastership over */
 };
 
 /* VRRP state of an instance/group, and the state claimed for an address. */
@@ -117,6 +119,15 @@ struct vsp_ack_msg {
 	struct vsp_result_entry results[VSP_MAX_ADDRS];
 };
 
+/*
+ * The host asks the guest to hand mastership to its peer (a planned
+ * move of the VM).  The guest answers with its states, not with a frame
+ * of its own: the host judges by what the guest then claims.
+ */
+struct vsp_yield_msg {
+	uint32_t	 request;	/* the host's number for it, not 0 */
+};
+
 struct vsp_hello_msg {
 	uint8_t		 min_version;
 	uint8_t		 max_version;
@@ -130,6 +141,7 @@ struct vsp_msg {
 		struct vsp_hello_msg hello;
 		struct vsp_state_msg state;
 		struct vsp_ack_msg ack;
+		struct vsp_yield_msg yield;
 	} u;
 };
 

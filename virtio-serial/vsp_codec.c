@@ -17,6 +17,7 @@
 #define ACK_FIXED	16
 #define RESULT_LEN	8
 #define HELLO_LEN	(4 + VSP_NAME_LEN)
+#define YIELD_LEN	8
 
 static const uint8_t magic_bytes[4] = { 0x56, 0x52, 0x53, 0x50 };
 
@@ -269,6 +270,15 @@ decode_ack(const uint8_t *p, size_t len, struct vsp_ack_msg *m)
 	return 0;
 }
 
+static int
+decode_yield(const uint8_t *p, size_t len, struct vsp_yield_msg *m)
+{
+	if (len != YIELD_LEN || get32(p + 4) != 0)
+		return -1;
+	m->request = get32(p);
+	return m->request != 0 ? 0 : -1;
+}
+
 /*
  * Decode one whole frame (as delimited by vsp_frame_check) into *msg.
  * Returns 0, or -1 with errno EBADMSG for a malformed frame and
@@ -311,6 +321,9 @@ vsp_decode(const void *buf, size_t len, struct vsp_msg *msg)
 		break;
 	case VSP_ACK:
 		rv = decode_ack(p, msg->hdr.length, &msg->u.ack);
+		break;
+	case VSP_YIELD:
+		rv = decode_yield(p, msg->hdr.length, &msg->u.yield);
 		break;
 	default:
 		rv = -1;
@@ -385,6 +398,14 @@ encode_payload(uint8_t *p, size_t size, const struct vsp_msg *msg)
 			put16(q + 6, 0);
 		}
 		return (ssize_t)len;
+	case VSP_YIELD:
+		if (msg->u.yield.request == 0)
+			goto inval;
+		if (size < YIELD_LEN)
+			goto small;
+		put32(p, msg->u.yield.request);
+		put32(p + 4, 0);
+		return YIELD_LEN;
 	default:
 		goto inval;
 	}
@@ -426,7 +447,7 @@ vsp_encode(void *buf, size_t size, const struct vsp_msg *msg)
 	put64(p + 16, msg->hdr.epoch);
 	put32(p + 24, vsp_crc32(p + VSP_HDR_LEN, (size_t)plen));
 	put32(p + 28, vsp_crc32(p, 28));
-	/* Every type, not only STATE: a HELLO or ACK can be invalid too. */
+	/* Every type, not only STATE: any of them can be invalid. */
 	if (vsp_decode(p, VSP_HDR_LEN + (size_t)plen, &check) == -1) {
 		errno = EINVAL;
 		return -1;
@@ -488,6 +509,8 @@ vsp_type_name(unsigned int t)
 		return "STATE";
 	case VSP_ACK:
 		return "ACK";
+	case VSP_YIELD:
+		return "YIELD";
 	}
 	return "?";
 }

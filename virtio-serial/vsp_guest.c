@@ -42,6 +42,8 @@ struct vsp_guest {
 	struct vsp_msg	 in;
 	vsp_ack_cb	 on_ack;
 	void		*arg;
+	vsp_yield_cb	 on_yield;
+	void		*yield_arg;
 };
 
 static void	 on_timer(evutil_socket_t, short, void *);
@@ -108,6 +110,12 @@ handle(struct vsp_guest *g, const struct vsp_msg *m)
 		evtimer_del(g->ev_timer);
 		if (g->on_ack != NULL)
 			g->on_ack(&m->u.ack, g->arg);
+		break;
+	case VSP_YIELD:
+		log_debug("%s: host asks us to hand over (request %u)",
+		    g->path, m->u.yield.request);
+		if (g->on_yield != NULL)
+			g->on_yield(&m->u.yield, g->yield_arg);
 		break;
 	default:
 		/* A STATE is the guest's to send, not to take. */
@@ -226,7 +234,8 @@ vsp_guest_new(struct event_base *base, const char *path, vsp_ack_cb on_ack,
 	g->on_ack = on_ack;
 	g->arg = arg;
 	g->resend_ms = RESEND_MIN_MS;
-	/* The host sends HELLO and ACK frames; the guest one STATE at once. */
+	/* The host sends HELLO, ACK and YIELD frames; the guest one STATE
+	 * at once. */
 	vsp_reader_init(&g->rd, VSP_MAX_ACK_FRAME);
 	vsp_wbuf_init(&g->wb, VSP_MAX_STATE_FRAME);
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -284,6 +293,13 @@ vsp_guest_set_state(struct vsp_guest *g, const struct vsp_state_msg *st)
 	g->resend_ms = RESEND_MIN_MS;
 	send_state(g);
 	return 0;
+}
+
+void
+vsp_guest_on_yield(struct vsp_guest *g, vsp_yield_cb on_yield, void *arg)
+{
+	g->on_yield = on_yield;
+	g->yield_arg = arg;
 }
 
 int

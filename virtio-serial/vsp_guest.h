@@ -13,6 +13,7 @@
 struct vsp_guest;
 
 typedef void	(*vsp_ack_cb)(const struct vsp_ack_msg *, void *arg);
+typedef void	(*vsp_yield_cb)(const struct vsp_yield_msg *, void *arg);
 
 /*
  * Open the port at path (a virtio-serial device or, in the lab, a pty) in
@@ -31,6 +32,13 @@ void		 vsp_guest_free(struct vsp_guest *);
  */
 int		 vsp_guest_set_state(struct vsp_guest *,
 		    const struct vsp_state_msg *);
+/*
+ * Call on_yield (with arg) when the host asks the router to hand over
+ * (a YIELD frame).  Without one, a YIELD is dropped: the host sees that
+ * nothing changed in the states that follow.
+ */
+void		 vsp_guest_on_yield(struct vsp_guest *, vsp_yield_cb on_yield,
+		    void *arg);
 int		 vsp_guest_acked(const struct vsp_guest *);
 uint32_t	 vsp_guest_seq(const struct vsp_guest *);
 uint64_t	 vsp_guest_epoch(const struct vsp_guest *);

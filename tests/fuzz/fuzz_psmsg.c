@@ -1,7 +1,7 @@
 /*
- * psmsg records, as the route process of vrouter-hostd decodes what its
- * channel engine sends: whatever decodes must encode back to the same
- * bytes, and every field must be in range.
+ * psmsg records, as each process of vrouter-hostd decodes what the other
+ * sends: whatever decodes must encode back to the same bytes, and every
+ * field must be in range.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +23,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (size_t)len != size || memcmp(buf, data, size) != 0)
 		abort();
 	if (psm_decode(buf, (size_t)len, &again) == -1)
+		abort();
+	if (m.type == PSM_YIELD && m.u.yield.request == 0)
 		abort();
 	if (m.type == PSM_STATE) {
 		if (m.u.state.nclaims > REG_MAX_ADDRS)

@@ -107,6 +107,9 @@ build(struct input *in, struct vsp_msg *m)
 			a->results[i].reason = byte(in);
 		}
 		break;
+	case VSP_YIELD:
+		m->u.yield.request = (uint32_t)bytes(in, 4);
+		break;
 	}
 }
 

@@ -97,6 +97,16 @@ hello(void)
 }
 
 static void
+yield(uint32_t request)
+{
+	memset(&msg, 0, sizeof(msg));
+	msg.hdr.type = VSP_YIELD;
+	msg.hdr.seq = 9;
+	msg.hdr.epoch = 1700000000;
+	msg.u.yield.request = request;
+}
+
+static void
 state(int ngroups, int naddrs)
 {
 	int	 i;
@@ -238,6 +248,7 @@ main(int argc, char *argv[])
 	begin(NULL, 0, 1); state(VSP_MAX_GROUPS, VSP_MAX_ADDRS); add_msg(0);
 	end("state-max");
 	begin(NULL, 0, 1); ack(VSP_MAX_ADDRS); add_msg(0); end("ack-max");
+	begin(NULL, 0, 1); yield(1); add_msg(0); end("yield");
 
 	/* A frame on its own, no control byte: vsp_decode on the input. */
 	seed.len = 0; state(1, 2); add_msg(0); end("bare-state");
@@ -250,6 +261,15 @@ main(int argc, char *argv[])
 	ack(4); add_msg(0);
 	state(1, 1); add_msg(40);	/* cut off inside the payload */
 	end("stream-chunked");
+
+	/* A migration's exchange: HELLO, STATE, YIELD, ACK, a split YIELD. */
+	begin(sizes3, sizeof(sizes3), 0);
+	hello(); add_msg(0);
+	state(1, 1); add_msg(0);
+	yield(7); add_msg(0);
+	ack(1); add_msg(0);
+	yield(8); add_msg(0);
+	end("stream-yield");
 
 	/* A frame cut short, then a whole one: resync must find it. */
 	begin(sizes1, sizeof(sizes1), 0);

@@ -76,6 +76,8 @@ oracle_msg_valid(const struct vsp_msg *m)
 		return state_valid(&m->u.state);
 	case VSP_ACK:
 		return ack_valid(&m->u.ack);
+	case VSP_YIELD:
+		return m->u.yield.request != 0;
 	}
 	return 0;
 }
@@ -139,6 +141,8 @@ oracle_msg_equal(const struct vsp_msg *a, const struct vsp_msg *b)
 		return state_equal(&a->u.state, &b->u.state);
 	case VSP_ACK:
 		return ack_equal(&a->u.ack, &b->u.ack);
+	case VSP_YIELD:
+		return a->u.yield.request == b->u.yield.request;
 	}
 	return 0;
 }

@@ -183,11 +183,11 @@ expect "vrouterctl host vm add r1 channel --help: 0" 0 "" \
 expect "vrouterctl maintenance on -h: 0, nothing sent" 0 "" \
     ctl maintenance on -h
 run ctl help host vm
-if [ "$RC" = 0 ] && [ "$(grep -c '^  host vm ' "$T/out")" = 3 ] &&
-    [ "$(grep -c '^  ' "$T/out")" = 3 ]; then
-	ok "vrouterctl help host vm: exactly the three host vm commands"
+if [ "$RC" = 0 ] && [ "$(grep -c '^  host vm ' "$T/out")" = 4 ] &&
+    [ "$(grep -c '^  ' "$T/out")" = 4 ]; then
+	ok "vrouterctl help host vm: exactly the four host vm commands"
 else
-	notok "vrouterctl help host vm: exactly the three host vm commands" \
+	notok "vrouterctl help host vm: exactly the four host vm commands" \
 	    "exit $RC: $(cat "$T/out")"
 fi
 expect "vrouterctl host --help: 0" 0 "" ctl host --help

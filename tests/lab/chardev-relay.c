@@ -15,6 +15,14 @@
  * still delivered to the guest; bytes queued for a departed client are
  * lost.  Bytes queued for the guest while nobody has the pty open wait in
  * the tty's input queue and are read by the next opener.
+ *
+ * A live migration (-m OTHER, then SIGUSR1): the guest keeps its port (the
+ * pty), while the host side moves, as QEMU's does from the source node to
+ * the destination's: the client is dropped (the source's hostd reads EOF,
+ * as when QEMU exits), the socket is removed, and the relay listens on
+ * OTHER instead.  The next SIGUSR1 moves it back.  An AF_UNIX path
+ * belongs to no network namespace, so it does not matter which
+ * namespace the relay runs in.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -38,7 +46,7 @@ struct buf {
 	size_t	 len;
 };
 
-static volatile sig_atomic_t quit;
+static volatile sig_atomic_t quit, move;
 
 static void	usage(void) __attribute__((noreturn));
 static void	on_signal(int);
@@ -51,15 +59,17 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: chardev-relay [-v] -p ptylink -s socket "
-	    "[-P pidfile]\n");
+	    "[-m socket] [-P pidfile]\n");
 	exit(1);
 }
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	quit = 1;
+	if (sig == SIGUSR1)
+		move = 1;
+	else
+		quit = 1;
 }
 
 /* Returns the master fd; *slavefd is ours to keep open until exit. */
@@ -157,14 +167,18 @@ main(int argc, char *argv[])
 	struct stat	 st;
 	sigset_t	 block, empty;
 	const char	*ptylink = NULL, *sock = NULL, *pidfile = NULL;
+	const char	*other = NULL, *t;
 	char		 slave[64], junk[4096];
 	FILE		*fp;
 	ssize_t		 n;
 	int		 ch, m, s, lsock, client = -1;
 
 	log_init(1, "chardev-relay", LOG_DAEMON);
-	while ((ch = getopt(argc, argv, "p:P:s:v")) != -1) {
+	while ((ch = getopt(argc, argv, "m:p:P:s:v")) != -1) {
 		switch (ch) {
+		case 'm':
+			other = optarg;
+			break;
 		case 'p':
 			ptylink = optarg;
 			break;
@@ -189,11 +203,14 @@ main(int argc, char *argv[])
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	if (other != NULL)
+		sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&empty);
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &block, NULL);
 
 	m = open_pty(slave, sizeof(slave), &s);
@@ -217,6 +234,24 @@ main(int argc, char *argv[])
 	log_info("%s -> %s, listening on %s", ptylink, slave, sock);
 
 	while (!quit) {
+		if (move) {
+			/* The host side moves; the guest's port stays. */
+			move = 0;
+			if (client != -1) {
+				close(client);
+				client = -1;
+				log_info("client dropped: %zu bytes queued for "
+				    "it lost", tohost.len);
+				tohost.len = 0;
+			}
+			close(lsock);
+			unlink(sock);
+			t = sock;
+			sock = other;
+			other = t;
+			lsock = open_listener(sock);
+			log_info("moved: listening on %s", sock);
+		}
 		pfd[0].fd = m;
 		pfd[0].events = toguest.len > 0 ? POLLOUT : 0;
 		if (client == -1 || tohost.len < sizeof(tohost.data))

@@ -75,6 +75,9 @@ pair_setup()
 {
 	lab_init || return 1
 	lab_topo_pair || { lab_notok "lab_topo_pair"; return 1; }
+	# PAIR_PLUMB: a function that changes the topology before any
+	# daemon runs (migrate.sh's mig_plumb).
+	[ -z "${PAIR_PLUMB:-}" ] || $PAIR_PLUMB || return 1
 	pair_config r1 150 "$LAB_R2_SYNC" "$LAB_R1_SYNC" "$LAB_R1_PORT"
 	pair_config r2 100 "$LAB_R1_SYNC" "$LAB_R2_SYNC" "$LAB_R2_PORT"
 	pair_hostd hv1 r1 "$LAB_R1_SOCK" || return 1

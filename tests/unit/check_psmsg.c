@@ -138,6 +138,43 @@ START_TEST(t_round_trip)
 }
 END_TEST
 
+/* YIELD: the route process asks the engine to send one; request 0 is not. */
+START_TEST(t_yield)
+{
+	uint8_t		 buf[PSM_MAX];
+	struct psm_msg	 m, out;
+	ssize_t		 len;
+	size_t		 i;
+
+	memset(&m, 0, sizeof(m));
+	m.type = PSM_YIELD;
+	m.u.yield.id = 4;
+	m.u.yield.conn = 11;
+	m.u.yield.request = 0;
+	errno = 0;
+	ck_assert_int_eq(psm_encode(buf, sizeof(buf), &m), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	m.u.yield.request = 0xffffffff;
+	len = psm_encode(buf, sizeof(buf), &m);
+	ck_assert_int_eq(len, 1 + 3 * 4);
+	/* Every truncation, and one byte too many. */
+	for (i = 0; i < (size_t)len; i++)
+		ck_assert_int_eq(psm_decode(buf, i, &out), -1);
+	buf[len] = 0;
+	ck_assert_int_eq(psm_decode(buf, (size_t)len + 1, &out), -1);
+	ck_assert_int_eq(psm_decode(buf, (size_t)len, &out), 0);
+	ck_assert_uint_eq(out.u.yield.id, 4);
+	ck_assert_uint_eq(out.u.yield.conn, 11);
+	ck_assert_uint_eq(out.u.yield.request, 0xffffffff);
+	ck_assert_str_eq(psm_type_name(PSM_YIELD), "YIELD");
+	/* Request 0 on the way in. */
+	memset(buf + 9, 0, 4);
+	errno = 0;
+	ck_assert_int_eq(psm_decode(buf, (size_t)len, &out), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+}
+END_TEST
+
 Suite *
 psmsg_suite(void)
 {
@@ -147,6 +184,7 @@ psmsg_suite(void)
 	tcase_add_test(tc, t_bad_records);
 	tcase_add_test(tc, t_bad_fields);
 	tcase_add_test(tc, t_round_trip);
+	tcase_add_test(tc, t_yield);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -282,6 +282,64 @@ START_TEST(ack_and_hello_round_trip)
 }
 END_TEST
 
+/*
+ * YIELD (host -> guest): 8 bytes, a non-zero request number and four
+ * zero bytes; anything else is a bad frame, and the encoder refuses what
+ * the decoder would.
+ */
+START_TEST(yield_strict_and_round_trip)
+{
+	size_t	 n;
+
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = VSP_YIELD;
+	in.hdr.seq = 3;
+	in.hdr.epoch = 77;
+	in.u.yield.request = 0xfffffffe;
+	n = encode_in();
+	ck_assert_uint_eq(n, VSP_YIELD_FRAME);
+	ck_assert_int_eq(vsp_decode(frame, n, &out), 0);
+	ck_assert_uint_eq(out.hdr.type, VSP_YIELD);
+	ck_assert_uint_eq(out.u.yield.request, 0xfffffffe);
+	ck_assert_str_eq(vsp_type_name(VSP_YIELD), "YIELD");
+
+	/* Reserved bytes not zero. */
+	frame[VSP_HDR_LEN + 7] = 1;
+	reseal(n);
+	errno = 0;
+	ck_assert_int_eq(vsp_decode(frame, n, &out), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	frame[VSP_HDR_LEN + 7] = 0;
+	/* Request 0. */
+	memset(frame + VSP_HDR_LEN, 0, 4);
+	reseal(n);
+	ck_assert_int_eq(vsp_decode(frame, n, &out), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	/* A payload one byte short, and one byte long. */
+	in.u.yield.request = 1;
+	n = encode_in();
+	frame[11] = 7;
+	reseal(VSP_HDR_LEN + 7);
+	ck_assert_int_eq(vsp_decode(frame, VSP_HDR_LEN + 7, &out), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	n = encode_in();
+	frame[11] = 9;
+	frame[n] = 0;
+	reseal(VSP_HDR_LEN + 9);
+	ck_assert_int_eq(vsp_decode(frame, VSP_HDR_LEN + 9, &out), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+
+	/* The encoder refuses request 0, and a short buffer with ERANGE. */
+	in.u.yield.request = 0;
+	errno = 0;
+	ck_assert_int_eq(vsp_encode(frame, sizeof(frame), &in), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	in.u.yield.request = 5;
+	ck_assert_int_eq(vsp_encode(frame, VSP_YIELD_FRAME - 1, &in), -1);
+	ck_assert_int_eq(errno, ERANGE);
+}
+END_TEST
+
 START_TEST(frame_check_skips_to_magic)
 {
 	static const uint8_t junk[] = "xxVRxxVRSP";
@@ -447,6 +505,7 @@ vsp_codec_suite(void)
 	tcase_add_test(tc, encode_refuses_what_decode_rejects);
 	tcase_add_test(tc, state_round_trip_at_limits);
 	tcase_add_test(tc, ack_and_hello_round_trip);
+	tcase_add_test(tc, yield_strict_and_round_trip);
 	tcase_add_test(tc, frame_check_skips_to_magic);
 	tcase_add_test(tc, frame_check_trusts_a_valid_header);
 	tcase_add_test(tc, crc_is_crc32_iso_hdlc);

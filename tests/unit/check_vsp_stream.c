@@ -179,6 +179,51 @@ START_TEST(bad_frame_counted_and_skipped)
 }
 END_TEST
 
+static void
+put32be(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = (v >> 16) & 0xff;
+	p[2] = (v >> 8) & 0xff;
+	p[3] = v & 0xff;
+}
+
+/*
+ * What lets the host send a type an older guest does not know (YIELD
+ * came after the first guests): a frame with valid checksums and an
+ * unknown type is one bad frame, dropped whole, and the frame after it
+ * is read.  Type 5 stands for a type newer than this code.
+ */
+START_TEST(unknown_type_is_one_bad_frame_then_next_read)
+{
+	uint8_t		 f[2 * VSP_MAX_FRAME];
+	struct vsp_msg	 m;
+	ssize_t		 n, k;
+
+	vsp_reader_init(&rd, VSP_MAX_ACK_FRAME);	/* as the guest */
+	memset(&m, 0, sizeof(m));
+	m.hdr.type = VSP_YIELD;
+	m.u.yield.request = 1;
+	n = vsp_encode(f, VSP_MAX_FRAME, &m);
+	ck_assert_int_eq(n, VSP_YIELD_FRAME);
+	f[5] = 5;
+	put32be(f + 28, vsp_crc32(f, 28));
+	memset(&m, 0, sizeof(m));
+	m.hdr.type = VSP_ACK;
+	m.hdr.seq = 2;
+	k = vsp_encode(f + n, VSP_MAX_FRAME, &m);
+	ck_assert_int_gt(k, 0);
+	feed(f, (size_t)(n + k));
+	ck_assert_int_eq(vsp_reader_next(&rd, &msg), 1);
+	ck_assert_uint_eq(msg.hdr.type, VSP_ACK);
+	ck_assert_uint_eq(msg.hdr.seq, 2);
+	ck_assert_uint_eq(rd.bad_frames, 1);
+	ck_assert_int_eq(rd.last_error, EBADMSG);
+	ck_assert_uint_eq(rd.garbage_bytes, 0);
+	vsp_reader_free(&rd);
+}
+END_TEST
+
 /* The buffer exists only while there are bytes, and grows to need. */
 START_TEST(reader_buffer_grows_to_need_and_is_freed)
 {
@@ -464,6 +509,7 @@ vsp_stream_suite(void)
 	tcase_add_test(tc, bad_payload_crc_is_one_bad_frame);
 	tcase_add_test(tc, byte_at_a_time);
 	tcase_add_test(tc, bad_frame_counted_and_skipped);
+	tcase_add_test(tc, unknown_type_is_one_bad_frame_then_next_read);
 	tcase_add_test(tc, reader_buffer_grows_to_need_and_is_freed);
 	tcase_add_test(tc, reader_max_frame_skips_longer_frames);
 	tcase_add_test(tc, work_per_byte_is_bounded);
