@@ -10,7 +10,7 @@
 #
 # Each node N is the network namespace ${LAB}nN plus a holder process
 # (tests/lab/ganeti-holder.sh) with its own mount and UTS namespaces:
-# overlays on /etc, /usr and /root, a private /run, binds of
+# overlays on /etc, /usr, /var/lib and /root, a private /run, binds of
 # /var/lib/ganeti and /var/log/ganeti, hostname nodeN.example.org.  Every
 # command of the node (gnt-*, its daemons, sshd, vrouter-hostd, the hooks
 # Ganeti runs, the QEMUs Ganeti starts) runs in those namespaces through
@@ -137,15 +137,17 @@ gnt_bg()
 # layers before the holder mounts them: /etc/hosts, the shared ssh keys,
 # the do-nothing OS, and vrouter installed as `make install` would put it
 # (/usr/local/sbin/vrouter-hostd and vrouterctl from GNT_BIN,
-# /usr/local/lib/vrouter/install-hooks and vrouter-hook from the tree),
-# with /etc/vrouter/ganeti-hook.conf (UPLINK=eth0; no syslog, which is the
-# machine's).
+# /usr/local/lib/vrouter/install-hooks and vrouter-hook and
+# /usr/local/lib/tmpfiles.d/vrouter*.conf from the tree) and the empty
+# /etc/vrouter/hostd.d.  The hook's config and the channel folder are left
+# to the documented commands.
 gnt__seed()
 {
 	local n="$1" d="$GNT_DIR/n$1" i os
 	mkdir -p "$d/etc.up/ssh" "$d/etc.up/vrouter/hostd.d" "$d/root.up/.ssh" \
 	    "$d/usr.up/local/lib/ganeti/os/noop" "$d/usr.up/local/sbin" \
-	    "$d/usr.up/local/lib/vrouter" "$d/lib" "$d/log" || return 1
+	    "$d/usr.up/local/lib/vrouter" "$d/usr.up/local/lib/tmpfiles.d" \
+	    "$d/lib" "$d/log" || return 1
 	chmod 755 "$d/etc.up/vrouter" "$d/etc.up/vrouter/hostd.d"
 	{
 		echo "127.0.0.1 localhost"
@@ -184,8 +186,9 @@ gnt__seed()
 	install -m 755 "$LAB_ROOT/hostagent/ganeti/install-hooks" \
 	    "$LAB_ROOT/hostagent/ganeti/vrouter-hook" \
 	    "$d/usr.up/local/lib/vrouter/" || return 1
-	printf 'UPLINK=eth0\nSYSLOG=no\n' >"$d/etc.up/vrouter/ganeti-hook.conf"
-	chmod 644 "$d/etc.up/vrouter/ganeti-hook.conf"
+	install -m 644 "$LAB_ROOT/etc/tmpfiles/vrouter.conf" \
+	    "$LAB_ROOT/etc/tmpfiles/vrouter-ganeti.conf" \
+	    "$d/usr.up/local/lib/tmpfiles.d/" || return 1
 	return 0
 }
 
@@ -249,7 +252,7 @@ gnt_cluster_init()
 	gnt_exec 1 gnt-cluster init --no-etc-hosts --no-ssh-init \
 	    --enabled-hypervisors=kvm --enabled-disk-templates=diskless \
 	    --master-netdev=eth0 --nic-parameters=mode=bridged,link=gnt0 \
-	    -H "kvm:kvm_flag=disabled,kvm_path=/usr/bin/qemu-system-x86_64,kernel_path=$GNT_KERNEL,initrd_path=$GNT_INITRD,root_path=/dev/ram0,serial_console=true,acpi=false,vnc_bind_address=" \
+	    -H "kvm:kvm_flag=disabled,kvm_path=/usr/bin/qemu-system-x86_64,kernel_path=$GNT_KERNEL,initrd_path=$GNT_INITRD,root_path=/dev/ram0,kernel_args=ro quiet,serial_console=true,acpi=false,vnc_bind_address=" \
 	    "$@" "$GNT_CLUSTER"
 }
 
@@ -274,6 +277,13 @@ gnt_teardown()
 		gnt_exec 1 timeout 120 gnt-instance remove -f \
 		    --shutdown-timeout=0 "$i" >/dev/null 2>&1 ||
 		    gnt__err "teardown: gnt-instance remove $i failed"
+	done
+	# Ganeti destroys a cluster of one node only.
+	for i in $GNT_NODES; do
+		[ "$i" = 1 ] && continue
+		gnt_exec 1 timeout 60 gnt-node remove "node$i.$GNT_DOMAIN" \
+		    >/dev/null 2>&1 ||
+		    gnt__err "teardown: gnt-node remove node$i failed"
 	done
 	gnt_exec 1 timeout 120 gnt-cluster destroy --yes-do-it \
 	    >"$GNT_DIR/destroy.log" 2>&1 ||
