@@ -25,15 +25,15 @@ openssh-server"
 # missing_of PKG...: the packages of the list that are not installed.
 missing_of()
 {
-	local p s out=""
-	for p in "$@"; do
-		s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-		case "$s" in
+	_out=""
+	for _p in "$@"; do
+		_s=$(dpkg-query -W -f='${Status}' "$_p" 2>/dev/null || true)
+		case "$_s" in
 		*" installed") ;;
-		*) out="$out $p" ;;
+		*) _out="$_out $_p" ;;
 		esac
 	done
-	echo "$out"
+	echo "$_out"
 }
 
 # shellcheck disable=SC2086

@@ -24,8 +24,8 @@
 # again.
 #
 # usage: t_ganeti_real.sh [BUILD_DIR]   (as root; exit 77 = skipped, with
-# the reason).  GNT_KEEP=1 keeps the cluster up after the single-node part
-# until ENTER (debugging).
+# the reason).  GNT_KEEP=1 keeps the cluster up after the reboots until
+# ENTER (debugging).
 
 LAB_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 LAB_BUILD=${1:-${VROUTER_BUILD:-build}}

@@ -244,7 +244,7 @@ gnt_node()
 	return 0
 }
 
-# gnt_cluster_init [EXTRA...]: `gnt-cluster init` on node 1: kvm on TCG,
+# gnt_cluster_init: `gnt-cluster init` on node 1: kvm on TCG,
 # diskless, bridged NICs on gnt0, the test kernel and initramfs
 # (GNT_KERNEL, GNT_INITRD).
 gnt_cluster_init()
@@ -253,7 +253,7 @@ gnt_cluster_init()
 	    --enabled-hypervisors=kvm --enabled-disk-templates=diskless \
 	    --master-netdev=eth0 --nic-parameters=mode=bridged,link=gnt0 \
 	    -H "kvm:kvm_flag=disabled,kvm_path=/usr/bin/qemu-system-x86_64,kernel_path=$GNT_KERNEL,initrd_path=$GNT_INITRD,root_path=/dev/ram0,kernel_args=ro quiet,serial_console=true,acpi=false,vnc_bind_address=" \
-	    "$@" "$GNT_CLUSTER"
+	    "$GNT_CLUSTER"
 }
 
 # gnt_node_add N: `gnt-node add` node N from the master (node 1).
