@@ -384,7 +384,7 @@ follows "modify + add-tags + hard reboot" 2 1 "$R2"
 run 2 "vrouterctl host vm list" && grep -q "^$R2\$" "$LAB_DIR/last.out"
 lab_check "node2: vrouterctl host vm list shows r2" test $? = 0
 run 2 "env -i GANETI_OP_CODE=OP_INSTANCE_STARTUP GANETI_HOOKS_PHASE=post GANETI_INSTANCE_NAME=$R2 GANETI_INSTANCE_PRIMARY=$N2 GANETI_INSTANCE_NIC_COUNT=1 GANETI_INSTANCE_NIC0_IP=203.0.113.12 GANETI_INSTANCE_TAGS='vrouter:router vrouter:vip:$VIP' GANETI_INSTANCE_HV_kvm_extra='$(chan_plain "$R2")' /usr/local/lib/vrouter/vrouter-hook" &&
-    served 2 "$R2"
+    wait_for "$R2 served on node2" 20000 served 2 "$R2"
 lab_check "the hook run by hand on node2, as Ganeti would: r2 still served" \
     test $? = 0
 # r1 and r2 claim the same VIP: one router VM per node from here on.
