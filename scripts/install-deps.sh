@@ -21,6 +21,10 @@ qemu-system-x86 busybox-static cpio mandoc python3-prometheus-client"
 # machine (the test runs its own daemons inside lab namespaces).
 GNT_PKGS="ganeti ganeti-3.0 ganeti-haskell-3.0 ganeti-htools-3.0
 openssh-server"
+# The test runs the documented `systemd-tmpfiles --create`; without systemd
+# (a container), the standalone tool that Debian ships for that case.
+command -v systemd-tmpfiles >/dev/null 2>&1 ||
+    GNT_PKGS="$GNT_PKGS systemd-standalone-tmpfiles"
 
 # missing_of PKG...: the packages of the list that are not installed.
 missing_of()
