@@ -1,4 +1,5 @@
 # shellcheck shell=dash
+# shellcheck disable=SC2034	# MIG_* are for the caller; eval reads the rest
 # migrate.sh: live migration of a router VM of the pair (pair.sh) from one
 # hypervisor to the other, as Ganeti does it with QEMU (docs/lab.md,
 # "Migration model").  Shared by tests/integration/t_lab_migrate.sh and
@@ -181,7 +182,7 @@ pair_migrate()	# R TO FREEZE_MS [yield|noyield]
 	[ -n "$from" ] || { lab__err "pair_migrate: no wire (PAIR_PLUMB)"; return 1; }
 	[ "$from" != "$to" ] || { lab__err "pair_migrate: $r is on $to"; return 1; }
 	eval "sock=\$MIG_SOCK_$r next=\$MIG_NEXT_$r"
-	MIG_YIELD_RC= MIG_YIELD_OUT=
+	MIG_YIELD_RC='' MIG_YIELD_OUT=''
 	if [ "${4:-yield}" = yield ]; then
 		MIG_YIELD_OUT=$(mig__hostd "$from" host vm yield "$r" 2>&1)
 		MIG_YIELD_RC=$?
