@@ -1,11 +1,19 @@
 /*
- * Stepping down on purpose: `vrouterctl failover` (once) and `vrouterctl
- * maintenance on` (until turned off, across restarts and reboots).  Both
- * write keepalived's track file, which keepalived watches with inotify: a
- * non-zero value is a FAULT, so this node leaves at once with a
- * priority-0 advert and the peer takes over whatever its preemption
- * setting.  A failover releases the file again once the peer had time to
- * take over; the node then returns as BACKUP.
+ * Stepping down on purpose, make-before-break: `vrouterctl failover`
+ * (once) and `vrouterctl maintenance on` (until turned off, across
+ * restarts and reboots), and the priority this node advertises.
+ *
+ * keepalived adds the value of one track file to this node's priority
+ * (prio.c says which value for which role).  A master that hands over
+ * writes the lowest value: it advertises priority 1, the peer preempts
+ * it, becomes MASTER and advertises, and only that advert makes this
+ * node BACKUP.  Its host is told later still, after a drain that covers
+ * the peer's own handover, so one hypervisor or the other routes the VIP
+ * all along; meanwhile this node still forwards what reaches it for the
+ * connections it knows (their NAT needs no VIP).  Maintenance then keeps
+ * the node out with the other track file (non-zero: FAULT).  When no peer
+ * takes over in time (none, or it is in maintenance too), the yield is
+ * undone and the node stays MASTER.
  */
 #include <sys/stat.h>
 
@@ -19,19 +27,19 @@
 #include "log.h"
 #include "vrouterd.h"
 
-#define FAILOVER_MIN_HOLD_MS	500
-
+/* One of keepalived's track files in rundir, holding value. */
 static int
-write_standby(struct vrouterd *vd, int on)
+write_track(struct vrouterd *vd, const char *name, int value)
 {
-	char	 path[300], tmp[310];
-	int	 fd;
+	char	 path[300], tmp[310], buf[16];
+	int	 fd, len;
 
-	snprintf(path, sizeof(path), "%s/%s", vd->rundir, CONF_RUN_STANDBY);
+	snprintf(path, sizeof(path), "%s/%s", vd->rundir, name);
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	len = snprintf(buf, sizeof(buf), "%d\n", value);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 	    0644);
-	if (fd == -1 || write(fd, on ? "1\n" : "0\n", 2) != 2) {
+	if (fd == -1 || write(fd, buf, (size_t)len) != len) {
 		log_warn("%s", tmp);
 		if (fd != -1)
 			close(fd);
@@ -43,8 +51,47 @@ write_standby(struct vrouterd *vd, int on)
 		log_warn("%s", path);
 		return -1;
 	}
+	return 0;
+}
+
+static int
+write_standby(struct vrouterd *vd, int on)
+{
+	if (write_track(vd, CONF_RUN_STANDBY, on) == -1)
+		return -1;
 	vd->standby = on;
 	return 0;
+}
+
+static int
+set_role(struct vrouterd *vd, enum prio_role role)
+{
+	struct stepdown	*sd = &vd->sd;
+	int		 bonus;
+
+	bonus = prio_bonus(vd->conf.priority, vd->conf.preempt, role);
+	if (write_track(vd, CONF_RUN_PRIO, bonus) == -1)
+		return -1;
+	if ((int)role != sd->role)
+		log_debug("priority: %d (%s)", prio_target(vd->conf.priority,
+		    vd->conf.preempt, role), standby_role_name(role));
+	sd->role = (int)role;
+	return 0;
+}
+
+const char *
+standby_role_name(int role)
+{
+	switch (role) {
+	case PRIO_FRESH:
+		return "master";
+	case PRIO_HOLD:
+		return "master, settled";
+	case PRIO_YIELD:
+		return "yielding";
+	default:
+		return "candidate";
+	}
 }
 
 static void
@@ -53,56 +100,223 @@ maintenance_path(const struct vrouterd *vd, char *buf, size_t size)
 	snprintf(buf, size, "%s/maintenance", vd->statedir);
 }
 
-/* At start: the track file says what the persistent flag says. */
+static void	 on_bound(evutil_socket_t, short, void *);
+static void	 on_linger(evutil_socket_t, short, void *);
+static void	 on_settle(evutil_socket_t, short, void *);
+
+/* At start: the track files say what the persistent flag says. */
 int
 standby_init(struct vrouterd *vd)
 {
-	char	 path[300];
+	struct stepdown	*sd = &vd->sd;
+	char		 path[300];
 
+	memset(sd, 0, sizeof(*sd));
+	sd->ev_bound = evtimer_new(vd->base, on_bound, vd);
+	sd->ev_linger = evtimer_new(vd->base, on_linger, vd);
+	sd->ev_settle = evtimer_new(vd->base, on_settle, vd);
+	if (sd->ev_bound == NULL || sd->ev_linger == NULL ||
+	    sd->ev_settle == NULL)
+		fatalx("standby: out of memory for events");
 	maintenance_path(vd, path, sizeof(path));
 	vd->maintenance = access(path, F_OK) == 0;
 	if (vd->maintenance)
 		log_info("maintenance is on (%s): staying out of MASTER", path);
-	return write_standby(vd, vd->maintenance);
+	if (write_standby(vd, vd->maintenance) == -1)
+		return -1;
+	return set_role(vd, PRIO_NEUTRAL);
+}
+
+/* After a reload: the priority or vrrp.preempt may have changed. */
+int
+standby_reconf(struct vrouterd *vd)
+{
+	return set_role(vd, (enum prio_role)vd->sd.role);
 }
 
 static void
-on_release(evutil_socket_t fd, short what, void *arg)
+set_maintenance_flag(struct vrouterd *vd, int on)
+{
+	char	 path[300];
+
+	maintenance_path(vd, path, sizeof(path));
+	if (!on && unlink(path) == -1 && errno != ENOENT)
+		log_warn("%s", path);
+	vd->maintenance = on;
+}
+
+static void
+yield(struct vrouterd *vd, int for_maintenance)
+{
+	struct stepdown		*sd = &vd->sd;
+	struct prio_times	 t;
+
+	prio_times(vd->conf.advert_ms, &t);
+	sd->phase = SD_YIELD;
+	sd->for_maintenance = for_maintenance;
+	clock_gettime(CLOCK_MONOTONIC, &sd->started);
+	evtimer_del(sd->ev_linger);
+	evtimer_add_ms(sd->ev_bound, t.bound_ms);
+	snprintf(sd->last, sizeof(sd->last), "handing over");
+	log_info("%s: handing over to the peer (priority 1), for at most %u ms",
+	    for_maintenance ? "maintenance" : "failover", t.bound_ms);
+}
+
+/* The peer did not take over: stay MASTER, as if nothing was asked. */
+static void
+on_bound(evutil_socket_t fd, short what, void *arg)
+{
+	struct vrouterd		*vd = arg;
+	struct stepdown		*sd = &vd->sd;
+	struct prio_times	 t;
+
+	(void)fd;
+	(void)what;
+	if (sd->phase != SD_YIELD)
+		return;
+	prio_times(vd->conf.advert_ms, &t);
+	sd->phase = SD_NONE;
+	sd->n_aborted++;
+	snprintf(sd->last, sizeof(sd->last), "no peer took over within %u "
+	    "ms: still MASTER%s", t.bound_ms, sd->for_maintenance ?
+	    ", maintenance not turned on" : "");
+	log_warnx("%s: %s", sd->for_maintenance ? "maintenance" : "failover",
+	    sd->last);
+	if (sd->for_maintenance)
+		set_maintenance_flag(vd, 0);
+	sd->for_maintenance = 0;
+	set_role(vd, vd->router_state == VSP_ST_MASTER ? PRIO_HOLD :
+	    PRIO_NEUTRAL);
+}
+
+static void
+on_linger(evutil_socket_t fd, short what, void *arg)
 {
 	struct vrouterd	*vd = arg;
 
 	(void)fd;
 	(void)what;
-	vd->failover_pending = 0;
-	if (!vd->maintenance && write_standby(vd, 0) == 0)
-		log_info("failover: standing by again as BACKUP");
+	if (vd->sd.phase != SD_LEFT)
+		return;
+	vd->sd.phase = SD_NONE;
+	if (vd->router_state != VSP_ST_MASTER)
+		set_role(vd, PRIO_NEUTRAL);
+}
+
+static void
+on_settle(evutil_socket_t fd, short what, void *arg)
+{
+	struct vrouterd	*vd = arg;
+
+	(void)fd;
+	(void)what;
+	if (vd->router_state == VSP_ST_MASTER && vd->sd.role == PRIO_FRESH)
+		set_role(vd, PRIO_HOLD);
+}
+
+/*
+ * state.c, on every new router state, before the handover starts: a
+ * master raises its priority; a yielding one that the peer replaced
+ * starts its drain (handover.c waits for it before telling the host).
+ */
+void
+standby_state(struct vrouterd *vd, uint8_t old, uint8_t st)
+{
+	struct stepdown		*sd = &vd->sd;
+	struct prio_times	 t;
+	unsigned int		 ms;
+
+	prio_times(vd->conf.advert_ms, &t);
+	if (st == VSP_ST_MASTER) {
+		if (sd->phase == SD_LEFT)
+			sd->phase = SD_NONE;
+		evtimer_del(sd->ev_linger);
+		set_role(vd, PRIO_FRESH);
+		evtimer_add_ms(sd->ev_settle, t.settle_ms);
+		return;
+	}
+	evtimer_del(sd->ev_settle);
+	if (old != VSP_ST_MASTER)
+		return;
+	if (sd->phase != SD_YIELD) {
+		set_role(vd, PRIO_NEUTRAL);
+		return;
+	}
+	evtimer_del(sd->ev_bound);
+	ms = (unsigned int)ts_ms_since(&sd->started);
+	if (st != VSP_ST_BACKUP) {
+		/* Not the peer's advert: a fault; no drain, tell the host. */
+		sd->phase = SD_NONE;
+		snprintf(sd->last, sizeof(sd->last), "left MASTER for %s "
+		    "after %u ms, not handed over", vsp_state_name(st), ms);
+		log_warnx("hand-over: %s", sd->last);
+		set_role(vd, PRIO_NEUTRAL);
+		if (sd->for_maintenance)
+			write_standby(vd, 1);
+		sd->for_maintenance = 0;
+		return;
+	}
+	sd->phase = SD_LEFT;
+	sd->n_handed++;
+	clock_gettime(CLOCK_MONOTONIC, &sd->drain_until);
+	sd->drain_until.tv_sec += t.drain_ms / 1000;
+	sd->drain_until.tv_nsec += (long)(t.drain_ms % 1000) * 1000000;
+	if (sd->drain_until.tv_nsec >= 1000000000) {
+		sd->drain_until.tv_sec++;
+		sd->drain_until.tv_nsec -= 1000000000;
+	}
+	snprintf(sd->last, sizeof(sd->last), "handed over in %u ms: the peer "
+	    "is MASTER", ms);
+	log_info("hand-over: the peer is MASTER after %u ms; the host keeps "
+	    "the route here %u ms more", ms, t.drain_ms);
+	/* priority 1 a while longer: the new master raises its own first */
+	evtimer_add_ms(sd->ev_linger, t.linger_ms);
+	if (sd->for_maintenance && write_standby(vd, 1) == 0)
+		log_info("maintenance: staying out of MASTER");
+	sd->for_maintenance = 0;
+}
+
+/* handover.c: how long the host must still wait (ms), 0 when it may go. */
+unsigned int
+standby_drain_ms(const struct vrouterd *vd)
+{
+	struct timespec	 now;
+	long long	 ms;
+
+	if (vd->sd.drain_until.tv_sec == 0)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(vd->sd.drain_until.tv_sec - now.tv_sec) * 1000 +
+	    (vd->sd.drain_until.tv_nsec - now.tv_nsec + 999999) / 1000000;
+	return ms > 0 ? (unsigned int)ms : 0;
+}
+
+/* handover.c: the host was told; the drain, if any, is over. */
+void
+standby_drained(struct vrouterd *vd)
+{
+	vd->sd.drain_until.tv_sec = 0;
+	vd->sd.drain_until.tv_nsec = 0;
 }
 
 int
 standby_failover(struct vrouterd *vd, char *err, size_t errlen)
 {
-	unsigned int	 hold;
-
 	if (vd->router_state != VSP_ST_MASTER) {
 		snprintf(err, errlen, "this node is %s, not MASTER",
 		    vsp_state_name(vd->router_state));
 		return -1;
 	}
-	if (write_standby(vd, 1) == -1) {
-		snprintf(err, errlen, "cannot write the standby file: %s",
+	if (vd->sd.phase == SD_YIELD) {
+		snprintf(err, errlen, "already handing over");
+		return -1;
+	}
+	if (set_role(vd, PRIO_YIELD) == -1) {
+		snprintf(err, errlen, "cannot write the priority file: %s",
 		    strerror(errno));
 		return -1;
 	}
-	/* The peer needs about three adverts to notice we are gone. */
-	hold = vd->conf.advert_ms * 4 + 200;
-	if (hold < FAILOVER_MIN_HOLD_MS)
-		hold = FAILOVER_MIN_HOLD_MS;
-	vd->failover_pending = 1;
-	if (vd->ev_release == NULL)
-		vd->ev_release = evtimer_new(vd->base, on_release, vd);
-	evtimer_add_ms(vd->ev_release, hold);
-	log_info("failover: stepping down (requested), back as BACKUP in %u "
-	    "ms", hold);
+	yield(vd, 0);
 	return 0;
 }
 
@@ -134,17 +348,50 @@ standby_maintenance(struct vrouterd *vd, int on, char *err, size_t errlen)
 	}
 	vd->maintenance = on;
 	log_info("maintenance %s", on ? "on: staying out of MASTER" : "off");
-	if (write_standby(vd, on || vd->failover_pending) == -1) {
+	/* The MASTER hands over first; FAULT once the peer is MASTER. */
+	if (on && vd->router_state == VSP_ST_MASTER) {
+		if (vd->sd.phase == SD_YIELD)
+			vd->sd.for_maintenance = 1;
+		else if (set_role(vd, PRIO_YIELD) == 0)
+			yield(vd, 1);
+		else {
+			snprintf(err, errlen, "cannot write the priority file");
+			return -1;
+		}
+		return 0;
+	}
+	if (!on && vd->sd.phase == SD_YIELD)
+		vd->sd.for_maintenance = 0;
+	if (write_standby(vd, on) == -1) {
 		snprintf(err, errlen, "cannot write the standby file");
 		return -1;
 	}
 	return 0;
 }
 
+const char *
+standby_phase_name(const struct vrouterd *vd)
+{
+	switch (vd->sd.phase) {
+	case SD_YIELD:
+		return "handing_over";
+	case SD_LEFT:
+		return standby_drain_ms(vd) > 0 ? "draining" : "lingering";
+	default:
+		return "none";
+	}
+}
+
 void
 standby_free(struct vrouterd *vd)
 {
-	if (vd->ev_release != NULL)
-		event_free(vd->ev_release);
-	vd->ev_release = NULL;
+	struct stepdown	*sd = &vd->sd;
+
+	if (sd->ev_bound != NULL)
+		event_free(sd->ev_bound);
+	if (sd->ev_linger != NULL)
+		event_free(sd->ev_linger);
+	if (sd->ev_settle != NULL)
+		event_free(sd->ev_settle);
+	sd->ev_bound = sd->ev_linger = sd->ev_settle = NULL;
 }

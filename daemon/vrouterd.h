@@ -74,10 +74,27 @@ struct handover {
 	int		 step;
 	pid_t		 pid;
 	struct event	*ev_timeout;
+	int		 draining;	/* waiting for standby_drain_ms() */
+	struct event	*ev_drain;
 	struct timespec	 step_started;
 	uint64_t	 n_commits;
 	uint64_t	 n_failures;
 	unsigned int	 last_commit_ms;
+};
+
+/* standby.c: a planned step-down, and the priority by role (prio.c). */
+enum { SD_NONE, SD_YIELD, SD_LEFT };
+struct stepdown {
+	int		 phase;		/* SD_* */
+	int		 for_maintenance;
+	int		 role;		/* enum prio_role, as last written */
+	struct timespec	 started;	/* of the yield (monotonic) */
+	struct timespec	 drain_until;	/* the host is told then (0: now) */
+	struct event	*ev_bound;	/* the peer must be MASTER by then */
+	struct event	*ev_linger;	/* back to a candidate's priority */
+	struct event	*ev_settle;	/* a fresh master holds the role */
+	uint64_t	 n_handed, n_aborted;
+	char		 last[128];	/* the last step-down's outcome */
 };
 
 struct vrouterd {
@@ -130,9 +147,8 @@ struct vrouterd {
 	/* stepping down on purpose (standby.c) */
 	const char	*statedir;	/* survives reboots: maintenance flag */
 	int		 maintenance;
-	int		 standby;	/* the track file says step down */
-	int		 failover_pending;
-	struct event	*ev_release;
+	int		 standby;	/* the track file says stay out */
+	struct stepdown	 sd;
 
 	/* NAT rules as last applied and checked back */
 	int		 nat_rules;
@@ -163,10 +179,37 @@ void	 handover_free(struct vrouterd *);
 
 /* standby.c */
 int	 standby_init(struct vrouterd *);
+int	 standby_reconf(struct vrouterd *);
+/*
+ * A planned step-down of the MASTER, make-before-break: 0 once asked (the
+ * outcome follows in the status), -1 with err when this node is not
+ * MASTER or is already handing over.
+ */
 int	 standby_failover(struct vrouterd *, char *err, size_t errlen);
 int	 standby_maintenance(struct vrouterd *, int on, char *err,
 	    size_t errlen);
+void	 standby_state(struct vrouterd *, uint8_t old, uint8_t st);
+unsigned int standby_drain_ms(const struct vrouterd *);
+void	 standby_drained(struct vrouterd *);
+const char *standby_phase_name(const struct vrouterd *);
+const char *standby_role_name(int);
 void	 standby_free(struct vrouterd *);
+
+/* prio.c: the priority by role, and a step-down's times.  Pure. */
+enum prio_role {
+	PRIO_NEUTRAL,		/* not MASTER */
+	PRIO_FRESH,		/* MASTER, for its first settle_ms */
+	PRIO_HOLD,		/* MASTER, settled */
+	PRIO_YIELD		/* stepping down on request */
+};
+struct prio_times {
+	unsigned int	 bound_ms, drain_ms, linger_ms, settle_ms;
+};
+/* The priority keepalived should advertise (1..254). */
+int	 prio_target(int base, int preempt, enum prio_role);
+/* The track file's value that gives it (weight 1, added to base). */
+int	 prio_bonus(int base, int preempt, enum prio_role);
+void	 prio_times(unsigned int advert_ms, struct prio_times *);
 
 /* inject.c */
 int	 inject_fault(struct vrouterd *, const char *fault, char *err,

@@ -1,0 +1,93 @@
+/*
+ * The priority this node should advertise, by its role, and the times of
+ * a planned step-down: pure, for standby.c and the unit tests.
+ *
+ * keepalived's `nopreempt` cannot hand over without a break: a node that
+ * ignores a lower-priority master also ignores one that asks to be
+ * replaced.  So preemption stays on and a running master keeps the role
+ * by priority instead: VRRP compares priorities only, and a master
+ * outranks every node that is not.  The priority space is cut into three
+ * bands, each ordered by the configured priority:
+ *
+ *	not MASTER		  1 ..  84
+ *	MASTER, fresh		 85 .. 168	(the first seconds)
+ *	MASTER, settled		169 .. 252
+ *	yielding		  1		(a planned step-down)
+ *
+ * A returning node, however high its priority, hears a master above it
+ * and stays BACKUP.  Two masters that meet (a split brain healed) keep the
+ * one that was MASTER longest, then the higher configured priority: a
+ * node that became MASTER only because it missed the adverts (starved on
+ * its way back) loses to the settled one.  A yielding master advertises
+ * 1: the peer preempts, becomes MASTER first, and only its advert makes
+ * this node leave.  With vrrp.preempt the configured priority alone
+ * decides, as VRRP does.
+ */
+#include "vrouterd.h"
+
+#define BAND		84	/* width of each band */
+
+/* Position of a configured priority (1..254) inside a band: 0..83. */
+static int
+rank(int base)
+{
+	if (base < 1)
+		base = 1;
+	if (base > 254)
+		base = 254;
+	return (base - 1) * (BAND - 1) / 253;
+}
+
+int
+prio_target(int base, int preempt, enum prio_role role)
+{
+	if (role == PRIO_YIELD)
+		return 1;
+	if (preempt)
+		return base;
+	switch (role) {
+	case PRIO_FRESH:
+		return 1 + BAND + rank(base);
+	case PRIO_HOLD:
+		return 1 + 2 * BAND + rank(base);
+	default:
+		return 1 + rank(base);
+	}
+}
+
+/*
+ * What vrouterd writes into the track file: keepalived adds it (weight 1)
+ * to the configured priority.  -253 is the lowest value that is not a
+ * FAULT; keepalived keeps the sum within 1..254.
+ */
+int
+prio_bonus(int base, int preempt, enum prio_role role)
+{
+	if (role == PRIO_YIELD)
+		return -253;
+	return prio_target(base, preempt, role) - base;
+}
+
+/*
+ * The times of a planned step-down, from the advert interval (ms):
+ *  bound   the peer must be MASTER within this, or the yield is undone;
+ *          it needs its master-down interval, 3 adverts and a skew, to
+ *          preempt a lower priority;
+ *  drain   after the peer's advert made this node BACKUP, its host keeps
+ *          routing here this long: the peer's own handover (commit,
+ *          telling its host, the route) fits inside, so the hypervisors'
+ *          routes overlap instead of leaving a gap;
+ *  linger  this node stays at priority 1 this long after leaving, so that
+ *          the new master has raised its own priority (vrrp.preempt
+ *          false) before this node is a candidate again;
+ *  settle  a new master is "fresh" this long before it holds the role at
+ *          its highest.
+ */
+void
+prio_times(unsigned int advert_ms, struct prio_times *t)
+{
+	t->bound_ms = 10 * advert_ms + 1000;
+	t->drain_ms = 5 * advert_ms + 400;
+	t->linger_ms = 20 * advert_ms + 2000;
+	t->settle_ms = 20 * advert_ms + 2000;
+}
