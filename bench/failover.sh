@@ -28,8 +28,12 @@
 #   vm       the master VM dies: every process killed, links down, QEMU's
 #            channel closed
 #   link     the master's public link goes down
-#   planned  `vrouterctl failover` on the master (steps down via the
-#            track file, priority 0)
+#   planned  `vrouterctl failover` on the master: it yields (priority
+#            1), the backup preempts it, and its host keeps the route for
+#            a drain after the backup is MASTER (make-before-break)
+#   planned-fault  the step-down vrouterd did before: the standby track
+#            file written by hand, FAULT and a priority-0 advert, the host
+#            told at once (break-before-make), released 0.5 s later
 #   preempt  a planned switchover the other way round: the backup is
 #            reloaded with a higher priority and preemption, takes over,
 #            and is reloaded back
@@ -55,7 +59,8 @@
 # usage: bench/failover.sh [BUILD_DIR]        (as root; exit 77 = skipped)
 # environment: FO_SECTIONS, FO_RUNS (20), FO_CONNS (10000), FO_ACTIVE
 # (500), FO_ADVERT (default: vrouterd's), FO_ADVERTS ("10 20 30 50 100"),
-# FO_KINDS ("kill vm link planned preempt preempt-hold"), FO_THESIS_RUNS
+# FO_KINDS ("kill vm link planned planned-fault preempt preempt-hold"),
+# FO_THESIS_RUNS
 # (5), FO_CACHE_RUNS (5), FO_FLOWS (100000), FO_HOG_S (60), FO_OUT
 # (bench/out); FO_REPORT="A.csv B.csv": no runs, only the report of those
 # CSVs merged; FO_CT_OTHER=1: an experiment, conntrackd moved from its
@@ -82,7 +87,7 @@ RUNS=${FO_RUNS:-20}
 CONNS=${FO_CONNS:-10000}
 ACTIVE=${FO_ACTIVE:-500}
 ADVERTS=${FO_ADVERTS:-10 20 30 50 100}
-KINDS=${FO_KINDS:-kill vm link planned preempt preempt-hold}
+KINDS=${FO_KINDS:-kill vm link planned planned-fault preempt preempt-hold}
 THESIS_RUNS=${FO_THESIS_RUNS:-5}
 CACHE_RUNS=${FO_CACHE_RUNS:-5}
 CACHE_TAG=${FO_CT_OTHER:+-ct-other}

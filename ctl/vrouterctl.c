@@ -350,10 +350,10 @@ now_ms(void)
 
 /* What failover watches in vrouterd's status. */
 struct fo_snap {
-	char		 state[16], told[16], last[160];
+	char		 state[16], told[16], phase[16], last[160];
 	long		 advert_ms;
 	int		 host_enabled, host_acked;
-	long long	 aborted;
+	long long	 aborted, handed;
 };
 
 static int
@@ -370,6 +370,8 @@ fo_snap(struct ctx *ctx, struct fo_snap *s)
 	snprintf(s->state, sizeof(s->state), "%s", v != NULL ? v : "?");
 	v = json_string_value(json_object_get(host, "told"));
 	snprintf(s->told, sizeof(s->told), "%s", v != NULL ? v : "?");
+	v = json_string_value(json_object_get(sd, "phase"));
+	snprintf(s->phase, sizeof(s->phase), "%s", v != NULL ? v : "none");
 	v = json_string_value(json_object_get(sd, "last"));
 	snprintf(s->last, sizeof(s->last), "%s", v != NULL ? v : "");
 	s->advert_ms = (long)json_integer_value(json_object_get(reply,
@@ -378,6 +380,8 @@ fo_snap(struct ctx *ctx, struct fo_snap *s)
 	s->host_acked = json_is_true(json_object_get(host, "acked"));
 	s->aborted = (long long)json_integer_value(json_object_get(sd,
 	    "aborted"));
+	s->handed = (long long)json_integer_value(json_object_get(sd,
+	    "handed_over"));
 	json_decref(reply);
 	return 0;
 }
@@ -393,7 +397,7 @@ cmd_failover(struct ctx *ctx, int argc, char **argv)
 {
 	struct fo_snap	 s;
 	long		 t0, left_at = -1;
-	long long	 aborted;
+	long long	 aborted, handed;
 
 	(void)argv;
 	if (argc != 0)
@@ -401,35 +405,39 @@ cmd_failover(struct ctx *ctx, int argc, char **argv)
 	if (fo_snap(ctx, &s) == -1)
 		return 1;
 	aborted = s.aborted;
+	handed = s.handed;
 	t0 = now_ms();
 	if (action(ctx, request("failover")) != 0)
 		return 1;
 	for (;;) {
 		if (fo_snap(ctx, &s) == -1)
 			return 1;
-		if (left_at < 0 && strcmp(s.state, "MASTER") != 0) {
+		if (left_at < 0 && (s.handed != handed ||
+		    strcmp(s.state, "MASTER") != 0)) {
 			left_at = now_ms();
-			if (strcmp(s.state, "BACKUP") == 0)
-				printf("%5ld ms  handed over (BACKUP): the peer "
-				    "is MASTER\n", left_at - t0);
+			if (s.handed != handed)
+				printf("%5ld ms  %s\n", left_at - t0, s.last);
 			else {
 				printf("%5ld ms  left MASTER (%s), not handed "
 				    "over\n", left_at - t0, s.state);
 				return 1;
 			}
 			if (!s.host_enabled)
-				return 0;
+				break;
 		}
 		if (left_at < 0 && s.aborted != aborted) {
 			printf("%5ld ms  %s\n", now_ms() - t0, s.last);
 			fprintf(stderr, "vrouterctl: failover: %s\n", s.last);
 			return 1;
 		}
-		if (left_at >= 0 && strcmp(s.told, "MASTER") != 0 &&
-		    s.host_acked) {
+		/* after the drain: out of FAULT, the host told BACKUP */
+		if (left_at >= 0 && strcmp(s.phase, "draining") != 0 &&
+		    strcmp(s.state, "FAULT") != 0 &&
+		    strcmp(s.told, "MASTER") != 0 &&
+		    strcmp(s.told, "FAULT") != 0 && s.host_acked) {
 			printf("%5ld ms  the host acked %s: VIP route "
 			    "withdrawn\n", now_ms() - t0, s.told);
-			return 0;
+			return strcmp(s.state, "MASTER") == 0;
 		}
 		if (now_ms() - t0 > 30000) {
 			printf("no settled state within 30 s\n");
@@ -437,6 +445,7 @@ cmd_failover(struct ctx *ctx, int argc, char **argv)
 		}
 		usleep(10000);
 	}
+	return 0;	/* handed over; no host to wait for */
 }
 
 static int

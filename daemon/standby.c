@@ -10,8 +10,11 @@
  * node BACKUP.  Its host is told later still, after a drain that covers
  * the peer's own handover, so one hypervisor or the other routes the VIP
  * all along; meanwhile this node still forwards what reaches it for the
- * connections it knows (their NAT needs no VIP).  Maintenance then keeps
- * the node out with the other track file (non-zero: FAULT).  When no peer
+ * connections it knows (their NAT needs no VIP; a drain route stands in
+ * for the default route that went with the VIP, addrs.c).  During the
+ * drain the other track file (non-zero: FAULT) keeps this node out, so
+ * that the new master, busy with its own handover, cannot lose the role
+ * back to it by a late advert; maintenance keeps it there.  When no peer
  * takes over in time (none, or it is in maintenance too), the yield is
  * undone and the node stays MASTER.
  */
@@ -26,6 +29,9 @@
 #include "evglue.h"
 #include "log.h"
 #include "vrouterd.h"
+
+/* After the host was told, the drain route and the FAULT hold go. */
+#define RELEASE_AFTER_MS	100
 
 /* One of keepalived's track files in rundir, holding value. */
 static int
@@ -103,6 +109,7 @@ maintenance_path(const struct vrouterd *vd, char *buf, size_t size)
 static void	 on_bound(evutil_socket_t, short, void *);
 static void	 on_linger(evutil_socket_t, short, void *);
 static void	 on_settle(evutil_socket_t, short, void *);
+static void	 on_release(evutil_socket_t, short, void *);
 
 /* At start: the track files say what the persistent flag says. */
 int
@@ -115,8 +122,9 @@ standby_init(struct vrouterd *vd)
 	sd->ev_bound = evtimer_new(vd->base, on_bound, vd);
 	sd->ev_linger = evtimer_new(vd->base, on_linger, vd);
 	sd->ev_settle = evtimer_new(vd->base, on_settle, vd);
+	sd->ev_release = evtimer_new(vd->base, on_release, vd);
 	if (sd->ev_bound == NULL || sd->ev_linger == NULL ||
-	    sd->ev_settle == NULL)
+	    sd->ev_settle == NULL || sd->ev_release == NULL)
 		fatalx("standby: out of memory for events");
 	maintenance_path(vd, path, sizeof(path));
 	vd->maintenance = access(path, F_OK) == 0;
@@ -145,12 +153,20 @@ set_maintenance_flag(struct vrouterd *vd, int on)
 	vd->maintenance = on;
 }
 
-static void
+/* Priority 1, with the drain route in place first. */
+static int
 yield(struct vrouterd *vd, int for_maintenance)
 {
 	struct stepdown		*sd = &vd->sd;
 	struct prio_times	 t;
 
+	if (addrs_drain_route(vd, 1) == -1)
+		log_warnx("hand-over: no drain route: packets that reach this "
+		    "node after it left are dropped");
+	if (set_role(vd, PRIO_YIELD) == -1) {
+		addrs_drain_route(vd, 0);
+		return -1;
+	}
 	prio_times(vd->conf.advert_ms, &t);
 	sd->phase = SD_YIELD;
 	sd->for_maintenance = for_maintenance;
@@ -160,6 +176,21 @@ yield(struct vrouterd *vd, int for_maintenance)
 	snprintf(sd->last, sizeof(sd->last), "handing over");
 	log_info("%s: handing over to the peer (priority 1), for at most %u ms",
 	    for_maintenance ? "maintenance" : "failover", t.bound_ms);
+	return 0;
+}
+
+/* The drain is over: no more route here, and back in the election. */
+static void
+on_release(evutil_socket_t fd, short what, void *arg)
+{
+	struct vrouterd	*vd = arg;
+
+	(void)fd;
+	(void)what;
+	vd->sd.holding = 0;
+	addrs_drain_route(vd, 0);
+	if (!vd->maintenance && vd->standby && write_standby(vd, 0) == 0)
+		log_info("failover: standing by again as BACKUP");
 }
 
 /* The peer did not take over: stay MASTER, as if nothing was asked. */
@@ -187,6 +218,7 @@ on_bound(evutil_socket_t fd, short what, void *arg)
 	sd->for_maintenance = 0;
 	set_role(vd, vd->router_state == VSP_ST_MASTER ? PRIO_HOLD :
 	    PRIO_NEUTRAL);
+	addrs_drain_route(vd, 0);
 }
 
 static void
@@ -251,6 +283,7 @@ standby_state(struct vrouterd *vd, uint8_t old, uint8_t st)
 		    "after %u ms, not handed over", vsp_state_name(st), ms);
 		log_warnx("hand-over: %s", sd->last);
 		set_role(vd, PRIO_NEUTRAL);
+		addrs_drain_route(vd, 0);
 		if (sd->for_maintenance)
 			write_standby(vd, 1);
 		sd->for_maintenance = 0;
@@ -269,10 +302,15 @@ standby_state(struct vrouterd *vd, uint8_t old, uint8_t st)
 	    "is MASTER", ms);
 	log_info("hand-over: the peer is MASTER after %u ms; the host keeps "
 	    "the route here %u ms more", ms, t.drain_ms);
-	/* priority 1 a while longer: the new master raises its own first */
-	evtimer_add_ms(sd->ev_linger, t.linger_ms);
-	if (sd->for_maintenance && write_standby(vd, 1) == 0)
+	/*
+	 * Out of the election for the drain (FAULT), then priority 1 a while
+	 * longer: the new master raises its own first.
+	 */
+	if (write_standby(vd, 1) == 0 && sd->for_maintenance)
 		log_info("maintenance: staying out of MASTER");
+	sd->holding = 1;
+	evtimer_add_ms(sd->ev_release, t.drain_ms + RELEASE_AFTER_MS);
+	evtimer_add_ms(sd->ev_linger, t.linger_ms);
 	sd->for_maintenance = 0;
 }
 
@@ -311,12 +349,11 @@ standby_failover(struct vrouterd *vd, char *err, size_t errlen)
 		snprintf(err, errlen, "already handing over");
 		return -1;
 	}
-	if (set_role(vd, PRIO_YIELD) == -1) {
+	if (yield(vd, 0) == -1) {
 		snprintf(err, errlen, "cannot write the priority file: %s",
 		    strerror(errno));
 		return -1;
 	}
-	yield(vd, 0);
 	return 0;
 }
 
@@ -352,9 +389,7 @@ standby_maintenance(struct vrouterd *vd, int on, char *err, size_t errlen)
 	if (on && vd->router_state == VSP_ST_MASTER) {
 		if (vd->sd.phase == SD_YIELD)
 			vd->sd.for_maintenance = 1;
-		else if (set_role(vd, PRIO_YIELD) == 0)
-			yield(vd, 1);
-		else {
+		else if (yield(vd, 1) == -1) {
 			snprintf(err, errlen, "cannot write the priority file");
 			return -1;
 		}
@@ -376,7 +411,7 @@ standby_phase_name(const struct vrouterd *vd)
 	case SD_YIELD:
 		return "handing_over";
 	case SD_LEFT:
-		return standby_drain_ms(vd) > 0 ? "draining" : "lingering";
+		return vd->sd.holding ? "draining" : "lingering";
 	default:
 		return "none";
 	}
@@ -393,5 +428,7 @@ standby_free(struct vrouterd *vd)
 		event_free(sd->ev_linger);
 	if (sd->ev_settle != NULL)
 		event_free(sd->ev_settle);
-	sd->ev_bound = sd->ev_linger = sd->ev_settle = NULL;
+	if (sd->ev_release != NULL)
+		event_free(sd->ev_release);
+	sd->ev_bound = sd->ev_linger = sd->ev_settle = sd->ev_release = NULL;
 }

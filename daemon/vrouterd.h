@@ -93,6 +93,8 @@ struct stepdown {
 	struct event	*ev_bound;	/* the peer must be MASTER by then */
 	struct event	*ev_linger;	/* back to a candidate's priority */
 	struct event	*ev_settle;	/* a fresh master holds the role */
+	struct event	*ev_release;	/* the drain is over */
+	int		 holding;	/* out (FAULT) for the drain */
 	uint64_t	 n_handed, n_aborted;
 	char		 last[128];	/* the last step-down's outcome */
 };
@@ -217,6 +219,8 @@ int	 inject_fault(struct vrouterd *, const char *fault, char *err,
 
 /* addrs.c */
 int	 addrs_remove_vips(struct vrouterd *);
+/* A default route that outlives the VIP, for a hand-over's drain. */
+int	 addrs_drain_route(struct vrouterd *, int on);
 
 /* nat.c */
 int	 nat_apply(struct vrouterd *, const struct router_conf *,
