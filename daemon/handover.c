@@ -109,20 +109,18 @@ run(struct vrouterd *vd)
 	const struct plan	*p = ho->plan;
 	const char		*argv[6];
 	struct proc_spec	 spec = PROC_SPEC_INIT(argv);
-	unsigned int		 drain;
 
 	for (; ho->step < p->nsteps; ho->step++) {
 		if (p->steps[ho->step] != PUBLISH)
 			break;
 		/*
 		 * Handed over on request: the host keeps routing here until
-		 * the new master's host surely routes (standby.c).
+		 * the new master's host surely routes; and MASTER again just
+		 * after, it waits to see whether that lasts (standby.c).
 		 */
-		if (ho->running_for != VSP_ST_MASTER &&
-		    (drain = standby_drain_ms(vd)) > 0) {
-			ho->draining = 1;
-			evtimer_add_ms(ho->ev_drain, drain);
-			return;
+		if (standby_hold_host(vd, ho->running_for)) {
+			ho->waiting = 1;
+			return;		/* handover_resume() */
 		}
 		standby_drained(vd);
 		state_publish(vd, ho->running_for);
@@ -152,14 +150,12 @@ run(struct vrouterd *vd)
 	evtimer_add_ms(ho->ev_timeout, STEP_TIMEOUT_MS);
 }
 
-static void
-on_drained(evutil_socket_t fd, short what, void *arg)
+void
+handover_resume(struct vrouterd *vd)
 {
-	struct vrouterd	*vd = arg;
-
-	(void)fd;
-	(void)what;
-	vd->ho.draining = 0;
+	if (!vd->ho.waiting)
+		return;
+	vd->ho.waiting = 0;
 	run(vd);
 }
 
@@ -169,10 +165,9 @@ handover_request(struct vrouterd *vd, uint8_t st)
 	struct handover	*ho = &vd->ho;
 
 	ho->target = st;
-	/* A newer decision ends a drain: its own plan waits if it must. */
-	if (ho->busy && ho->draining && st != ho->running_for) {
-		evtimer_del(ho->ev_drain);
-		ho->draining = 0;
+	/* A newer decision ends a wait: its own plan waits if it must. */
+	if (ho->busy && ho->waiting && st != ho->running_for) {
+		ho->waiting = 0;
 		ho->busy = 0;
 	}
 	if (ho->busy)
@@ -223,8 +218,7 @@ handover_init(struct vrouterd *vd)
 		log_warnx("%s is set: the host is told before the conntrack "
 		    "commit (for tests only)", TEST_PUBLISH_FIRST_ENV);
 	vd->ho.ev_timeout = evtimer_new(vd->base, on_timeout, vd);
-	vd->ho.ev_drain = evtimer_new(vd->base, on_drained, vd);
-	if (vd->ho.ev_timeout == NULL || vd->ho.ev_drain == NULL)
+	if (vd->ho.ev_timeout == NULL)
 		fatalx("handover: out of memory for events");
 }
 
@@ -235,7 +229,5 @@ handover_free(struct vrouterd *vd)
 		proc_kill_group(vd->ho.pid, SIGKILL);
 	if (vd->ho.ev_timeout != NULL)
 		event_free(vd->ho.ev_timeout);
-	if (vd->ho.ev_drain != NULL)
-		event_free(vd->ho.ev_drain);
-	vd->ho.ev_timeout = vd->ho.ev_drain = NULL;
+	vd->ho.ev_timeout = NULL;
 }

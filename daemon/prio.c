@@ -74,20 +74,37 @@ prio_bonus(int base, int preempt, enum prio_role role)
  *          it needs its master-down interval, 3 adverts and a skew, to
  *          preempt a lower priority;
  *  drain   after the peer's advert made this node BACKUP, its host keeps
- *          routing here this long: the peer's own handover (commit,
- *          telling its host, the route) fits inside, so the hypervisors'
- *          routes overlap instead of leaving a gap;
+ *          routing here until nothing has arrived on the public leg for
+ *          drain_quiet (the upstream follows the new master's host, whose
+ *          route comes after the peer's own handover: commit, telling its
+ *          host), and at least drain, at most drain_max: the
+ *          hypervisors' routes overlap instead of leaving a gap;
  *  linger  this node stays at priority 1 this long after leaving, so that
  *          the new master has raised its own priority (vrrp.preempt
  *          false) before this node is a candidate again;
  *  settle  a new master is "fresh" this long before it holds the role at
- *          its highest.
+ *          its highest;
+ *  confirm MASTER again while lingering (the new master's adverts came
+ *          late, most likely, while it was busy with its own handover):
+ *          the host is told only after this, if the peer stays silent.
  */
 void
 prio_times(unsigned int advert_ms, struct prio_times *t)
 {
 	t->bound_ms = 10 * advert_ms + 1000;
 	t->drain_ms = 5 * advert_ms + 400;
+	t->drain_quiet_ms = 5 * advert_ms + 300;
+	t->drain_max_ms = 10 * advert_ms + 10000;
 	t->linger_ms = 20 * advert_ms + 2000;
+	t->confirm_ms = 10 * advert_ms + 200;
 	t->settle_ms = 20 * advert_ms + 2000;
+}
+
+int
+prio_drain_done(const struct prio_times *t, unsigned int elapsed_ms,
+    unsigned int quiet_ms)
+{
+	if (elapsed_ms >= t->drain_max_ms)
+		return 1;
+	return elapsed_ms >= t->drain_ms && quiet_ms >= t->drain_quiet_ms;
 }

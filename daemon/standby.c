@@ -22,6 +22,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,6 +34,7 @@
 
 /* After the host was told, the drain route and the FAULT hold go. */
 #define RELEASE_AFTER_MS	100
+#define DRAIN_POLL_MS		25
 
 /* One of keepalived's track files in rundir, holding value. */
 static int
@@ -110,6 +113,9 @@ static void	 on_bound(evutil_socket_t, short, void *);
 static void	 on_linger(evutil_socket_t, short, void *);
 static void	 on_settle(evutil_socket_t, short, void *);
 static void	 on_release(evutil_socket_t, short, void *);
+static void	 on_drain(evutil_socket_t, short, void *);
+static void	 on_confirm(evutil_socket_t, short, void *);
+static uint64_t	 rx_packets(const struct vrouterd *);
 
 /* At start: the track files say what the persistent flag says. */
 int
@@ -123,8 +129,11 @@ standby_init(struct vrouterd *vd)
 	sd->ev_linger = evtimer_new(vd->base, on_linger, vd);
 	sd->ev_settle = evtimer_new(vd->base, on_settle, vd);
 	sd->ev_release = evtimer_new(vd->base, on_release, vd);
+	sd->ev_drain = evtimer_new(vd->base, on_drain, vd);
+	sd->ev_confirm = evtimer_new(vd->base, on_confirm, vd);
 	if (sd->ev_bound == NULL || sd->ev_linger == NULL ||
-	    sd->ev_settle == NULL || sd->ev_release == NULL)
+	    sd->ev_settle == NULL || sd->ev_release == NULL ||
+	    sd->ev_drain == NULL || sd->ev_confirm == NULL)
 		fatalx("standby: out of memory for events");
 	maintenance_path(vd, path, sizeof(path));
 	vd->maintenance = access(path, F_OK) == 0;
@@ -183,14 +192,19 @@ yield(struct vrouterd *vd, int for_maintenance)
 static void
 on_release(evutil_socket_t fd, short what, void *arg)
 {
-	struct vrouterd	*vd = arg;
+	struct vrouterd		*vd = arg;
 
 	(void)fd;
 	(void)what;
+	struct prio_times	 t;
+
 	vd->sd.holding = 0;
 	addrs_drain_route(vd, 0);
 	if (!vd->maintenance && vd->standby && write_standby(vd, 0) == 0)
 		log_info("failover: standing by again as BACKUP");
+	prio_times(vd->conf.advert_ms, &t);
+	if (vd->sd.phase == SD_LEFT)
+		evtimer_add_ms(vd->sd.ev_linger, t.linger_ms);
 }
 
 /* The peer did not take over: stay MASTER, as if nothing was asked. */
@@ -228,11 +242,36 @@ on_linger(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (vd->sd.phase != SD_LEFT)
+	if (vd->sd.phase != SD_LEFT || vd->sd.confirming)
 		return;
 	vd->sd.phase = SD_NONE;
 	if (vd->router_state != VSP_ST_MASTER)
 		set_role(vd, PRIO_NEUTRAL);
+}
+
+/* The peer stayed silent: this node is the master after all. */
+static void
+on_confirm(evutil_socket_t fd, short what, void *arg)
+{
+	struct vrouterd	*vd = arg;
+	struct stepdown	*sd = &vd->sd;
+
+	(void)fd;
+	(void)what;
+	if (!sd->confirming)
+		return;
+	sd->confirming = 0;
+	sd->phase = SD_NONE;
+	evtimer_del(sd->ev_linger);
+	log_warnx("hand-over: the peer stayed silent: MASTER");
+	if (vd->router_state == VSP_ST_MASTER) {
+		struct prio_times t;
+
+		prio_times(vd->conf.advert_ms, &t);
+		set_role(vd, PRIO_FRESH);
+		evtimer_add_ms(sd->ev_settle, t.settle_ms);
+	}
+	handover_resume(vd);
 }
 
 static void
@@ -259,17 +298,34 @@ standby_state(struct vrouterd *vd, uint8_t old, uint8_t st)
 	unsigned int		 ms;
 
 	prio_times(vd->conf.advert_ms, &t);
+	if (st == VSP_ST_MASTER && sd->phase == SD_LEFT) {
+		/*
+		 * MASTER again soon after handing over: most likely the new
+		 * master's adverts came late (busy with its own handover),
+		 * not its death.  Stay at priority 1, so that it wins as soon
+		 * as it is heard, and tell the host only if it is not.
+		 */
+		sd->confirming = 1;
+		evtimer_add_ms(sd->ev_confirm, t.confirm_ms);
+		log_warnx("hand-over: MASTER again %u ms after leaving: the "
+		    "host is told in %u ms if the peer stays silent",
+		    (unsigned int)ts_ms_since(&sd->started), t.confirm_ms);
+		return;
+	}
+	if (sd->confirming) {
+		sd->confirming = 0;
+		evtimer_del(sd->ev_confirm);
+		log_info("hand-over: the peer is heard again: %s",
+		    vsp_state_name(st));
+	}
 	if (st == VSP_ST_MASTER) {
-		if (sd->phase == SD_LEFT)
-			sd->phase = SD_NONE;
-		evtimer_del(sd->ev_linger);
 		set_role(vd, PRIO_FRESH);
 		evtimer_add_ms(sd->ev_settle, t.settle_ms);
 		return;
 	}
 	evtimer_del(sd->ev_settle);
-	if (old != VSP_ST_MASTER)
-		return;
+	if (old != VSP_ST_MASTER || sd->phase == SD_LEFT)
+		return;		/* lingering: priority 1 still */
 	if (sd->phase != SD_YIELD) {
 		set_role(vd, PRIO_NEUTRAL);
 		return;
@@ -291,17 +347,11 @@ standby_state(struct vrouterd *vd, uint8_t old, uint8_t st)
 	}
 	sd->phase = SD_LEFT;
 	sd->n_handed++;
-	clock_gettime(CLOCK_MONOTONIC, &sd->drain_until);
-	sd->drain_until.tv_sec += t.drain_ms / 1000;
-	sd->drain_until.tv_nsec += (long)(t.drain_ms % 1000) * 1000000;
-	if (sd->drain_until.tv_nsec >= 1000000000) {
-		sd->drain_until.tv_sec++;
-		sd->drain_until.tv_nsec -= 1000000000;
-	}
 	snprintf(sd->last, sizeof(sd->last), "handed over in %u ms: the peer "
 	    "is MASTER", ms);
 	log_info("hand-over: the peer is MASTER after %u ms; the host keeps "
-	    "the route here %u ms more", ms, t.drain_ms);
+	    "the route here while traffic still arrives (%u-%u ms)", ms,
+	    t.drain_ms, t.drain_max_ms);
 	/*
 	 * Out of the election for the drain (FAULT), then priority 1 a while
 	 * longer: the new master raises its own first.
@@ -309,32 +359,95 @@ standby_state(struct vrouterd *vd, uint8_t old, uint8_t st)
 	if (write_standby(vd, 1) == 0 && sd->for_maintenance)
 		log_info("maintenance: staying out of MASTER");
 	sd->holding = 1;
-	evtimer_add_ms(sd->ev_release, t.drain_ms + RELEASE_AFTER_MS);
-	evtimer_add_ms(sd->ev_linger, t.linger_ms);
 	sd->for_maintenance = 0;
+	sd->draining = 1;
+	clock_gettime(CLOCK_MONOTONIC, &sd->drain_started);
+	sd->quiet_since = sd->drain_started;
+	sd->rx = rx_packets(vd);
+	evtimer_add_ms(sd->ev_drain, DRAIN_POLL_MS);
 }
 
-/* handover.c: how long the host must still wait (ms), 0 when it may go. */
-unsigned int
-standby_drain_ms(const struct vrouterd *vd)
+/* Packets received on the public leg: what its hypervisor routes here. */
+static uint64_t
+rx_packets(const struct vrouterd *vd)
 {
-	struct timespec	 now;
-	long long	 ms;
+	FILE			*f;
+	char			 line[512], name[IFNAMSIZ + 2];
+	unsigned long long	 bytes, packets;
+	uint64_t		 rx = 0;
 
-	if (vd->sd.drain_until.tv_sec == 0)
+	if ((f = fopen("/proc/net/dev", "re")) == NULL)
 		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (long long)(vd->sd.drain_until.tv_sec - now.tv_sec) * 1000 +
-	    (vd->sd.drain_until.tv_nsec - now.tv_nsec + 999999) / 1000000;
-	return ms > 0 ? (unsigned int)ms : 0;
+	snprintf(name, sizeof(name), "%s:", vd->conf.pub_if);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *p = line + strspn(line, " ");
+
+		if (strncmp(p, name, strlen(name)) == 0 &&
+		    sscanf(p + strlen(name), "%llu %llu", &bytes,
+		    &packets) == 2) {
+			rx = packets;
+			break;
+		}
+	}
+	fclose(f);
+	return rx;
 }
 
-/* handover.c: the host was told; the drain, if any, is over. */
+/*
+ * The drain ends once the hypervisors agree: nothing more arrives on the
+ * public leg (the upstream follows the new master's host), after at least
+ * drain_ms; or at drain_max_ms whatever arrives.
+ */
+static void
+on_drain(evutil_socket_t fd, short what, void *arg)
+{
+	struct vrouterd		*vd = arg;
+	struct stepdown		*sd = &vd->sd;
+	struct prio_times	 t;
+	struct timespec		 now;
+	uint64_t		 rx;
+	unsigned int		 elapsed, quiet;
+
+	(void)fd;
+	(void)what;
+	if (!sd->draining)
+		return;
+	prio_times(vd->conf.advert_ms, &t);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((rx = rx_packets(vd)) != sd->rx) {
+		sd->rx = rx;
+		sd->quiet_since = now;
+	}
+	elapsed = (unsigned int)ts_ms_since(&sd->drain_started);
+	quiet = (unsigned int)ts_ms_since(&sd->quiet_since);
+	if (!prio_drain_done(&t, elapsed, quiet)) {
+		evtimer_add_ms(sd->ev_drain, DRAIN_POLL_MS);
+		return;
+	}
+	log_info("hand-over: drained after %u ms (nothing arrived for %u ms)",
+	    elapsed, quiet);
+	standby_drained(vd);
+	handover_resume(vd);
+}
+
+/* handover.c: 1 while the host must not be told st yet. */
+int
+standby_hold_host(const struct vrouterd *vd, uint8_t st)
+{
+	return st == VSP_ST_MASTER ? vd->sd.confirming : vd->sd.draining;
+}
+
+/* The drain is over (or the host was told anyway). */
 void
 standby_drained(struct vrouterd *vd)
 {
-	vd->sd.drain_until.tv_sec = 0;
-	vd->sd.drain_until.tv_nsec = 0;
+	struct stepdown	*sd = &vd->sd;
+
+	if (!sd->draining)
+		return;
+	sd->draining = 0;
+	evtimer_del(sd->ev_drain);
+	evtimer_add_ms(sd->ev_release, RELEASE_AFTER_MS);
 }
 
 int
@@ -407,11 +520,13 @@ standby_maintenance(struct vrouterd *vd, int on, char *err, size_t errlen)
 const char *
 standby_phase_name(const struct vrouterd *vd)
 {
+	if (vd->sd.draining || vd->sd.holding)
+		return "draining";
 	switch (vd->sd.phase) {
 	case SD_YIELD:
 		return "handing_over";
 	case SD_LEFT:
-		return vd->sd.holding ? "draining" : "lingering";
+		return "lingering";
 	default:
 		return "none";
 	}
@@ -430,5 +545,11 @@ standby_free(struct vrouterd *vd)
 		event_free(sd->ev_settle);
 	if (sd->ev_release != NULL)
 		event_free(sd->ev_release);
+	if (sd->ev_drain != NULL)
+		event_free(sd->ev_drain);
+	if (sd->ev_confirm != NULL)
+		event_free(sd->ev_confirm);
+	sd->ev_confirm = NULL;
 	sd->ev_bound = sd->ev_linger = sd->ev_settle = sd->ev_release = NULL;
+	sd->ev_drain = NULL;
 }

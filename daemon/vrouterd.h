@@ -74,8 +74,7 @@ struct handover {
 	int		 step;
 	pid_t		 pid;
 	struct event	*ev_timeout;
-	int		 draining;	/* waiting for standby_drain_ms() */
-	struct event	*ev_drain;
+	int		 waiting;	/* for standby_hold_host() */
 	struct timespec	 step_started;
 	uint64_t	 n_commits;
 	uint64_t	 n_failures;
@@ -89,7 +88,12 @@ struct stepdown {
 	int		 for_maintenance;
 	int		 role;		/* enum prio_role, as last written */
 	struct timespec	 started;	/* of the yield (monotonic) */
-	struct timespec	 drain_until;	/* the host is told then (0: now) */
+	int		 draining;	/* the host is not told yet */
+	struct timespec	 drain_started, quiet_since;
+	uint64_t	 rx;		/* packets in on the public leg */
+	struct event	*ev_drain;	/* polls them */
+	int		 confirming;	/* MASTER again while lingering */
+	struct event	*ev_confirm;
 	struct event	*ev_bound;	/* the peer must be MASTER by then */
 	struct event	*ev_linger;	/* back to a candidate's priority */
 	struct event	*ev_settle;	/* a fresh master holds the role */
@@ -176,6 +180,8 @@ void	 state_publish(struct vrouterd *, uint8_t state);
 /* handover.c */
 void	 handover_init(struct vrouterd *);
 void	 handover_request(struct vrouterd *, uint8_t state);
+/* standby.c: the drain is over, the host may be told. */
+void	 handover_resume(struct vrouterd *);
 int	 handover_reaped(struct vrouterd *, pid_t, int status);
 void	 handover_free(struct vrouterd *);
 
@@ -191,7 +197,7 @@ int	 standby_failover(struct vrouterd *, char *err, size_t errlen);
 int	 standby_maintenance(struct vrouterd *, int on, char *err,
 	    size_t errlen);
 void	 standby_state(struct vrouterd *, uint8_t old, uint8_t st);
-unsigned int standby_drain_ms(const struct vrouterd *);
+int	 standby_hold_host(const struct vrouterd *, uint8_t state);
 void	 standby_drained(struct vrouterd *);
 const char *standby_phase_name(const struct vrouterd *);
 const char *standby_role_name(int);
@@ -205,13 +211,17 @@ enum prio_role {
 	PRIO_YIELD		/* stepping down on request */
 };
 struct prio_times {
-	unsigned int	 bound_ms, drain_ms, linger_ms, settle_ms;
+	unsigned int	 bound_ms, drain_ms, drain_quiet_ms, drain_max_ms;
+	unsigned int	 linger_ms, settle_ms, confirm_ms;
 };
 /* The priority keepalived should advertise (1..254). */
 int	 prio_target(int base, int preempt, enum prio_role);
 /* The track file's value that gives it (weight 1, added to base). */
 int	 prio_bonus(int base, int preempt, enum prio_role);
 void	 prio_times(unsigned int advert_ms, struct prio_times *);
+/* Is a drain over, elapsed_ms in, nothing received for quiet_ms? */
+int	 prio_drain_done(const struct prio_times *, unsigned int elapsed_ms,
+	    unsigned int quiet_ms);
 
 /* inject.c */
 int	 inject_fault(struct vrouterd *, const char *fault, char *err,

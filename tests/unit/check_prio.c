@@ -118,6 +118,27 @@ START_TEST(test_times)
 }
 END_TEST
 
+/* The drain: at least drain_ms, then until quiet, at most drain_max_ms. */
+START_TEST(test_drain_done)
+{
+	struct prio_times	 t;
+
+	prio_times(20, &t);
+	ck_assert_uint_ge(t.drain_max_ms, t.drain_ms);
+	ck_assert(!prio_drain_done(&t, 0, 0));
+	/* quiet from the start: still the minimum */
+	ck_assert(!prio_drain_done(&t, t.drain_ms - 1, t.drain_ms - 1));
+	ck_assert(prio_drain_done(&t, t.drain_ms, t.drain_ms));
+	/* traffic still arriving: go on */
+	ck_assert(!prio_drain_done(&t, t.drain_ms + 100, 0));
+	ck_assert(!prio_drain_done(&t, t.drain_max_ms - 1,
+	    t.drain_quiet_ms - 1));
+	ck_assert(prio_drain_done(&t, t.drain_ms + 1000, t.drain_quiet_ms));
+	/* whatever arrives, the bound */
+	ck_assert(prio_drain_done(&t, t.drain_max_ms, 0));
+}
+END_TEST
+
 Suite *
 prio_suite(void)
 {
@@ -129,6 +150,7 @@ prio_suite(void)
 	tcase_add_test(tc, test_bands_keep_the_order);
 	tcase_add_test(tc, test_yield_and_preempt);
 	tcase_add_test(tc, test_times);
+	tcase_add_test(tc, test_drain_done);
 	suite_add_tcase(s, tc);
 	return s;
 }
