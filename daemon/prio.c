@@ -79,9 +79,9 @@ prio_bonus(int base, int preempt, enum prio_role role)
  *          route comes after the peer's own handover: commit, telling its
  *          host), and at least drain, at most drain_max: the
  *          hypervisors' routes overlap instead of leaving a gap;
- *  linger  this node stays at priority 1 this long after leaving, so that
- *          the new master has raised its own priority (vrrp.preempt
- *          false) before this node is a candidate again;
+ *  linger  after the drain, MASTER again within this (the new master's
+ *          adverts late, most likely, not its death) is not trusted at
+ *          once: see confirm;
  *  settle  a new master is "fresh" this long before it holds the role at
  *          its highest;
  *  confirm MASTER again while lingering (the new master's adverts came

@@ -200,6 +200,9 @@ on_release(evutil_socket_t fd, short what, void *arg)
 
 	vd->sd.holding = 0;
 	addrs_drain_route(vd, 0);
+	/* the new master raised its priority long ago: a candidate again */
+	if (vd->router_state != VSP_ST_MASTER)
+		set_role(vd, PRIO_NEUTRAL);
 	if (!vd->maintenance && vd->standby && write_standby(vd, 0) == 0)
 		log_info("failover: standing by again as BACKUP");
 	prio_times(vd->conf.advert_ms, &t);
@@ -245,8 +248,6 @@ on_linger(evutil_socket_t fd, short what, void *arg)
 	if (vd->sd.phase != SD_LEFT || vd->sd.confirming)
 		return;
 	vd->sd.phase = SD_NONE;
-	if (vd->router_state != VSP_ST_MASTER)
-		set_role(vd, PRIO_NEUTRAL);
 }
 
 /* The peer stayed silent: this node is the master after all. */
@@ -302,8 +303,9 @@ standby_state(struct vrouterd *vd, uint8_t old, uint8_t st)
 		/*
 		 * MASTER again soon after handing over: most likely the new
 		 * master's adverts came late (busy with its own handover),
-		 * not its death.  Stay at priority 1, so that it wins as soon
-		 * as it is heard, and tell the host only if it is not.
+		 * not its death.  Keep a candidate's priority, so that it
+		 * wins as soon as it is heard, and tell the host only if it
+		 * is not.
 		 */
 		sd->confirming = 1;
 		evtimer_add_ms(sd->ev_confirm, t.confirm_ms);
@@ -325,7 +327,7 @@ standby_state(struct vrouterd *vd, uint8_t old, uint8_t st)
 	}
 	evtimer_del(sd->ev_settle);
 	if (old != VSP_ST_MASTER || sd->phase == SD_LEFT)
-		return;		/* lingering: priority 1 still */
+		return;		/* lingering: a candidate's priority still */
 	if (sd->phase != SD_YIELD) {
 		set_role(vd, PRIO_NEUTRAL);
 		return;
