@@ -16,6 +16,8 @@
 #   lost        UDP echoes lost (1 per ms of outage, both directions)
 #   detect_ms   fault -> the new master's vrouterd says MASTER (its log)
 #   route_ms    fault -> the new master's hypervisor installs the route
+#   withdrawn_ms  fault -> the old master's hypervisor withdraws its route
+#               (make-before-break: after route_ms)
 #   commit_ms   the new master's `conntrackd -c` step
 #   ok reset silent timeout   connholds' check after the failover: each
 #               connection answers; reset = answered with a RST; silent =
@@ -195,12 +197,13 @@ udp_result()
 measure()
 {
 	local section="$1" setting="$2" kind="$3" m b from_v from_h t0
-	local det route commit u res stream
+	local det route commit u res stream from_o wd
 	m=$(pair_master) b=$(pair_other "$m")
 	pair_is "$m" MASTER || die "no master before the run"
 	fo_sync_mark "$b"	# for settle, should the old master take over
 	from_v=$(lines "$LAB_DIR/$b.vrouterd.log")
 	from_h=$(lines "$LAB_DIR/hv${b#r}.hostd.log")
+	from_o=$(lines "$LAB_DIR/hv${m#r}.hostd.log")
 	stream=$((2500 + 6 * PAIR_ADVERT_MS))
 	udp_start "$stream"
 	sleep 0.3
@@ -226,6 +229,11 @@ measure()
 	    "vm $b: .* -> dev")
 	commit=$(awk -v from="$from_v" 'NR > from && /conntrackd -c done in/ {
 		print $(NF - 1); exit }' "$LAB_DIR/$b.vrouterd.log")
+	# the old master's hypervisor withdrew (after its drain, if planned)
+	lab_wait_for "hv${m#r} withdrawal" 15000 grep -q "vm $m: .* withdrawn" \
+	    "$LAB_DIR/hv${m#r}.hostd.log"
+	wd=$(log_time "$LAB_DIR/hv${m#r}.hostd.log" "$from_o" \
+	    "vm $m: .* withdrawn")
 	case $kind in
 	preempt*)	preempt_restore "$b" ;;
 	*)		fo_repair "$m" "$kind" || die "repair $kind of $m" ;;
@@ -234,7 +242,7 @@ measure()
 	row "$section" "$setting" "$kind" \
 	    "$(fo_kv gap_max_ms "$u")" "$(fo_kv lost "$u")" \
 	    "$(rel "$det" "$t0")" "$(rel "$route" "$t0")" "${commit:-}" \
-	    "$res" "$(fo_kv lost_run_max "$u")"
+	    "$res" "$(fo_kv lost_run_max "$u")" "$(rel "$wd" "$t0")"
 }
 
 rel()	# T T0: T - T0 in ms, or "" if T is unknown or before T0
@@ -247,18 +255,18 @@ rel()	# T T0: T - T0 in ms, or "" if T is unknown or before T0
 	return 0
 }
 
-row()	# SECTION SETTING KIND OUTAGE LOST DETECT ROUTE COMMIT RESULT LOSTRUN
+row()	# SECTION SETTING KIND OUTAGE LOST DETECT ROUTE COMMIT RESULT LOSTRUN WITHDRAWN
 {
-	local r="$9" line
+	local r="$9" line wd="${11:-}"
 	line="$1,$2,$PAIR_ADVERT_MS,$PAIR_CONNTRACKD,$3,$ROUND,$4,$5,$6,$7,$8"
 	line="$line,$(fo_kv conns "$r"),$(fo_kv ok "$r"),$(fo_kv reset "$r")"
 	line="$line,$(fo_kv silent "$r"),$(fo_kv timeout "$r")"
 	line="$line,$(fo_kv bulk_stall_ms "$r"),$(fo_kv bulk_resumed "$r")"
-	line="$line,${10},${TAKEBACK:-}"
+	line="$line,${10},${TAKEBACK:-},$wd"
 	echo "$line" >>"$CSV"
-	printf '  %-8s %-14s %-12s run %2d: outage %6s ms (lost %4s, run %4s), MASTER %4s, route %4s, commit %3s ms; conns %s/%s ok, reset %s, silent %s; bulk stall %s ms%s\n' \
+	printf '  %-8s %-14s %-12s run %2d: outage %6s ms (lost %4s, run %4s), MASTER %4s, route %4s, old route withdrawn %4s, commit %3s ms; conns %s/%s ok, reset %s, silent %s; bulk stall %s ms%s\n' \
 	    "$1" "$2" "$3" "$ROUND" "$4" "$5" "${10}" "${6:--}" "${7:--}" \
-	    "${8:--}" "$(fo_kv ok "$r")" "$(fo_kv conns "$r")" \
+	    "${wd:--}" "${8:--}" "$(fo_kv ok "$r")" "$(fo_kv conns "$r")" \
 	    "$(fo_kv reset "$r")" "$(fo_kv silent "$r")" \
 	    "$(fo_kv bulk_stall_ms "$r")" \
 	    "$([ "${TAKEBACK:-0}" = 1 ] && echo "; TAKEN BACK on return")"
@@ -547,6 +555,10 @@ summary()
 			    taken[k] + 0
 		}
 	}' "$CSV"
+	awk -F, '$1 != "hog" && $1 != "section" && $1 != "failback" &&
+	    $10 != "" && $21 != "" { k = $1 " " $2 " " $5; n[k]++
+		if ($21 + 0 > $10 + 0) mbb[k]++; if ($8 == 0) zero[k]++ }
+	    END { for (k in n) printf "%s: old route withdrawn after the new one in %d of %d runs; 0 lost in %d of %d\n", k, mbb[k], n[k], zero[k], n[k] }' "$CSV"
 	awk -F, '$1 == "hog" && $5 ~ /^spurious/ { printf "hog: advert %s ms, %s: %s unexpected transitions\n", $3, $5, $6 }
 	    $1 == "hog" && $5 == "freeze" { printf "freeze: advert %s ms: shortest VRRP freeze that failed over: %s ms\n", $3, $6 }' "$CSV"
 }
@@ -595,7 +607,7 @@ if [ -n "${FO_REPORT:-}" ]; then
 	mv "$CSV.new" "$CSV"
 else
 	echo "runs $RUNS, connections $CONNS ($ACTIVE ticked), default advert $ADVERT ms, sections: $SECTIONS"
-	echo "section,setting,advert_ms,conntrackd,kind,run,outage_ms,lost,detect_ms,route_ms,commit_ms,conns,ok,reset,silent,timeout,bulk_stall_ms,bulk_resumed,lost_run,takeback" >"$CSV"
+	echo "section,setting,advert_ms,conntrackd,kind,run,outage_ms,lost,detect_ms,route_ms,commit_ms,conns,ok,reset,silent,timeout,bulk_stall_ms,bulk_resumed,lost_run,takeback,withdrawn_ms" >"$CSV"
 	for s in $SECTIONS; do
 		"section_$s" || exit 1
 	done
