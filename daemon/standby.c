@@ -141,6 +141,8 @@ standby_init(struct vrouterd *vd)
 		log_info("maintenance is on (%s): staying out of MASTER", path);
 	if (write_standby(vd, vd->maintenance) == -1)
 		return -1;
+	/* a drain route left by a run that died while handing over */
+	addrs_drain_route(vd, 0);
 	return set_role(vd, PRIO_NEUTRAL);
 }
 
