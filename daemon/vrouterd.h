@@ -99,6 +99,8 @@ struct stepdown {
 	struct event	*ev_settle;	/* a fresh master holds the role */
 	struct event	*ev_release;	/* the drain is over */
 	int		 holding;	/* out (FAULT) for the drain */
+	int		 liberal;	/* why TCP window tracking is relaxed */
+	int		 liberal_base;	/* it was before vrouterd: left alone */
 	uint64_t	 n_handed, n_aborted;
 	char		 last[128];	/* the last step-down's outcome */
 };
