@@ -239,11 +239,10 @@ static void
 on_release(evutil_socket_t fd, short what, void *arg)
 {
 	struct vrouterd		*vd = arg;
+	struct prio_times	 t;
 
 	(void)fd;
 	(void)what;
-	struct prio_times	 t;
-
 	vd->sd.holding = 0;
 	addrs_drain_route(vd, 0);
 	liberal(vd, 1, 0);
