@@ -9,11 +9,14 @@
  * outranks every node that is not.  The priority space is cut into three
  * bands, each ordered by the configured priority:
  *
- *	not MASTER		  1 ..  84
- *	MASTER, fresh		 85 .. 168	(the first seconds)
- *	MASTER, settled		169 .. 252
+ *	not MASTER		  1 .. 168	(the configured one, up to 168)
+ *	MASTER, fresh		169 .. 211	(the first seconds)
+ *	MASTER, settled		212 .. 254
  *	yielding		  1		(a planned step-down)
  *
+ * A node that is not MASTER keeps its configured priority (up to 168),
+ * so a backup's skew time, and with it a crash failover, stays as VRRP
+ * has it.
  * A returning node, however high its priority, hears a master above it
  * and stays BACKUP.  Two masters that meet (a split brain healed) keep the
  * one that was MASTER longest, then the higher configured priority: a
@@ -25,9 +28,10 @@
  */
 #include "vrouterd.h"
 
-#define BAND		84	/* width of each band */
+#define CANDIDATE_MAX	168	/* the top of the band of nodes not MASTER */
+#define MASTER_BAND	43	/* width of each master band */
 
-/* Position of a configured priority (1..254) inside a band: 0..83. */
+/* Position of a configured priority (1..254) in a master band: 0..42. */
 static int
 rank(int base)
 {
@@ -35,7 +39,7 @@ rank(int base)
 		base = 1;
 	if (base > 254)
 		base = 254;
-	return (base - 1) * (BAND - 1) / 253;
+	return (base - 1) * (MASTER_BAND - 1) / 253;
 }
 
 int
@@ -47,11 +51,11 @@ prio_target(int base, int preempt, enum prio_role role)
 		return base;
 	switch (role) {
 	case PRIO_FRESH:
-		return 1 + BAND + rank(base);
+		return CANDIDATE_MAX + 1 + rank(base);
 	case PRIO_HOLD:
-		return 1 + 2 * BAND + rank(base);
+		return CANDIDATE_MAX + 1 + MASTER_BAND + rank(base);
 	default:
-		return 1 + rank(base);
+		return base < CANDIDATE_MAX ? base : CANDIDATE_MAX;
 	}
 }
 

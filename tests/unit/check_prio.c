@@ -92,8 +92,11 @@ START_TEST(test_yield_and_preempt)
 		ck_assert_int_eq(prio_target(b, 1, PRIO_HOLD), b);
 		ck_assert_int_eq(prio_bonus(b, 1, PRIO_FRESH), 0);
 	}
-	/* a peer that is a candidate too: priority 1 ties only with 1..4 */
-	ck_assert_int_gt(prio_target(5, 0, PRIO_NEUTRAL), 1);
+	/* a candidate keeps its priority, up to 168: priority 1 ties only 1 */
+	ck_assert_int_eq(prio_target(100, 0, PRIO_NEUTRAL), 100);
+	ck_assert_int_eq(prio_target(168, 0, PRIO_NEUTRAL), 168);
+	ck_assert_int_eq(prio_target(254, 0, PRIO_NEUTRAL), 168);
+	ck_assert_int_gt(prio_target(2, 0, PRIO_NEUTRAL), 1);
 	ck_assert_int_gt(prio_target(2, 1, PRIO_NEUTRAL), 1);
 }
 END_TEST
