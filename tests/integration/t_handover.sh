@@ -180,4 +180,7 @@ lab_check "maintenance is off again" sh -c \
 lab_check "hv1 still routes the VIP" pair_route hv1
 
 fo_hold_end
+lab_check "no sanitizer report in the daemons' logs" sh -c \
+    "! grep -Eq 'runtime error:|ERROR: AddressSanitizer|LeakSanitizer' \
+    \"$LAB_DIR\"/*.vrouterd.log \"$LAB_DIR\"/*.hostd.log"
 lab_done
