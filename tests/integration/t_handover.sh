@@ -16,7 +16,8 @@
 #     stays BACKUP;
 #  4. with no peer to take over (the peer's vrouterd stopped), failover
 #     fails with a reason, the node stays MASTER and its host keeps the
-#     route; maintenance on likewise, and maintenance stays off.
+#     route; maintenance on likewise, and maintenance stays off;
+#  5. with a sanitizer build, the daemons' logs have no report.
 # It asserts outcomes and orders, never timings.
 #
 # usage: t_handover.sh [BUILD_DIR]     (as root; exit 77 = skipped)
