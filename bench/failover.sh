@@ -16,6 +16,8 @@
 #   lost        UDP echoes lost (1 per ms of outage, both directions)
 #   detect_ms   fault -> the new master's vrouterd says MASTER (its log)
 #   route_ms    fault -> the new master's hypervisor installs the route
+#   withdrawn_ms  fault -> the old master's hypervisor withdraws its route
+#               (make-before-break: after route_ms)
 #   commit_ms   the new master's `conntrackd -c` step
 #   ok reset silent timeout   connholds' check after the failover: each
 #               connection answers; reset = answered with a RST; silent =
@@ -28,8 +30,12 @@
 #   vm       the master VM dies: every process killed, links down, QEMU's
 #            channel closed
 #   link     the master's public link goes down
-#   planned  `vrouterctl failover` on the master (steps down via the
-#            track file, priority 0)
+#   planned  `vrouterctl failover` on the master: it yields (priority
+#            1), the backup preempts it, and its host keeps the route for
+#            a drain after the backup is MASTER (make-before-break)
+#   planned-fault  the step-down vrouterd did before: the standby track
+#            file written by hand, FAULT and a priority-0 advert, the host
+#            told at once (break-before-make), released 0.5 s later
 #   preempt  a planned switchover the other way round: the backup is
 #            reloaded with a higher priority and preemption, takes over,
 #            and is reloaded back
@@ -59,7 +65,8 @@
 # usage: bench/failover.sh [BUILD_DIR]        (as root; exit 77 = skipped)
 # environment: FO_SECTIONS, FO_RUNS (20), FO_CONNS (10000), FO_ACTIVE
 # (500), FO_ADVERT (default: vrouterd's), FO_ADVERTS ("10 20 30 50 100"),
-# FO_KINDS ("kill vm link planned preempt preempt-hold"), FO_THESIS_RUNS
+# FO_KINDS ("kill vm link planned planned-fault preempt preempt-hold"),
+# FO_THESIS_RUNS
 # (5), FO_CACHE_RUNS (5), FO_FLOWS (100000), FO_HOG_S (60), FO_OUT
 # (bench/out); FO_MIG_FREEZES ("50 200 500"); FO_REPORT="A.csv B.csv":
 # no runs, only the report of those CSVs merged; FO_CT_OTHER=1: an
@@ -90,7 +97,7 @@ RUNS=${FO_RUNS:-20}
 CONNS=${FO_CONNS:-10000}
 ACTIVE=${FO_ACTIVE:-500}
 ADVERTS=${FO_ADVERTS:-10 20 30 50 100}
-KINDS=${FO_KINDS:-kill vm link planned preempt preempt-hold}
+KINDS=${FO_KINDS:-kill vm link planned planned-fault preempt preempt-hold}
 THESIS_RUNS=${FO_THESIS_RUNS:-5}
 CACHE_RUNS=${FO_CACHE_RUNS:-5}
 CACHE_TAG=${FO_CT_OTHER:+-ct-other}
@@ -198,12 +205,13 @@ udp_result()
 measure()
 {
 	local section="$1" setting="$2" kind="$3" m b from_v from_h t0
-	local det route commit u res stream
+	local det route commit u res stream from_o wd
 	m=$(pair_master) b=$(pair_other "$m")
 	pair_is "$m" MASTER || die "no master before the run"
 	fo_sync_mark "$b"	# for settle, should the old master take over
 	from_v=$(lines "$LAB_DIR/$b.vrouterd.log")
 	from_h=$(lines "$LAB_DIR/hv${b#r}.hostd.log")
+	from_o=$(lines "$LAB_DIR/hv${m#r}.hostd.log")
 	stream=$((2500 + 6 * PAIR_ADVERT_MS))
 	udp_start "$stream"
 	sleep 0.3
@@ -229,6 +237,11 @@ measure()
 	    "vm $b: .* -> dev")
 	commit=$(awk -v from="$from_v" 'NR > from && /conntrackd -c done in/ {
 		print $(NF - 1); exit }' "$LAB_DIR/$b.vrouterd.log")
+	# the old master's hypervisor withdrew (after its drain, if planned)
+	lab_wait_for "hv${m#r} withdrawal" 15000 grep -q "vm $m: .* withdrawn" \
+	    "$LAB_DIR/hv${m#r}.hostd.log"
+	wd=$(log_time "$LAB_DIR/hv${m#r}.hostd.log" "$from_o" \
+	    "vm $m: .* withdrawn")
 	case $kind in
 	preempt*)	preempt_restore "$b" ;;
 	*)		fo_repair "$m" "$kind" || die "repair $kind of $m" ;;
@@ -237,7 +250,7 @@ measure()
 	row "$section" "$setting" "$kind" \
 	    "$(fo_kv gap_max_ms "$u")" "$(fo_kv lost "$u")" \
 	    "$(rel "$det" "$t0")" "$(rel "$route" "$t0")" "${commit:-}" \
-	    "$res" "$(fo_kv lost_run_max "$u")"
+	    "$res" "$(fo_kv lost_run_max "$u")" "$(rel "$wd" "$t0")"
 }
 
 rel()	# T T0: T - T0 in ms, or "" if T is unknown or before T0
@@ -250,18 +263,18 @@ rel()	# T T0: T - T0 in ms, or "" if T is unknown or before T0
 	return 0
 }
 
-row()	# SECTION SETTING KIND OUTAGE LOST DETECT ROUTE COMMIT RESULT LOSTRUN
+row()	# SECTION SETTING KIND OUTAGE LOST DETECT ROUTE COMMIT RESULT LOSTRUN WITHDRAWN
 {
-	local r="$9" line
+	local r="$9" line wd="${11:-}"
 	line="$1,$2,$PAIR_ADVERT_MS,$PAIR_CONNTRACKD,$3,$ROUND,$4,$5,$6,$7,$8"
 	line="$line,$(fo_kv conns "$r"),$(fo_kv ok "$r"),$(fo_kv reset "$r")"
 	line="$line,$(fo_kv silent "$r"),$(fo_kv timeout "$r")"
 	line="$line,$(fo_kv bulk_stall_ms "$r"),$(fo_kv bulk_resumed "$r")"
-	line="$line,${10},${TAKEBACK:-}"
+	line="$line,${10},${TAKEBACK:-},$wd"
 	echo "$line" >>"$CSV"
-	printf '  %-8s %-14s %-12s run %2d: outage %6s ms (lost %4s, run %4s), MASTER %4s, route %4s, commit %3s ms; conns %s/%s ok, reset %s, silent %s; bulk stall %s ms%s\n' \
+	printf '  %-8s %-14s %-12s run %2d: outage %6s ms (lost %4s, run %4s), MASTER %4s, route %4s, old route withdrawn %4s, commit %3s ms; conns %s/%s ok, reset %s, silent %s; bulk stall %s ms%s\n' \
 	    "$1" "$2" "$3" "$ROUND" "$4" "$5" "${10}" "${6:--}" "${7:--}" \
-	    "${8:--}" "$(fo_kv ok "$r")" "$(fo_kv conns "$r")" \
+	    "${wd:--}" "${8:--}" "$(fo_kv ok "$r")" "$(fo_kv conns "$r")" \
 	    "$(fo_kv reset "$r")" "$(fo_kv silent "$r")" \
 	    "$(fo_kv bulk_stall_ms "$r")" \
 	    "$([ "${TAKEBACK:-0}" = 1 ] && echo "; TAKEN BACK on return")"
@@ -624,6 +637,10 @@ summary()
 			    taken[k] + 0
 		}
 	}' "$CSV"
+	awk -F, '$1 != "hog" && $1 != "section" && $1 != "failback" &&
+	    $10 != "" && $21 != "" { k = $1 " " $2 " " $5; n[k]++
+		if ($21 + 0 > $10 + 0) mbb[k]++; if ($8 == 0) zero[k]++ }
+	    END { for (k in n) printf "%s: old route withdrawn after the new one in %d of %d runs; 0 lost in %d of %d\n", k, mbb[k], n[k], zero[k], n[k] }' "$CSV"
 	awk -F, '$1 == "hog" && $5 ~ /^spurious/ { printf "hog: advert %s ms, %s: %s unexpected transitions\n", $3, $5, $6 }
 	    $1 == "hog" && $5 == "freeze" { printf "freeze: advert %s ms: shortest VRRP freeze that failed over: %s ms\n", $3, $6 }' "$CSV"
 }
@@ -672,7 +689,7 @@ if [ -n "${FO_REPORT:-}" ]; then
 	mv "$CSV.new" "$CSV"
 else
 	echo "runs $RUNS, connections $CONNS ($ACTIVE ticked), default advert $ADVERT ms, sections: $SECTIONS"
-	echo "section,setting,advert_ms,conntrackd,kind,run,outage_ms,lost,detect_ms,route_ms,commit_ms,conns,ok,reset,silent,timeout,bulk_stall_ms,bulk_resumed,lost_run,takeback" >"$CSV"
+	echo "section,setting,advert_ms,conntrackd,kind,run,outage_ms,lost,detect_ms,route_ms,commit_ms,conns,ok,reset,silent,timeout,bulk_stall_ms,bulk_resumed,lost_run,takeback,withdrawn_ms" >"$CSV"
 	for s in $SECTIONS; do
 		"section_$s" || exit 1
 	done

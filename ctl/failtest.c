@@ -300,9 +300,14 @@ one_run(struct node *nodes, int nnodes, const char *kind, int fd,
 		} else if (now_ms() - last_reply > interval * 3)
 			stable_since = -1;
 		now = now_ms();
-		/* Done: a new master with its route, traffic flowing 500 ms. */
+		/*
+		 * Done: a new master with its route, the old one's withdrawn
+		 * (after a planned switchover, once its drain is over),
+		 * traffic flowing 500 ms.
+		 */
 		if (r->host_ms >= 0 && stable_since >= 0 &&
-		    now - stable_since >= 500 && now - t0 > 500)
+		    now - stable_since >= 500 && now - t0 > 500 &&
+		    strcmp(nodes[r->old].host_result, "installed") != 0)
 			break;
 		if (now - t0 > RUN_LIMIT_MS)
 			break;

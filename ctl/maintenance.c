@@ -34,6 +34,7 @@ struct snap {
 	int		 host_acked;
 	const char	*told;		/* in reply */
 	const char	*vip;		/* the host's result for the VIP, or NULL */
+	const char	*last;		/* the last step-down's outcome */
 };
 
 struct watch {
@@ -111,6 +112,10 @@ snap_take(const char *sock, struct snap *s)
 		s->told = "?";
 	s->vip = json_string_value(json_object_get(json_object_get(host,
 	    "vip"), "result"));
+	s->last = json_string_value(json_object_get(json_object_get(reply,
+	    "stepdown"), "last"));
+	if (s->last == NULL)
+		s->last = "";
 	return 0;
 }
 
@@ -164,9 +169,24 @@ static const char *
 watch_on(struct watch *w, const char *was, struct snap *s)
 {
 	long	 limit = SETTLE_MS;
-	int	 left = 0;
+	int	 left = 0, handed = 0;
 
 	for (;;) {
+		/* The MASTER hands over first (BACKUP), then goes FAULT. */
+		if (!handed && strcmp(was, "MASTER") == 0 &&
+		    strcmp(s->state, "MASTER") != 0) {
+			handed = 1;
+			if (strncmp(s->last, "handed over", 11) == 0)
+				note(w, "handed_over", s->state, "%s", s->last);
+			else
+				note(w, "handed_over", s->state,
+				    "left MASTER (%s)", s->state);
+		}
+		/* No peer took over: vrouterd turned maintenance off again. */
+		if (!handed && strcmp(was, "MASTER") == 0 && !s->maintenance) {
+			note(w, "not_handed_over", s->state, "%s", s->last);
+			return "not_handed_over";
+		}
 		if (!left && strcmp(s->state, "FAULT") == 0 && s->standby) {
 			left = 1;
 			if (strcmp(was, "MASTER") == 0)
@@ -271,9 +291,12 @@ ctl_maintenance(const char *sock, int json_out, int on)
 		goto done;
 	if ((outcome = on ? watch_on(&w, was, &s) : watch_off(&w, &s)) == NULL)
 		goto done;
-	rv = strcmp(outcome, "timeout") == 0;
+	rv = strcmp(outcome, "timeout") == 0 ||
+	    strcmp(outcome, "not_handed_over") == 0;
 	if (json_out)
 		print_json(&w, on, was, outcome, &s);
+	else if (strcmp(outcome, "not_handed_over") == 0)
+		fprintf(stderr, "vrouterctl: maintenance: %s\n", s.last);
 	else if (rv != 0 && on)
 		printf("maintenance is on, but within %ld ms this node did not "
 		    "settle: it is %s, the host was told %s%s\n",

@@ -142,7 +142,7 @@ show_child(json_t *r, const char *name)
 void
 show_router_status(json_t *r)
 {
-	json_t	*host = json_object_get(r, "host"), *ho, *f, *e, *vip;
+	json_t	*host = json_object_get(r, "host"), *ho, *f, *e, *vip, *sd;
 	size_t	 i;
 
 	printf("router %s, node %s: %s since %s\n", str(r, "router_id"),
@@ -150,7 +150,16 @@ show_router_status(json_t *r)
 	if (json_is_true(json_object_get(r, "maintenance")))
 		printf("  maintenance on: this node stays out of MASTER\n");
 	else if (json_is_true(json_object_get(r, "standby")))
-		printf("  standby     stepping down (failover requested)\n");
+		printf("  standby     out of the election (after a hand-over)\n");
+	if ((sd = json_object_get(r, "stepdown")) != NULL) {
+		printf("  priority    %lld (%s)", (long long)json_integer_value(
+		    json_object_get(sd, "priority")), str(sd, "role"));
+		if (strcmp(str(sd, "phase"), "none") != 0)
+			printf(", %s", str(sd, "phase"));
+		if (json_string_length(json_object_get(sd, "last")) > 0)
+			printf("; last hand-over: %s", str(sd, "last"));
+		putchar('\n');
+	}
 	printf("  reason      %s (%lld transitions)\n", str(r, "reason"),
 	    (long long)json_integer_value(json_object_get(r,
 	    "transitions")));

@@ -351,74 +351,104 @@ now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The router state from vrouterd's status, or NULL (message printed). */
-static char *
-router_state(struct ctx *ctx, long *advert_ms)
+/* What failover watches in vrouterd's status. */
+struct fo_snap {
+	char		 state[16], told[16], phase[16], last[160];
+	long		 advert_ms;
+	int		 host_enabled, host_acked;
+	long long	 aborted, handed;
+};
+
+static int
+fo_snap(struct ctx *ctx, struct fo_snap *s)
 {
-	json_t	*reply;
-	char	*st;
+	json_t		*reply, *host, *sd;
+	const char	*v;
 
 	if ((reply = call(ctx, request("status"))) == NULL)
-		return NULL;
-	st = strdup(json_string_value(json_object_get(reply, "state")) ?
-	    json_string_value(json_object_get(reply, "state")) : "?");
-	if (advert_ms != NULL)
-		*advert_ms = (long)json_integer_value(json_object_get(reply,
-		    "advert_ms"));
+		return -1;
+	host = json_object_get(reply, "host");
+	sd = json_object_get(reply, "stepdown");
+	v = json_string_value(json_object_get(reply, "state"));
+	snprintf(s->state, sizeof(s->state), "%s", v != NULL ? v : "?");
+	v = json_string_value(json_object_get(host, "told"));
+	snprintf(s->told, sizeof(s->told), "%s", v != NULL ? v : "?");
+	v = json_string_value(json_object_get(sd, "phase"));
+	snprintf(s->phase, sizeof(s->phase), "%s", v != NULL ? v : "none");
+	v = json_string_value(json_object_get(sd, "last"));
+	snprintf(s->last, sizeof(s->last), "%s", v != NULL ? v : "");
+	s->advert_ms = (long)json_integer_value(json_object_get(reply,
+	    "advert_ms"));
+	s->host_enabled = json_is_true(json_object_get(host, "enabled"));
+	s->host_acked = json_is_true(json_object_get(host, "acked"));
+	s->aborted = (long long)json_integer_value(json_object_get(sd,
+	    "aborted"));
+	s->handed = (long long)json_integer_value(json_object_get(sd,
+	    "handed_over"));
 	json_decref(reply);
-	return st;
+	return 0;
 }
 
 /*
- * Step down, then watch: this node goes FAULT at once, returns as BACKUP
- * when vrouterd releases it, and stays BACKUP only if the peer is MASTER
- * (otherwise its adverts would be missing and we would take over again).
+ * Hand over, then watch: the peer preempts this node, which becomes
+ * BACKUP only when it hears the peer as MASTER; its host withdraws the
+ * route after a drain.  If no peer takes over in time, vrouterd undoes
+ * the request and this node stays MASTER: say why and fail.
  */
 static int
 cmd_failover(struct ctx *ctx, int argc, char **argv)
 {
-	long	 t0, advert = 100, left_at = -1, backup_at = -1, stable_ms;
-	char	*st;
-	int	 rv = 1;
+	struct fo_snap	 s;
+	long		 t0, left_at = -1;
+	long long	 aborted, handed;
 
 	(void)argv;
 	if (argc != 0)
 		return usage_err(ctx, "takes no arguments");
+	if (fo_snap(ctx, &s) == -1)
+		return 1;
+	aborted = s.aborted;
+	handed = s.handed;
 	t0 = now_ms();
 	if (action(ctx, request("failover")) != 0)
 		return 1;
 	for (;;) {
-		if ((st = router_state(ctx, &advert)) == NULL)
+		if (fo_snap(ctx, &s) == -1)
 			return 1;
-		stable_ms = advert * 4 + 100;
-		if (left_at < 0 && strcmp(st, "MASTER") != 0) {
+		if (left_at < 0 && (s.handed != handed ||
+		    strcmp(s.state, "MASTER") != 0)) {
 			left_at = now_ms();
-			printf("%5ld ms  stepped down (%s)\n", left_at - t0, st);
+			if (s.handed != handed)
+				printf("%5ld ms  %s\n", left_at - t0, s.last);
+			else {
+				printf("%5ld ms  left MASTER (%s), not handed "
+				    "over\n", left_at - t0, s.state);
+				return 1;
+			}
+			if (!s.host_enabled)
+				break;
 		}
-		if (left_at >= 0 && backup_at < 0 && strcmp(st, "BACKUP") == 0) {
-			backup_at = now_ms();
-			printf("%5ld ms  back as BACKUP\n", backup_at - t0);
+		if (left_at < 0 && s.aborted != aborted) {
+			printf("%5ld ms  %s\n", now_ms() - t0, s.last);
+			fprintf(stderr, "vrouterctl: failover: %s\n", s.last);
+			return 1;
 		}
-		if (backup_at >= 0 && strcmp(st, "MASTER") == 0) {
-			printf("%5ld ms  MASTER again: no peer took over\n",
-			    now_ms() - t0);
-			free(st);
-			break;
+		/* after the drain: out of FAULT, the host told BACKUP */
+		if (left_at >= 0 && strcmp(s.phase, "draining") != 0 &&
+		    strcmp(s.state, "FAULT") != 0 &&
+		    strcmp(s.told, "MASTER") != 0 &&
+		    strcmp(s.told, "FAULT") != 0 && s.host_acked) {
+			printf("%5ld ms  the host acked %s: VIP route "
+			    "withdrawn\n", now_ms() - t0, s.told);
+			return strcmp(s.state, "MASTER") == 0;
 		}
-		free(st);
-		if (backup_at >= 0 && now_ms() - backup_at >= stable_ms) {
-			printf("%5ld ms  still BACKUP after %ld ms: the peer is "
-			    "MASTER\n", now_ms() - t0, stable_ms);
-			rv = 0;
-			break;
-		}
-		if (now_ms() - t0 > 10000) {
-			printf("no settled state within 10 s\n");
-			break;
+		if (now_ms() - t0 > 30000) {
+			printf("no settled state within 30 s\n");
+			return 1;
 		}
 		usleep(10000);
 	}
-	return rv;
+	return 0;	/* handed over; no host to wait for */
 }
 
 static int

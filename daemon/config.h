@@ -31,6 +31,7 @@
 #define CONF_RUN_CT_LOCK	"conntrackd.lock"	/* LockFile */
 #define CONF_RUN_CT_LOG		"conntrackd.log"	/* LogFile */
 #define CONF_RUN_STANDBY	"standby"	/* track_file: non-zero = FAULT */
+#define CONF_RUN_PRIO		"prio"		/* track_file: priority bonus */
 #define CONF_HOST_PORT_DEFAULT	"/dev/virtio-ports/org.vrouter.0"
 
 struct conf_prefix {

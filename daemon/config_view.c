@@ -311,6 +311,7 @@ view_run(struct vb *b, json_t *v, const struct router_conf *conf,
 	set_path(b, v, "conntrackd_lock", rundir, CONF_RUN_CT_LOCK);
 	set_path(b, v, "conntrackd_log", rundir, CONF_RUN_CT_LOG);
 	set_path(b, v, "standby_file", rundir, CONF_RUN_STANDBY);
+	set_path(b, v, "prio_file", rundir, CONF_RUN_PRIO);
 
 	list = new_list(b, v, "jumps");
 	for (i = 0; i < CONF_NJUMPS; i++) {

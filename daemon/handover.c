@@ -113,6 +113,16 @@ run(struct vrouterd *vd)
 	for (; ho->step < p->nsteps; ho->step++) {
 		if (p->steps[ho->step] != PUBLISH)
 			break;
+		/*
+		 * Handed over on request: the host keeps routing here until
+		 * the new master's host surely routes; and MASTER again just
+		 * after, it waits to see whether that lasts (standby.c).
+		 */
+		if (standby_hold_host(vd, ho->running_for)) {
+			ho->waiting = 1;
+			return;		/* handover_resume() */
+		}
+		standby_drained(vd);
 		state_publish(vd, ho->running_for);
 	}
 	if (ho->step >= p->nsteps) {
@@ -141,11 +151,25 @@ run(struct vrouterd *vd)
 }
 
 void
+handover_resume(struct vrouterd *vd)
+{
+	if (!vd->ho.waiting)
+		return;
+	vd->ho.waiting = 0;
+	run(vd);
+}
+
+void
 handover_request(struct vrouterd *vd, uint8_t st)
 {
 	struct handover	*ho = &vd->ho;
 
 	ho->target = st;
+	/* A newer decision ends a wait: its own plan waits if it must. */
+	if (ho->busy && ho->waiting && st != ho->running_for) {
+		ho->waiting = 0;
+		ho->busy = 0;
+	}
 	if (ho->busy)
 		return;		/* picked up when the current step ends */
 	ho->busy = 1;

@@ -89,17 +89,18 @@ entry(struct vrouterd *vd, uint8_t kind, const char *name)
 static void
 decide(struct vrouterd *vd, const char *reason)
 {
-	uint8_t	 st = derive(vd);
+	uint8_t	 st = derive(vd), old = vd->router_state;
 
-	if (st == vd->router_state)
+	if (st == old)
 		return;
 	log_info("router %s: %s -> %s (%s)", vd->conf.router_id,
-	    vsp_state_name(vd->router_state), vsp_state_name(st), reason);
+	    vsp_state_name(old), vsp_state_name(st), reason);
 	vd->router_state = st;
 	vd->n_transitions++;
 	clock_gettime(CLOCK_REALTIME, &vd->router_since);
 	snprintf(vd->last_reason, sizeof(vd->last_reason), "%s", reason);
 	metrics_decided(vd);
+	standby_state(vd, old, st);
 	handover_request(vd, st);
 }
 

@@ -139,6 +139,8 @@ vrouterd_reload(struct vrouterd *vd, const char *why, char *err,
 	    errlen) == -1)
 		goto done;
 	vd->conf = *next;
+	if (standby_reconf(vd) == -1)
+		log_warnx("reload: the priority file was not rewritten");
 	if (ct_changed && vd->conf.ct_enabled) {
 		log_info("conntrackd: configuration changed, restarting");
 		child_stop(&vd->conntrackd);

@@ -74,10 +74,35 @@ struct handover {
 	int		 step;
 	pid_t		 pid;
 	struct event	*ev_timeout;
+	int		 waiting;	/* for standby_hold_host() */
 	struct timespec	 step_started;
 	uint64_t	 n_commits;
 	uint64_t	 n_failures;
 	unsigned int	 last_commit_ms;
+};
+
+/* standby.c: a planned step-down, and the priority by role (prio.c). */
+enum { SD_NONE, SD_YIELD, SD_LEFT };
+struct stepdown {
+	int		 phase;		/* SD_* */
+	int		 for_maintenance;
+	int		 role;		/* enum prio_role, as last written */
+	struct timespec	 started;	/* of the yield (monotonic) */
+	int		 draining;	/* the host is not told yet */
+	struct timespec	 drain_started, quiet_since;
+	uint64_t	 rx;		/* packets in on the public leg */
+	struct event	*ev_drain;	/* polls them */
+	int		 confirming;	/* MASTER again while lingering */
+	struct event	*ev_confirm;
+	struct event	*ev_bound;	/* the peer must be MASTER by then */
+	struct event	*ev_linger;	/* back to a candidate's priority */
+	struct event	*ev_settle;	/* a fresh master holds the role */
+	struct event	*ev_release;	/* the drain is over */
+	int		 holding;	/* out (FAULT) for the drain */
+	int		 liberal;	/* why TCP window tracking is relaxed */
+	int		 liberal_base;	/* it was before vrouterd: left alone */
+	uint64_t	 n_handed, n_aborted;
+	char		 last[128];	/* the last step-down's outcome */
 };
 
 struct vrouterd {
@@ -131,9 +156,8 @@ struct vrouterd {
 	/* stepping down on purpose (standby.c) */
 	const char	*statedir;	/* survives reboots: maintenance flag */
 	int		 maintenance;
-	int		 standby;	/* the track file says step down */
-	int		 failover_pending;
-	struct event	*ev_release;
+	int		 standby;	/* the track file says stay out */
+	struct stepdown	 sd;
 
 	/* NAT rules as last applied and checked back */
 	int		 nat_rules;
@@ -159,15 +183,48 @@ void	 state_publish(struct vrouterd *, uint8_t state);
 /* handover.c */
 void	 handover_init(struct vrouterd *);
 void	 handover_request(struct vrouterd *, uint8_t state);
+/* standby.c: the drain is over, the host may be told. */
+void	 handover_resume(struct vrouterd *);
 int	 handover_reaped(struct vrouterd *, pid_t, int status);
 void	 handover_free(struct vrouterd *);
 
 /* standby.c */
 int	 standby_init(struct vrouterd *);
+int	 standby_reconf(struct vrouterd *);
+/*
+ * A planned step-down of the MASTER, make-before-break: 0 once asked (the
+ * outcome follows in the status), -1 with err when this node is not
+ * MASTER or is already handing over.
+ */
 int	 standby_failover(struct vrouterd *, char *err, size_t errlen);
 int	 standby_maintenance(struct vrouterd *, int on, char *err,
 	    size_t errlen);
+void	 standby_state(struct vrouterd *, uint8_t old, uint8_t st);
+int	 standby_hold_host(const struct vrouterd *, uint8_t state);
+void	 standby_drained(struct vrouterd *);
+const char *standby_phase_name(const struct vrouterd *);
+const char *standby_role_name(int);
 void	 standby_free(struct vrouterd *);
+
+/* prio.c: the priority by role, and a step-down's times.  Pure. */
+enum prio_role {
+	PRIO_NEUTRAL,		/* not MASTER */
+	PRIO_FRESH,		/* MASTER, for its first settle_ms */
+	PRIO_HOLD,		/* MASTER, settled */
+	PRIO_YIELD		/* stepping down on request */
+};
+struct prio_times {
+	unsigned int	 bound_ms, drain_ms, drain_quiet_ms, drain_max_ms;
+	unsigned int	 linger_ms, settle_ms, confirm_ms;
+};
+/* The priority keepalived should advertise (1..254). */
+int	 prio_target(int base, int preempt, enum prio_role);
+/* The track file's value that gives it (weight 1, added to base). */
+int	 prio_bonus(int base, int preempt, enum prio_role);
+void	 prio_times(unsigned int advert_ms, struct prio_times *);
+/* Is a drain over, elapsed_ms in, nothing received for quiet_ms? */
+int	 prio_drain_done(const struct prio_times *, unsigned int elapsed_ms,
+	    unsigned int quiet_ms);
 
 /* inject.c */
 int	 inject_fault(struct vrouterd *, const char *fault, char *err,
@@ -175,6 +232,8 @@ int	 inject_fault(struct vrouterd *, const char *fault, char *err,
 
 /* addrs.c */
 int	 addrs_remove_vips(struct vrouterd *);
+/* A default route that outlives the VIP, for a hand-over's drain. */
+int	 addrs_drain_route(struct vrouterd *, int on);
 
 /* nat.c */
 int	 nat_apply(struct vrouterd *, const struct router_conf *,

@@ -53,3 +53,7 @@ $(B)/tests/unit/runner: $(B)/tests/unit/check_log.o
 # The Prometheus text writer (lib/prom.c), read back by the client parser.
 UNIT_SRCS += tests/unit/check_prom.c
 $(B)/tests/unit/runner: $(B)/tests/unit/check_prom.o
+
+# A master's priority by role, and a planned step-down's times (daemon/prio.c).
+UNIT_SRCS += tests/unit/check_prio.c
+$(B)/tests/unit/runner: $(B)/tests/unit/check_prio.o $(B)/daemon/prio.o

@@ -8,7 +8,8 @@
 #  - the faults of a master: kill (SIGKILL of keepalived's whole process
 #    group), vm (the VM dies: every process killed, links down, QEMU's
 #    channel closed), link (public link down), planned (`vrouterctl
-#    failover`), and their repairs;
+#    failover`: a hand-over), planned-fault (the former step-down: FAULT
+#    by the standby track file, priority 0), and their repairs;
 #  - conntrackd's client against a router's conntrackd.
 # Every wait is bounded; only processes the lab started are signalled.
 
@@ -203,6 +204,14 @@ fo_fault()
 		fo__t0
 		pair_ctl "$1" failover >/dev/null
 		;;
+	planned-fault)
+		# the step-down vrouterd did before the hand-over: the
+		# standby track file, FAULT and a priority-0 advert, the
+		# host told at once; released by fo_repair
+		fo__t0
+		echo 1 >"$LAB_DIR/$1.run/standby.new" &&
+		    mv "$LAB_DIR/$1.run/standby.new" "$LAB_DIR/$1.run/standby"
+		;;
 	*)
 		lab__err "fo_fault: unknown kind $2"
 		return 1
@@ -230,6 +239,11 @@ fo_repair()
 		;;
 	link)
 		pair_repair "$1" link
+		;;
+	planned-fault)
+		sleep 0.5
+		echo 0 >"$LAB_DIR/$1.run/standby.new" &&
+		    mv "$LAB_DIR/$1.run/standby.new" "$LAB_DIR/$1.run/standby"
 		;;
 	esac
 }

@@ -507,6 +507,28 @@ srv_tick(struct server *s)
 	return (int)((next - now + 999) / 1000);
 }
 
+/*
+ * Room for a few seconds of the 1 ms stream: on a loaded machine the
+ * echo server or the client may not run for a few hundred ms, and with
+ * the default buffer (about 270 small datagrams) the kernel would drop
+ * what arrives meanwhile at the socket, counted as lost on the path.
+ * FORCE: above rmem_max/wmem_max, as root (the lab).
+ */
+static void
+udp_buffers(int fd)
+{
+	int	 size = 4 << 20;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+	    sizeof(size)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size,
+		    sizeof(size));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size,
+	    sizeof(size)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size,
+		    sizeof(size));
+}
+
 static void
 srv_udp(struct server *s, int fd)
 {
@@ -560,6 +582,7 @@ cmd_server(long port)
 	if ((ufd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1 || bind(ufd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
 		die("udp port %ld", port);
+	udp_buffers(ufd);
 	ep_ctl(s.ep, EPOLL_CTL_ADD, sfd, EPOLLIN, KEY_SIG);
 	ep_ctl(s.ep, EPOLL_CTL_ADD, lfd, EPOLLIN, KEY_LISTEN);
 	ep_ctl(s.ep, EPOLL_CTL_ADD, ufd, EPOLLIN, KEY_UDP);
@@ -1091,6 +1114,7 @@ cmd_udp(const char *host, long port, long interval_us, long duration_ms)
 	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1 || connect(fd, (struct sockaddr *)&to, sizeof(to)) == -1)
 		die("udp %s:%ld", host, port);
+	udp_buffers(fd);
 	signal(SIGPIPE, SIG_IGN);
 	t0 = next = now_us();
 	end = t0 + duration_ms * 1000LL;

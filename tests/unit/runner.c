@@ -31,6 +31,7 @@ static const struct {
 	{ "kroute", kroute_suite },
 	{ "log", log_suite },
 	{ "prom", prom_suite },
+	{ "prio", prio_suite },
 };
 
 int

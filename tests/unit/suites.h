@@ -23,5 +23,6 @@ Suite	*ratelimit_suite(void);
 Suite	*kroute_suite(void);
 Suite	*log_suite(void);
 Suite	*prom_suite(void);
+Suite	*prio_suite(void);
 
 #endif
