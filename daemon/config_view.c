@@ -237,6 +237,7 @@ view_legs(struct vb *b, json_t *v, const struct router_conf *conf)
 	set_str(b, o, "name", "VI_pub");
 	set_int(b, o, "vrid", conf->pub_vrid);
 	set_str(b, o, "interface", conf->pub_if);
+	set_bool(b, o, "track_leg", 1);
 	set_prefix(b, o, "address_cidr", conf->vip, conf->vip_plen);
 	r = json_object();
 	set_addr(b, r, "gateway", conf->pub_gateway);
@@ -263,6 +264,8 @@ view_legs(struct vb *b, json_t *v, const struct router_conf *conf)
 		set_str(b, o, "name", name);
 		set_int(b, o, "vrid", n->vrid);
 		set_str(b, o, "interface", n->interface);
+		/* keepalived tracks its own interface, and warns if told */
+		set_bool(b, o, "track_leg", i != conf->vrrp_net);
 		set_prefix(b, o, "address_cidr", n->gateway, n->cidr.plen);
 		/* explicit, or a section would find another in the root */
 		set_bool(b, o, "default_route", 0);

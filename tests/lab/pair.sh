@@ -17,19 +17,27 @@ PAIR_PORT=7000
 PAIR_ECHO_PORT=7001
 
 # pair_config R PRIO PEER_SYNC OWN_SYNC PORT: write $LAB_DIR/R.json.
+# The adverts go over the private segment (vrrp.interface defaults to
+# the first network's, eth1), between the routers' own addresses there.
 pair_config()
 {
-	local adv="\"advert_ms\": ${PAIR_ADVERT_MS:-50}, "
+	local adv="\"advert_ms\": ${PAIR_ADVERT_MS:-50}, " own peer
 
 	[ "${PAIR_ADVERT_MS:-}" = default ] && adv=
+	if [ "$1" = r1 ]; then
+		own=$LAB_R1_PRIV peer=$LAB_R2_PRIV
+	else
+		own=$LAB_R2_PRIV peer=$LAB_R1_PRIV
+	fi
 	cat >"$LAB_DIR/$1.json" <<JSON
 {
   "router_id": "lab",
-  "node": { "name": "$1", "priority": $2 },
+  "node": { "name": "$1", "priority": $2, "vrrp_address": "$own" },
   "vrrp": { $adv"preempt": false,
 	    "unicast": true },
   "sync": { "interface": "$LAB_SYNC_IF", "address": "$4/24",
-	    "peers": [ { "name": "peer", "address": "$3" } ] },
+	    "peers": [ { "name": "peer", "address": "$3",
+			 "vrrp_address": "$peer" } ] },
   "public": { "interface": "$LAB_HV_UPLINK", "vip": "$LAB_VIP",
 	      "prefix": 32, "gateway": "$PAIR_SERVER", "vrid": 51 },
   "networks": [ { "name": "lan0", "interface": "$LAB_PRIV_IF",
