@@ -177,7 +177,8 @@ on_sigchld(evutil_socket_t sig, short what, void *arg)
 		if (child_reaped(&vd->keepalived, pid, status) ||
 		    child_reaped(&vd->conntrackd, pid, status) ||
 		    handover_reaped(vd, pid, status) ||
-		    ctstats_reaped(vd, pid, status))
+		    ctstats_reaped(vd, pid, status) ||
+		    synclink_reaped(vd, pid, status))
 			continue;
 		log_debug("reaped unknown child %d", (int)pid);
 	}
@@ -216,6 +217,12 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	vd->ev_stop = evtimer_new(vd->base, on_stop_timeout, vd);
 	evtimer_add_ms(vd->ev_stop, STOP_WAIT_MS);
 	maybe_done(vd);
+}
+
+static void
+conntrackd_started(struct child *c)
+{
+	ctsched_started(c->vd, c->pid);
 }
 
 static void
@@ -260,6 +267,7 @@ setup_children(struct vrouterd *vd)
 	child_arg(&vd->conntrackd, vd->conntrackd_conf);
 	snprintf(pid, sizeof(pid), "%s/%s", vd->rundir, CONF_RUN_CT_LOCK);
 	child_stale_file(&vd->conntrackd, pid);
+	vd->conntrackd.on_start = conntrackd_started;
 }
 
 int
@@ -359,6 +367,9 @@ main(int argc, char *argv[])
 	vd.ev_reload = evtimer_new(vd.base, on_reload_timer, &vd);
 	handover_init(&vd);
 	ctstats_init(&vd);
+	ctsched_init(&vd);
+	if (synclink_init(&vd) == -1)
+		fatal("sync link %s: cannot watch it", vd.conf.sync_if);
 	if (metrics_init(&vd, promdir) == -1)
 		fatal("metrics");
 	state_init(&vd);
@@ -422,6 +433,8 @@ main(int argc, char *argv[])
 	host_free(&vd);
 	handover_free(&vd);
 	ctstats_free(&vd);
+	ctsched_free(&vd);
+	synclink_free(&vd);
 	metrics_free(&vd);
 	standby_free(&vd);
 	ctl_server_free(ctl);

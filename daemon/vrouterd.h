@@ -39,6 +39,7 @@ struct child {
 	struct event	*ev_kill;	/* SIGKILL after a TERM grace */
 	char		*stale[4];	/* files a killed run leaves behind */
 	int		 nstale;
+	void		(*on_start)(struct child *);
 	void		(*on_exit)(struct child *, int status);
 	int		 last_status;
 };
@@ -115,6 +116,8 @@ struct vrouterd {
 
 	struct handover	 ho;
 	struct ctstats	*ctstats;	/* ctstats.c: the sync, watched */
+	struct ctsched	*ctsched;	/* ctsched.c: conntrackd's class */
+	struct synclink	*synclink;	/* synclink.c: the sync link */
 	struct metrics	*metrics;	/* metrics.c */
 
 	/* host channel */
@@ -224,6 +227,26 @@ int	 ctstats_parse(const char *text, struct ct_counters *c);
  */
 int	 ctstats_judge(int *frozen, const struct ct_counters *prev,
 	    const struct ct_counters *now);
+
+/*
+ * ctsched.c: conntrackd moved out of the realtime class it sets itself
+ * at start-up; vrouterd calls ctsched_started after each start.
+ */
+struct ctsched;
+void	 ctsched_init(struct vrouterd *);
+void	 ctsched_started(struct vrouterd *, pid_t);
+/* How many runs of conntrackd were moved so far. */
+uint64_t ctsched_moved(const struct vrouterd *);
+void	 ctsched_free(struct vrouterd *);
+
+/*
+ * synclink.c: the sync link watched (rtnetlink); when it comes back up,
+ * a BACKUP asks the master for a resync of what the cut lost.
+ */
+struct synclink;
+int	 synclink_init(struct vrouterd *);
+int	 synclink_reaped(struct vrouterd *, pid_t, int status);
+void	 synclink_free(struct vrouterd *);
 
 /* metrics.c: the Prometheus page, and the handover timing */
 struct metrics;
