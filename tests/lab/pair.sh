@@ -7,7 +7,8 @@
 # interval (default 50; "default" leaves advert_ms out of router.json, for
 # its own default).  PAIR_WRAP prefixes the daemons' command lines
 # (e.g. "valgrind --log-file=...").  PAIR_METRICS=1 has every daemon
-# write its metrics page into $LAB_DIR/NODE.prom/ (-P).  The server `up`
+# write its metrics page into $LAB_DIR/NODE.prom/ (-P).  PAIR_TMPLDIR:
+# vrouterd's templates (-T; default the tree's).  The server `up`
 # runs a responder on port 7000 that answers with the address it sees the
 # client as, and an echo server on port 7001.
 
@@ -73,7 +74,7 @@ pair_vrouterd()
 	lab_bg "$1" "$LAB_DIR/$1.vrouterd.log" setsid $PAIR_WRAP "$PAIR_BIN/vrouterd" \
 	    -d -v -f "$LAB_DIR/$1.json" -R "$LAB_DIR/$1.run" \
 	    -M "$LAB_DIR/$1.state" ${PAIR_METRICS:+-P "$LAB_DIR/$1.prom"} \
-	    -T "$LAB_ROOT/templates" >/dev/null
+	    -T "${PAIR_TMPLDIR:-$LAB_ROOT/templates}" >/dev/null
 	eval "PAIR_VRD_$1=\$LAB_PID"
 	lab_wait_for "vrouterd in $1" 5000 \
 	    test -S "$LAB_DIR/$1.run/vrouterd.sock"
