@@ -47,6 +47,14 @@
 #            back; FO_FAILBACK_RUNS returns of each of FO_FAILBACK_KINDS,
 #            with FO_FAILBACK_FLOWS extra UDP conntrack entries (0) and,
 #            with FO_FAILBACK_HOG=1, a CPU hog spinning throughout
+#   synclink the sync link (one veth pair: point to point) cut for
+#            FO_CUT_S seconds while both nodes live, FO_RUNS times: the
+#            1 ms UDP stream's outage, VRRP transitions, samples where
+#            not exactly one hypervisor routed the VIP, and how long the
+#            backup took, once the link was back, to get 1,000 UDP flows
+#            opened during the cut; then FO_RUNS deaths of the master VM,
+#            whose links going down take the survivor's sync link
+#            carrier: the survivor must stay MASTER for 5 s
 #   hog      a CPU hog (a busy loop per core, bounded) beside an idle pair
 #            for FO_HOG_S seconds per advert interval: unexpected
 #            transitions (spurious failovers); then the longest freeze
@@ -82,7 +90,7 @@ export TZ=UTC	# the daemons' log times, compared with ours
 # shellcheck disable=SC1091
 . "$LAB_ROOT/tests/lab/failover.sh"
 
-SECTIONS=${FO_SECTIONS:-advert kinds thesis cache failback hog}
+SECTIONS=${FO_SECTIONS:-advert kinds thesis cache failback synclink hog}
 RUNS=${FO_RUNS:-20}
 CONNS=${FO_CONNS:-10000}
 ACTIVE=${FO_ACTIVE:-500}
@@ -463,6 +471,83 @@ add_flows()
 	CONNS=$((CONNS + $1))
 	lab_wait_for "r2 synced" 120000 fo_synced r2 "$1" ||
 	    die "r2 did not sync $1"
+}
+
+# one_route_for MS NODE: sample for MS ms that NODE is MASTER, the other
+# BACKUP or absent, and only NODE's hypervisor routes the VIP; prints
+# the number of samples where that did not hold.
+one_route_for()
+{
+	local end bad=0 o
+	o=$(pair_other "$2")
+	end=$(($(now_ms) + $1))
+	while [ "$(now_ms)" -lt "$end" ]; do
+		{ pair_is "$2" MASTER && ! pair_is "$o" MASTER &&
+		    pair_only_route "hv${2#r}" "hv${o#r}"; } || bad=$((bad + 1))
+		sleep 0.05
+	done
+	echo "$bad"
+}
+
+section_synclink()
+{
+	local i m b u t0 t1 bad cut=${FO_CUT_S:-5} resync flows=1000 port
+	echo "synclink: advert $ADVERT ms, sync link cut for $cut s, then the master VM dies, $RUNS runs each; load $(load)"
+	(
+		lab_up "$ADVERT" true
+		i=0 port=20000
+		while [ $i -lt "$RUNS" ]; do
+			m=$(pair_master) b=$(pair_other "$m")
+			t0=$(($(pair_transitions r1) + $(pair_transitions r2)))
+			fo_sync_mark "$b"
+			udp_start $((cut * 1000 + 1500))
+			sleep 0.3
+			lab_exec "$m" ip link set dev "$LAB_SYNC_IF" down
+			lab_exec c1 "$FO_TOOL" flows -c "$PAIR_SERVER" -p "$port" \
+			    -n "$flows" >/dev/null || die "flows"
+			port=$((port + 1))
+			bad=$(one_route_for $((cut * 1000 - 500)) "$m")
+			fo_synced "$b" "$flows" && die "$b synced during the cut"
+			lab_exec "$m" ip link set dev "$LAB_SYNC_IF" up
+			t1=$(now_ms)
+			lab_wait_for "$b resynced" 60000 fo_synced "$b" "$flows" ||
+			    die "$b did not resync"
+			resync=$(($(now_ms) - t1))
+			u=$(udp_result)
+			t1=$(($(pair_transitions r1) + $(pair_transitions r2)))
+			ROUND=$((ROUND + 1))
+			echo "synclink,cut-${cut}s,$PAIR_ADVERT_MS,true,cut,$ROUND,$(fo_kv gap_max_ms "$u"),$(fo_kv lost "$u"),,,,,,,,,,,$(fo_kv lost_run_max "$u"),$((t1 - t0))" >>"$CSV"
+			printf '  synclink cut run %2d: outage %s ms (lost %s), %d VRRP transitions, %d samples not one route, %d flows of the cut on %s %d ms after the link returned\n' \
+			    "$((i + 1))" "$(fo_kv gap_max_ms "$u")" \
+			    "$(fo_kv lost "$u")" "$((t1 - t0))" "$bad" "$flows" \
+			    "$b" "$resync"
+			i=$((i + 1))
+		done
+		i=0
+		while [ $i -lt "$RUNS" ]; do
+			m=$(pair_master) b=$(pair_other "$m")
+			udp_start 3000
+			sleep 0.3
+			fo_fault "$m" vm || die "fault"
+			lab_wait_for "$b MASTER" 10000 pair_is "$b" MASTER ||
+			    die "no master"
+			lab_wait_for "route" 5000 pair_route "hv${b#r}" ||
+			    die "route"
+			t0=$(pair_transitions "$b")
+			bad=$(one_route_for 5000 "$b")
+			t1=$(pair_transitions "$b")
+			u=$(udp_result)
+			ROUND=$((ROUND + 1))
+			echo "synclink,vm-p2p,$PAIR_ADVERT_MS,true,vm,$ROUND,$(fo_kv gap_max_ms "$u"),$(fo_kv lost "$u"),,,,,,,,,,,$(fo_kv lost_run_max "$u"),$((t1 - t0))" >>"$CSV"
+			printf '  synclink vm  run %2d: outage %s ms (lost %s); the survivor %s: %d transitions and %d samples not MASTER with the only route in the 5 s after\n' \
+			    "$((i + 1))" "$(fo_kv gap_max_ms "$u")" \
+			    "$(fo_kv lost "$u")" "$b" "$((t1 - t0))" "$bad"
+			fo_repair "$m" vm || die "repair"
+			settle "$b"
+			i=$((i + 1))
+		done
+		echo "  synclink done; load $(load)"
+	) || exit 1
 }
 
 # Processes that spin on every core for S seconds at nice N; sets HOG.
