@@ -222,7 +222,13 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 static void
 conntrackd_started(struct child *c)
 {
-	ctsched_started(c->vd, c->pid);
+	rtclass_conntrackd_started(c->vd, c->pid);
+}
+
+static void
+keepalived_started(struct child *c)
+{
+	rtclass_keepalived_started(c->vd);
 }
 
 static void
@@ -257,6 +263,7 @@ setup_children(struct vrouterd *vd)
 	child_arg(&vd->keepalived, pid);
 	child_stale_file(&vd->keepalived, pid);
 	vd->keepalived.on_exit = keepalived_exited;
+	vd->keepalived.on_start = keepalived_started;
 
 	find_program("conntrackd", vd->conntrackd_bin,
 	    sizeof(vd->conntrackd_bin));
@@ -367,7 +374,7 @@ main(int argc, char *argv[])
 	vd.ev_reload = evtimer_new(vd.base, on_reload_timer, &vd);
 	handover_init(&vd);
 	ctstats_init(&vd);
-	ctsched_init(&vd);
+	rtclass_init(&vd);
 	if (synclink_init(&vd) == -1)
 		fatal("sync link %s: cannot watch it", vd.conf.sync_if);
 	if (metrics_init(&vd, promdir) == -1)
@@ -433,7 +440,7 @@ main(int argc, char *argv[])
 	host_free(&vd);
 	handover_free(&vd);
 	ctstats_free(&vd);
-	ctsched_free(&vd);
+	rtclass_free(&vd);
 	synclink_free(&vd);
 	metrics_free(&vd);
 	standby_free(&vd);

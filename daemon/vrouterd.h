@@ -116,7 +116,7 @@ struct vrouterd {
 
 	struct handover	 ho;
 	struct ctstats	*ctstats;	/* ctstats.c: the sync, watched */
-	struct ctsched	*ctsched;	/* ctsched.c: conntrackd's class */
+	struct rtclass	*rtclass;	/* rtclass.c: the children's classes */
 	struct synclink	*synclink;	/* synclink.c: the sync link */
 	struct metrics	*metrics;	/* metrics.c */
 
@@ -229,15 +229,15 @@ int	 ctstats_judge(int *frozen, const struct ct_counters *prev,
 	    const struct ct_counters *now);
 
 /*
- * ctsched.c: conntrackd moved out of the realtime class it sets itself
- * at start-up; vrouterd calls ctsched_started after each start.
+ * rtclass.c: keepalived's VRRP process realtime (SCHED_RR), conntrackd
+ * out of the realtime class it sets itself at start-up; vrouterd calls
+ * the *_started functions after each start.
  */
-struct ctsched;
-void	 ctsched_init(struct vrouterd *);
-void	 ctsched_started(struct vrouterd *, pid_t);
-/* How many runs of conntrackd were moved so far. */
-uint64_t ctsched_moved(const struct vrouterd *);
-void	 ctsched_free(struct vrouterd *);
+struct rtclass;
+void	 rtclass_init(struct vrouterd *);
+void	 rtclass_conntrackd_started(struct vrouterd *, pid_t);
+void	 rtclass_keepalived_started(struct vrouterd *);
+void	 rtclass_free(struct vrouterd *);
 
 /*
  * synclink.c: the sync link watched (rtnetlink); when it comes back up,

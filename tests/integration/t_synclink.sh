@@ -4,7 +4,8 @@
 # veth pair: point to point, so one end down takes the other's carrier),
 # with the VRRP adverts on the private segment, it proves that
 #  1. vrouterd moves each conntrackd out of the realtime class it sets
-#     itself at start-up (SCHED_RR) to SCHED_OTHER, and logs it;
+#     itself at start-up (SCHED_RR) to SCHED_OTHER, and makes keepalived's
+#     VRRP process SCHED_RR with an RLIMIT_RTTIME, and logs both;
 #  2. with the sync link cut while both nodes live: for the whole cut r1
 #     stays MASTER and r2 BACKUP, no VRRP transition happens, exactly one
 #     hypervisor (hv1) routes the VIP, and the master keeps forwarding (a
@@ -30,10 +31,12 @@ if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP needs root"
 	exit 77
 fi
-if ! command -v chrt >/dev/null 2>&1; then
-	echo "1..0 # SKIP chrt missing"
-	exit 77
-fi
+for c in chrt prlimit; do
+	if ! command -v "$c" >/dev/null 2>&1; then
+		echo "1..0 # SKIP $c missing"
+		exit 77
+	fi
+done
 
 N=200		# connections opened during the cut
 FO_CHECK_MS=10000
@@ -43,6 +46,15 @@ ct_other()	# R
 	local pid
 	pid=$(pair_child_pid "$1" conntrackd) &&
 	    chrt -p "$pid" | grep -q "policy: SCHED_OTHER"
+}
+
+vrrp_rt()	# R
+{
+	local pid
+	pid=$(cat "$LAB_DIR/$1.run/keepalived-vrrp.pid" 2>/dev/null) &&
+	    chrt -p "$pid" | grep -q "policy: SCHED_RR" &&
+	    prlimit --pid "$pid" --rttime --noheadings -o SOFT,HARD |
+	    grep -q "^ *500000 *1000000$"
 }
 
 no_carrier()	# R
@@ -97,6 +109,8 @@ for r in r1 r2; do
 	lab_check "$r: vrouterd logs the move" grep -q \
 	    "conntrackd: pid [0-9]* moved from SCHED_RR 1 to SCHED_OTHER" \
 	    "$LAB_DIR/$r.vrouterd.log"
+	lab_check "$r: keepalived's VRRP process SCHED_RR, RLIMIT_RTTIME 0.5/1 s" \
+	    lab_wait_for "$r VRRP realtime" 5000 vrrp_rt "$r"
 done
 
 # 2.
