@@ -12,8 +12,9 @@
 #     10 ms ping stream sees no gap of a second); connections opened
 #     during the cut do not reach r2;
 #  3. when the link returns, r2 (BACKUP) asks for a resync and gets those
-#     connections, and they all survive a failover to r2 (none reset, and
-#     the server's pushes get through before the client speaks);
+#     connections, the sync goes on for new ones, and those of the cut all
+#     survive a failover to r2 (none reset, and the server's pushes get
+#     through before the client speaks);
 #  4. the master VM dies (every process killed, its links down, so the
 #     survivor's sync link loses its carrier): the survivor becomes MASTER
 #     and stays MASTER, not FAULT, for 5 s, only its hypervisor routes the
@@ -145,6 +146,10 @@ lab_check "link back: r2 (BACKUP) asks the master for a resync" \
     "$LAB_DIR/r2.vrouterd.log"
 lab_check "r2 gets the $N connections opened during the cut" \
     lab_wait_for "r2 synced" 20000 fo_synced r2 "$N"
+fo_sync_mark r2
+lab_exec c1 "$FO_TOOL" flows -c "$PAIR_SERVER" -p 30000 -n 100 >/dev/null
+lab_check "and the sync goes on: 100 UDP flows opened after it reach r2" \
+    lab_wait_for "r2 synced the flows" 20000 fo_synced r2 100
 fo_fault r1 kill || lab_notok "kill r1's keepalived"
 lab_check "failover: r2 MASTER" lab_wait_for "r2 MASTER" 10000 pair_is r2 MASTER
 lab_check "failover: hv2 routes the VIP" \
