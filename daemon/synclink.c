@@ -14,6 +14,12 @@
  * loop reads; the request is a child process the loop never waits for.
  * The link counts as up when it is administratively up and running
  * (carrier, IFF_RUNNING).
+ *
+ * A cut that no carrier shows (a switch between the nodes, a filter) is
+ * seen by ctstats.c instead: the peer's conntrackd, which sends at least
+ * an ALIVE message a second, goes silent.  While it is, a BACKUP asks
+ * for a resync every SILENT_RETRY_MS; a request lost in the cut costs
+ * nothing, and the first one after it brings the master's table.
  */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -39,6 +45,8 @@
 #define RESYNC_DELAY_MS		500	/* the other end sees it up too */
 #endif
 #define RESYNC_TIMEOUT_MS	5000
+#define SILENT_MS		6000	/* 3 polls: not a lost ALIVE or two */
+#define SILENT_RETRY_MS		10000
 
 struct synclink {
 	struct vrouterd		*vd;
@@ -49,6 +57,8 @@ struct synclink {
 	int			 up;		/* -1: not known */
 	struct timespec		 down_since;
 	pid_t			 pid;		/* the running `conntrackd -n` */
+	struct timespec		 asked;		/* the last request, if any */
+	int			 silent;	/* the peer is, as last told */
 	uint64_t		 downs, resyncs;
 };
 
@@ -69,24 +79,14 @@ link_up_now(const char *ifname)
 	return up;
 }
 
+/* Run `conntrackd -n`; why says what for, in the log. */
 static void
-on_resync(evutil_socket_t fd, short what, void *arg)
+request(struct synclink *sl, const char *why)
 {
-	struct synclink	*sl = arg;
 	struct vrouterd	*vd = sl->vd;
 	const char	*argv[5];
 	struct proc_spec spec = PROC_SPEC_INIT(argv);
 
-	(void)fd;
-	(void)what;
-	if (!vd->conf.ct_enabled || vd->conntrackd.pid == 0 || sl->up != 1)
-		return;
-	if (vd->router_state != VSP_ST_BACKUP) {
-		log_info("sync link %s: up; %s here, so the BACKUP asks for "
-		    "the resync", vd->conf.sync_if,
-		    vd->router_state == VSP_ST_MASTER ? "MASTER" : "not BACKUP");
-		return;
-	}
 	if (sl->pid != 0)
 		return;		/* one request at a time is enough */
 	argv[0] = vd->conntrackd_bin;
@@ -101,9 +101,55 @@ on_resync(evutil_socket_t fd, short what, void *arg)
 		sl->pid = 0;
 		return;
 	}
-	log_info("sync link %s: up: asking the master for a resync "
-	    "(conntrackd -n)", vd->conf.sync_if);
+	clock_gettime(CLOCK_MONOTONIC, &sl->asked);
+	log_info("sync link %s: %s: asking the master for a resync "
+	    "(conntrackd -n)", vd->conf.sync_if, why);
 	evtimer_add_ms(sl->ev_timeout, RESYNC_TIMEOUT_MS);
+}
+
+static void
+on_resync(evutil_socket_t fd, short what, void *arg)
+{
+	struct synclink	*sl = arg;
+	struct vrouterd	*vd = sl->vd;
+
+	(void)fd;
+	(void)what;
+	if (!vd->conf.ct_enabled || vd->conntrackd.pid == 0 || sl->up != 1)
+		return;
+	if (vd->router_state != VSP_ST_BACKUP) {
+		log_info("sync link %s: up; %s here, so the BACKUP asks for "
+		    "the resync", vd->conf.sync_if,
+		    vd->router_state == VSP_ST_MASTER ? "MASTER" : "not BACKUP");
+		return;
+	}
+	request(sl, "up");
+}
+
+void
+synclink_peer_quiet(struct vrouterd *vd, double quiet_ms)
+{
+	struct synclink	*sl = vd->synclink;
+
+	if (sl == NULL)
+		return;
+	if (quiet_ms < SILENT_MS) {
+		if (sl->silent)
+			log_info("sync link %s: the peer's conntrackd is heard "
+			    "again", vd->conf.sync_if);
+		sl->silent = 0;
+		return;
+	}
+	if (!sl->silent)
+		log_warnx("sync link %s: nothing from the peer's conntrackd "
+		    "for %.0f ms", vd->conf.sync_if, quiet_ms);
+	sl->silent = 1;
+	if (!vd->conf.ct_enabled || vd->conntrackd.pid == 0 || sl->up != 1 ||
+	    vd->router_state != VSP_ST_BACKUP)
+		return;
+	if (sl->asked.tv_sec != 0 && ts_ms_since(&sl->asked) < SILENT_RETRY_MS)
+		return;
+	request(sl, "the peer is silent");
 }
 
 static void

@@ -246,6 +246,8 @@ void	 rtclass_free(struct vrouterd *);
 struct synclink;
 int	 synclink_init(struct vrouterd *);
 int	 synclink_reaped(struct vrouterd *, pid_t, int status);
+/* ctstats.c, after each good poll: how long the peer has been silent. */
+void	 synclink_peer_quiet(struct vrouterd *, double quiet_ms);
 void	 synclink_free(struct vrouterd *);
 
 /* metrics.c: the Prometheus page, and the handover timing */

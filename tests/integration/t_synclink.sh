@@ -15,7 +15,10 @@
 #     connections, the sync goes on for new ones, and those of the cut all
 #     survive a failover to r2 (none reset, and the server's pushes get
 #     through before the client speaks);
-#  4. the master VM dies (every process killed, its links down, so the
+#  4. a cut that no carrier shows (the sync dropped by a filter): the
+#     BACKUP notices its peer's conntrackd is silent, keeps asking for a
+#     resync, and gets what it missed once the filter is gone;
+#  5. the master VM dies (every process killed, its links down, so the
 #     survivor's sync link loses its carrier): the survivor becomes MASTER
 #     and stays MASTER, not FAULT, for 5 s, only its hypervisor routes the
 #     VIP and the client gets through; the dead VM returns as BACKUP.
@@ -85,6 +88,11 @@ not()
 not_synced()
 {
 	! fo_synced r2 "$N"
+}
+
+r2_master()
+{
+	pair_is r2 MASTER && pair_is r1 BACKUP
 }
 
 r1_master_alone()
@@ -160,9 +168,35 @@ lab_check "all $N connections opened during the cut survive it ($res)" \
     -a "$(fo_kv silent "$res")" = 0
 fo_hold_end
 
-# 4. r2 is the master now; r1 returns as BACKUP (no preemption).
+# r2 is the master now; r1 returns as BACKUP (no preemption).
 lab_check "r1 returns as BACKUP" lab_wait_for "r1 BACKUP" 20000 pair_is r1 BACKUP
 lab_wait_for "hv1 route gone" 5000 pair_no_route hv1
+
+# 4. a cut no carrier shows: the sync dropped by a filter on r2
+for r in r1 r2; do
+	lab_sysctl "$r" net.netfilter.nf_conntrack_udp_timeout=3600 \
+	    net.netfilter.nf_conntrack_udp_timeout_stream=3600
+done
+lab_wait_for "r1 synced" 20000 fo_synced r1 1
+fo_sync_mark r1
+lab_exec r2 iptables -I INPUT -i "$LAB_SYNC_IF" -p udp --dport 3780 -j DROP
+lab_exec r2 iptables -I OUTPUT -o "$LAB_SYNC_IF" -p udp --dport 3780 -j DROP
+lab_exec c1 "$FO_TOOL" flows -c "$PAIR_SERVER" -p 31000 -n 100 >/dev/null
+lab_check "silent cut: r1 notices the peer's conntrackd is silent" \
+    lab_wait_for "silent" 20000 grep -q \
+    "nothing from the peer's conntrackd" "$LAB_DIR/r1.vrouterd.log"
+lab_check "... and did not get the 100 flows opened meanwhile" \
+    not fo_synced r1 100
+lab_exec r2 iptables -D INPUT -i "$LAB_SYNC_IF" -p udp --dport 3780 -j DROP
+lab_exec r2 iptables -D OUTPUT -o "$LAB_SYNC_IF" -p udp --dport 3780 -j DROP
+lab_check "filter gone: r1 (BACKUP) keeps asking and gets them" \
+    lab_wait_for "r1 resynced" 30000 fo_synced r1 100
+lab_check "... logging why" grep -q \
+    "the peer is silent: asking the master for a resync" \
+    "$LAB_DIR/r1.vrouterd.log"
+lab_check "no VRRP transition meanwhile: r2 MASTER, r1 BACKUP" r2_master
+
+# 5.
 from=$(wc -l <"$LAB_DIR/r1.vrouterd.log")
 fo_fault r2 vm || lab_notok "the VM r2 dies"
 lab_check "VM death: r1 becomes MASTER" \
