@@ -49,7 +49,18 @@
 #            conntrack entries, conntrackd with and without its external
 #            cache (the commit's cost)
 #   failback the old master returning (preemption off) with the 1 ms UDP
-#            stream running: echoes lost
+#            stream running: echoes lost, and whether it took the role
+#            back; FO_FAILBACK_RUNS returns of each of FO_FAILBACK_KINDS,
+#            with FO_FAILBACK_FLOWS extra UDP conntrack entries (0) and,
+#            with FO_FAILBACK_HOG=1, a CPU hog spinning throughout
+#   synclink the sync link (one veth pair: point to point) cut for
+#            FO_CUT_S seconds while both nodes live, FO_RUNS times: the
+#            1 ms UDP stream's outage, VRRP transitions, samples where
+#            not exactly one hypervisor routed the VIP, and how long the
+#            backup took, once the link was back, to get 1,000 UDP flows
+#            opened during the cut; then FO_RUNS deaths of the master VM,
+#            whose links going down take the survivor's sync link
+#            carrier: the survivor must stay MASTER for 5 s
 #   hog      a CPU hog (a busy loop per core, bounded) beside an idle pair
 #            for FO_HOG_S seconds per advert interval: unexpected
 #            transitions (spurious failovers); then the longest freeze
@@ -69,10 +80,11 @@
 # FO_THESIS_RUNS
 # (5), FO_CACHE_RUNS (5), FO_FLOWS (100000), FO_HOG_S (60), FO_OUT
 # (bench/out); FO_MIG_FREEZES ("50 200 500"); FO_REPORT="A.csv B.csv":
-# no runs, only the report of those CSVs merged; FO_CT_OTHER=1: an
-# experiment, conntrackd moved from its realtime class (SCHED_RR, always)
-# to SCHED_OTHER nice 0 with chrt once it runs, so that keepalived (nice
-# -20) wins the CPU over a resync.
+# no runs, only the report of those CSVs merged.  (vrouterd itself moves
+# conntrackd out of its realtime class.)  FO_KA_RT=PRIO: an experiment,
+# keepalived's VRRP process realtime (vrrp_rt_priority PRIO instead of
+# vrrp_priority -20, with vrrp_rlimit_rttime FO_KA_RTTIME, default
+# 1000000 us), from a copy of the templates in FO_OUT.
 
 LAB_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LAB_BUILD=${1:-${B:-build}}
@@ -91,7 +103,7 @@ export TZ=UTC	# the daemons' log times, compared with ours
 # shellcheck disable=SC1091
 . "$LAB_ROOT/tests/lab/migrate.sh"
 
-SECTIONS=${FO_SECTIONS:-advert kinds thesis cache failback hog migrate}
+SECTIONS=${FO_SECTIONS:-advert kinds thesis cache failback synclink hog migrate}
 MIG_FREEZES=${FO_MIG_FREEZES:-50 200 500}
 RUNS=${FO_RUNS:-20}
 CONNS=${FO_CONNS:-10000}
@@ -100,7 +112,10 @@ ADVERTS=${FO_ADVERTS:-10 20 30 50 100}
 KINDS=${FO_KINDS:-kill vm link planned planned-fault preempt preempt-hold}
 THESIS_RUNS=${FO_THESIS_RUNS:-5}
 CACHE_RUNS=${FO_CACHE_RUNS:-5}
-CACHE_TAG=${FO_CT_OTHER:+-ct-other}
+FAILBACK_RUNS=${FO_FAILBACK_RUNS:-$RUNS}
+FAILBACK_KINDS=${FO_FAILBACK_KINDS:-kill vm}
+FAILBACK_FLOWS=${FO_FAILBACK_FLOWS:-0}
+TAG=${FO_KA_RT:+-rt$FO_KA_RT}
 FLOWS=${FO_FLOWS:-100000}
 HOG_S=${FO_HOG_S:-60}
 OUT=${FO_OUT:-$LAB_ROOT/bench/out}
@@ -142,15 +157,22 @@ log_time()	# FILE FROM RE
 
 lines()	{ wc -l <"$1" 2>/dev/null || echo 0; }
 
-# FO_CT_OTHER=1: both conntrackds to SCHED_OTHER (see the top).
-ct_other()
+load()	{ cut -d' ' -f1-3 /proc/loadavg; }
+
+# FO_KA_RT=PRIO: a copy of the templates with keepalived's VRRP process
+# realtime, for the pair's vrouterds (PAIR_TMPLDIR).
+ka_rt_templates()
 {
-	local r p
-	[ "${FO_CT_OTHER:-0}" = 1 ] || return 0
-	for r in r1 r2; do
-		p=$(pair_child_pid "$r" conntrackd 2>/dev/null) || continue
-		chrt -o -p 0 "$p" || die "chrt $p"
-	done
+	[ -n "${FO_KA_RT:-}" ] || return 0
+	PAIR_TMPLDIR=$OUT/templates$TAG
+	export PAIR_TMPLDIR
+	mkdir -p "$PAIR_TMPLDIR" && cp "$LAB_ROOT"/templates/* "$PAIR_TMPLDIR" ||
+	    die "templates"
+	sed -i "s/^\tvrrp_priority -20\$/\tvrrp_rt_priority $FO_KA_RT\n\tvrrp_rlimit_rttime ${FO_KA_RTTIME:-1000000}/" \
+	    "$PAIR_TMPLDIR/keepalived.conf.mustache"
+	grep -q "vrrp_rt_priority $FO_KA_RT" \
+	    "$PAIR_TMPLDIR/keepalived.conf.mustache" ||
+	    die "FO_KA_RT: no vrrp_priority line to replace"
 }
 
 die()
@@ -174,7 +196,6 @@ lab_up()
 	lab_wait_for "hv1 route" 5000 pair_route hv1 || die "no route"
 	lab_wait_for "client" 5000 pair_client_ok || die "client"
 	fo_server >/dev/null || die "connhold server"
-	ct_other
 	[ "$2" = true ] && fo_sync_mark r2
 	fo_hold hold "${3:-$CONNS}" "$ACTIVE" 100000 -w 600 \
 	    -b "$BULK_KBPS" || die "connhold: $(tail -n 2 "$FO_LOG")"
@@ -289,7 +310,6 @@ settle()	# NEW
 	local bk
 	lab_wait_for "one MASTER, one BACKUP" 30000 fo_stable ||
 	    die "the pair did not settle"
-	ct_other	# a restarted conntrackd is realtime again
 	TAKEBACK=0
 	[ "$(pair_master)" = "$1" ] || TAKEBACK=1
 	bk=$(pair_other "$(pair_master)")
@@ -297,7 +317,7 @@ settle()	# NEW
 	    lab_wait_for "host agents" 10000 fo_host_acked r2 ||
 	    die "a host agent did not hear its VM"
 	if [ "$PAIR_CONNTRACKD" = true ]; then
-		lab_wait_for "$bk synced" 30000 fo_synced "$bk" "$CONNS" ||
+		lab_wait_for "$bk synced" 120000 fo_synced "$bk" "$CONNS" ||
 		    die "$bk did not sync"
 	fi
 	# a quiet second between failovers
@@ -340,7 +360,7 @@ section_advert()
 			lab_up "$a" true
 			i=0
 			while [ $i -lt "$RUNS" ]; do
-				measure advert "${a}ms" kill
+				measure advert "${a}ms$TAG" kill
 				i=$((i + 1))
 			done
 		) || exit 1
@@ -356,7 +376,7 @@ section_kinds()
 		for k in $KINDS; do
 			i=0
 			while [ $i -lt "$RUNS" ]; do
-				measure kinds "${ADVERT}ms" "$k"
+				measure kinds "${ADVERT}ms$TAG" "$k"
 				i=$((i + 1))
 			done
 		done
@@ -391,7 +411,6 @@ section_cache()
 				    net.netfilter.nf_conntrack_udp_timeout_stream=3600
 				[ "$mode" = external ] && fo_ct_external "$r"
 			done
-			ct_other
 			# wait for the restarted conntrackds' resync
 			fo_sync_mark r2
 			lab_exec c1 "$FO_TOOL" flows -c "$PAIR_SERVER" -p 10000 \
@@ -401,7 +420,7 @@ section_cache()
 			    die "r2 did not sync $FLOWS"
 			i=0
 			while [ $i -lt "$CACHE_RUNS" ]; do
-				measure cache "$mode$CACHE_TAG" kill
+				measure cache "$mode$TAG" kill
 				i=$((i + 1))
 			done
 		) || exit 1
@@ -410,13 +429,24 @@ section_cache()
 
 section_failback()
 {
-	local k i m b u
-	echo "failback: the old master returns (preempt off), 1 ms UDP stream"
+	local k i m b u tag="${ADVERT}ms$TAG"
+	[ "$FAILBACK_FLOWS" -gt 0 ] && tag="$tag-${FAILBACK_FLOWS}flows"
+	[ "${FO_FAILBACK_HOG:-0}" = 1 ] && tag="$tag-hog"
+	echo "failback $tag: the old master returns (preempt off), 1 ms UDP stream, $FAILBACK_RUNS runs of $FAILBACK_KINDS; load $(load)"
 	(
-		lab_up "$ADVERT" true
-		for k in kill vm; do
+		if [ "$FAILBACK_FLOWS" -gt 0 ]; then
+			lab_up "$ADVERT" true 1000
+			CONNS=1000
+			add_flows "$FAILBACK_FLOWS"
+		else
+			lab_up "$ADVERT" true
+		fi
+		# bounded: at most 2 minutes per return
+		[ "${FO_FAILBACK_HOG:-0}" = 1 ] &&
+		    hog_start $((FAILBACK_RUNS * 2 * 120)) 0
+		for k in $FAILBACK_KINDS; do
 			i=0
-			while [ $i -lt "$RUNS" ]; do
+			while [ $i -lt "$FAILBACK_RUNS" ]; do
 				m=$(pair_master) b=$(pair_other "$m")
 				fo_sync_mark "$b"
 				fo_fault "$m" "$k" || die "fault"
@@ -432,7 +462,7 @@ section_failback()
 				u=$(udp_result)
 				ROUND=$((ROUND + 1))
 				fo_round "$ROUND" >/dev/null
-				echo "failback,${ADVERT}ms,$PAIR_ADVERT_MS,true,$k,$ROUND,$(fo_kv gap_max_ms "$u"),$(fo_kv lost "$u"),,,,,,,,,,,$(fo_kv lost_run_max "$u"),$TAKEBACK" >>"$CSV"
+				echo "failback,$tag,$PAIR_ADVERT_MS,true,$k,$ROUND,$(fo_kv gap_max_ms "$u"),$(fo_kv lost "$u"),,,,,,,,,,,$(fo_kv lost_run_max "$u"),$TAKEBACK" >>"$CSV"
 				printf '  failback %-4s run %2d: lost %s (longest gap %s ms)%s\n' \
 				    "$k" "$((i + 1))" "$(fo_kv lost "$u")" \
 				    "$(fo_kv gap_max_ms "$u")" \
@@ -440,6 +470,103 @@ section_failback()
 				i=$((i + 1))
 			done
 		done
+		hog_stop
+		echo "  failback $tag done; load $(load)"
+	) || exit 1
+}
+
+# add_flows N: N more UDP flows through the master, their conntrack
+# timeouts raised to an hour on both routers; waits until r2 has them.
+# Adds N to CONNS, which settle waits for.
+add_flows()
+{
+	local r
+	for r in r1 r2; do
+		lab_sysctl "$r" net.netfilter.nf_conntrack_udp_timeout=3600 \
+		    net.netfilter.nf_conntrack_udp_timeout_stream=3600
+	done
+	fo_sync_mark r2
+	lab_exec c1 "$FO_TOOL" flows -c "$PAIR_SERVER" -p 10000 -n "$1" \
+	    >/dev/null || die "flows"
+	CONNS=$((CONNS + $1))
+	lab_wait_for "r2 synced" 120000 fo_synced r2 "$1" ||
+	    die "r2 did not sync $1"
+}
+
+# one_route_for MS NODE: sample for MS ms that NODE is MASTER, the other
+# BACKUP or absent, and only NODE's hypervisor routes the VIP; prints
+# the number of samples where that did not hold.
+one_route_for()
+{
+	local end bad=0 o
+	o=$(pair_other "$2")
+	end=$(($(now_ms) + $1))
+	while [ "$(now_ms)" -lt "$end" ]; do
+		{ pair_is "$2" MASTER && ! pair_is "$o" MASTER &&
+		    pair_only_route "hv${2#r}" "hv${o#r}"; } || bad=$((bad + 1))
+		sleep 0.05
+	done
+	echo "$bad"
+}
+
+section_synclink()
+{
+	local i m b u t0 t1 bad cut=${FO_CUT_S:-5} resync flows=1000 port
+	echo "synclink: advert $ADVERT ms, sync link cut for $cut s, then the master VM dies, $RUNS runs each; load $(load)"
+	(
+		lab_up "$ADVERT" true
+		i=0 port=20000
+		while [ $i -lt "$RUNS" ]; do
+			m=$(pair_master) b=$(pair_other "$m")
+			t0=$(($(pair_transitions r1) + $(pair_transitions r2)))
+			fo_sync_mark "$b"
+			udp_start $((cut * 1000 + 1500))
+			sleep 0.3
+			lab_exec "$m" ip link set dev "$LAB_SYNC_IF" down
+			lab_exec c1 "$FO_TOOL" flows -c "$PAIR_SERVER" -p "$port" \
+			    -n "$flows" >/dev/null || die "flows"
+			port=$((port + 1))
+			bad=$(one_route_for $((cut * 1000 - 500)) "$m")
+			fo_synced "$b" "$flows" && die "$b synced during the cut"
+			lab_exec "$m" ip link set dev "$LAB_SYNC_IF" up
+			t1=$(now_ms)
+			lab_wait_for "$b resynced" 60000 fo_synced "$b" "$flows" ||
+			    die "$b did not resync"
+			resync=$(($(now_ms) - t1))
+			u=$(udp_result)
+			t1=$(($(pair_transitions r1) + $(pair_transitions r2)))
+			ROUND=$((ROUND + 1))
+			echo "synclink,cut-${cut}s,$PAIR_ADVERT_MS,true,cut,$ROUND,$(fo_kv gap_max_ms "$u"),$(fo_kv lost "$u"),,,,,,,,,,,$(fo_kv lost_run_max "$u"),$((t1 - t0))" >>"$CSV"
+			printf '  synclink cut run %2d: outage %s ms (lost %s), %d VRRP transitions, %d samples not one route, %d flows of the cut on %s %d ms after the link returned\n' \
+			    "$((i + 1))" "$(fo_kv gap_max_ms "$u")" \
+			    "$(fo_kv lost "$u")" "$((t1 - t0))" "$bad" "$flows" \
+			    "$b" "$resync"
+			i=$((i + 1))
+		done
+		i=0
+		while [ $i -lt "$RUNS" ]; do
+			m=$(pair_master) b=$(pair_other "$m")
+			udp_start 3000
+			sleep 0.3
+			fo_fault "$m" vm || die "fault"
+			lab_wait_for "$b MASTER" 10000 pair_is "$b" MASTER ||
+			    die "no master"
+			lab_wait_for "route" 5000 pair_route "hv${b#r}" ||
+			    die "route"
+			t0=$(pair_transitions "$b")
+			bad=$(one_route_for 5000 "$b")
+			t1=$(pair_transitions "$b")
+			u=$(udp_result)
+			ROUND=$((ROUND + 1))
+			echo "synclink,vm-p2p,$PAIR_ADVERT_MS,true,vm,$ROUND,$(fo_kv gap_max_ms "$u"),$(fo_kv lost "$u"),,,,,,,,,,,$(fo_kv lost_run_max "$u"),$((t1 - t0))" >>"$CSV"
+			printf '  synclink vm  run %2d: outage %s ms (lost %s); the survivor %s: %d transitions and %d samples not MASTER with the only route in the 5 s after\n' \
+			    "$((i + 1))" "$(fo_kv gap_max_ms "$u")" \
+			    "$(fo_kv lost "$u")" "$b" "$((t1 - t0))" "$bad"
+			fo_repair "$m" vm || die "repair"
+			settle "$b"
+			i=$((i + 1))
+		done
+		echo "  synclink done; load $(load)"
 	) || exit 1
 }
 
@@ -529,6 +656,15 @@ hog_start()	# S N
 	done
 }
 
+hog_stop()
+{
+	local p
+	for p in $HOG; do
+		lab_stop "$p" 1000
+	done
+	HOG=
+}
+
 # The VRRP child of R's keepalived.
 vrrp_pid()	# R
 {
@@ -547,10 +683,10 @@ section_hog()
 				sleep "$HOG_S"
 				sleep 0.5
 				t1=$(($(pair_transitions r1) + $(pair_transitions r2)))
-				echo "hog,${a}ms,$a,true,spurious-nice$nice,$((t1 - t0)),,,,,,,,,,,,,," >>"$CSV"
-				printf '  hog      advert %4s ms: %d unexpected transitions in %d s, %d cores spinning at nice %d, %d connections held\n' \
-				    "$a" "$((t1 - t0))" "$HOG_S" "$(nproc)" \
-				    "$nice" "$CONNS"
+				echo "hog,${a}ms$TAG,$a,true,spurious-nice$nice,$((t1 - t0)),,,,,,,,,,,,,," >>"$CSV"
+				printf '  hog      advert %4s ms%s: %d unexpected transitions in %d s, %d cores spinning at nice %d, %d connections held; load %s\n' \
+				    "$a" "$TAG" "$((t1 - t0))" "$HOG_S" "$(nproc)" \
+				    "$nice" "$CONNS" "$(load)"
 			done
 			# freezes of the master's VRRP process (no hog)
 			moved=none
@@ -568,7 +704,7 @@ section_hog()
 					break
 				fi
 			done
-			echo "hog,${a}ms,$a,true,freeze,$moved,,,,,,,,,,,,,," >>"$CSV"
+			echo "hog,${a}ms$TAG,$a,true,freeze,$moved,,,,,,,,,,,,,," >>"$CSV"
 			printf '  freeze   advert %4s ms: the shortest SIGSTOP of the master'"'"'s VRRP process that failed it over: %s ms\n' \
 			    "$a" "$moved"
 		) || exit 1
@@ -680,6 +816,7 @@ plot()
 }
 
 machine
+ka_rt_templates
 if [ -n "${FO_REPORT:-}" ]; then
 	# only the report, of one or more earlier runs' CSVs (merged)
 	head -n 1 "${FO_REPORT%% *}" >"$CSV.new" || exit 1

@@ -113,6 +113,8 @@ child_start(struct child *c)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &c->started);
 	log_info("%s: started, pid %d", c->name, (int)c->pid);
+	if (c->on_start != NULL)
+		c->on_start(c);
 	return 0;
 }
 

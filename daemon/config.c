@@ -29,17 +29,31 @@
 #define PATH_CHARS		"ABCDEFGHIJKLMNOPQRSTUVWXYZ" \
 				"abcdefghijklmnopqrstuvwxyz0123456789_.-/"
 
+/* An address that may be absent (then 0.0.0.0, which no host has). */
+static int
+opt_addr(struct cctx *c, json_t *o, const char *path, const char *key,
+    struct in_addr *out)
+{
+	out->s_addr = INADDR_ANY;
+	if (json_object_get(o, key) == NULL)
+		return 0;
+	return cj_addr(c, o, path, key, out);
+}
+
 static int
 parse_node(struct cctx *c, json_t *root, struct router_conf *conf)
 {
-	static const char *const known[] = { "name", "priority", NULL };
+	static const char *const known[] = {
+		"name", "priority", "vrrp_address", NULL
+	};
 	json_t		*o;
 	long long	 n;
 
 	if (cj_object(c, root, "", "node", 1, &o) == -1 ||
 	    cj_keys(c, o, "node", known) == -1 ||
 	    cj_name(c, o, "node", "name", conf->node) == -1 ||
-	    cj_int(c, o, "node", "priority", 1, 1, 254, &n) == -1)
+	    cj_int(c, o, "node", "priority", 1, 1, 254, &n) == -1 ||
+	    opt_addr(c, o, "node", "vrrp_address", &conf->vrrp_addr) == -1)
 		return -1;
 	conf->priority = (uint8_t)n;
 	return 0;
@@ -49,7 +63,7 @@ static int
 parse_vrrp(struct cctx *c, json_t *root, struct router_conf *conf)
 {
 	static const char *const known[] = {
-		"advert_ms", "preempt", "unicast", NULL
+		"advert_ms", "preempt", "unicast", "interface", NULL
 	};
 	json_t		*o;
 	long long	 n = DEF_ADVERT_MS;
@@ -58,12 +72,16 @@ parse_vrrp(struct cctx *c, json_t *root, struct router_conf *conf)
 	conf->advert_ms = DEF_ADVERT_MS;
 	conf->preempt = 0;
 	conf->unicast = 1;
+	conf->vrrp_if[0] = '\0';	/* the first network's: config_check */
 	if ((rv = cj_object(c, root, "", "vrrp", 0, &o)) != 0)
 		return rv == 1 ? 0 : -1;
 	if (cj_keys(c, o, "vrrp", known) == -1 ||
 	    cj_int(c, o, "vrrp", "advert_ms", 0, 10, 40950, &n) == -1 ||
 	    cj_bool(c, o, "vrrp", "preempt", 0, &conf->preempt) == -1 ||
 	    cj_bool(c, o, "vrrp", "unicast", 0, &conf->unicast) == -1)
+		return -1;
+	if (json_object_get(o, "interface") != NULL &&
+	    cj_ifname(c, o, "vrrp", "interface", conf->vrrp_if) == -1)
 		return -1;
 	if (n % 10 != 0)
 		return cfail(c, "vrrp.advert_ms: %lld: not a multiple of 10 "
@@ -75,7 +93,9 @@ parse_vrrp(struct cctx *c, json_t *root, struct router_conf *conf)
 static int
 parse_peers(struct cctx *c, json_t *sync, struct router_conf *conf)
 {
-	static const char *const known[] = { "name", "address", NULL };
+	static const char *const known[] = {
+		"name", "address", "vrrp_address", NULL
+	};
 	char		 p[CPATH_LEN];
 	json_t		*a, *o;
 	size_t		 i;
@@ -88,7 +108,9 @@ parse_peers(struct cctx *c, json_t *sync, struct router_conf *conf)
 		snprintf(p, sizeof(p), "sync.peers[%zu]", i);
 		if (cj_keys(c, o, p, known) == -1 ||
 		    cj_name(c, o, p, "name", conf->peers[i].name) == -1 ||
-		    cj_addr(c, o, p, "address", &conf->peers[i].addr) == -1)
+		    cj_addr(c, o, p, "address", &conf->peers[i].addr) == -1 ||
+		    opt_addr(c, o, p, "vrrp_address",
+		    &conf->peers[i].vrrp_addr) == -1)
 			return -1;
 		conf->npeers++;
 	}
@@ -210,6 +232,25 @@ parse_networks(struct cctx *c, json_t *root, struct router_conf *conf)
 		conf->nnetworks++;
 	}
 	return 0;
+}
+
+/*
+ * The network whose interface carries the adverts: vrrp.interface, or the
+ * first network's; -1 when it names none (config_check says so, after the
+ * rules on interfaces).
+ */
+static void
+pick_vrrp_leg(struct router_conf *conf)
+{
+	int	 i;
+
+	if (conf->vrrp_if[0] == '\0')
+		memcpy(conf->vrrp_if, conf->networks[0].interface,
+		    sizeof(conf->vrrp_if));
+	conf->vrrp_net = -1;
+	for (i = 0; i < conf->nnetworks; i++)
+		if (strcmp(conf->networks[i].interface, conf->vrrp_if) == 0)
+			conf->vrrp_net = i;
 }
 
 static int
@@ -334,8 +375,10 @@ config_from_json(json_t *root, struct router_conf *conf, char *err,
 	    parse_networks(&c, root, conf) == -1 ||
 	    parse_forwards(&c, root, conf) == -1 ||
 	    parse_host_channel(&c, root, conf) == -1 ||
-	    parse_conntrackd(&c, root, conf) == -1 ||
-	    config_check(&c, conf) == -1)
+	    parse_conntrackd(&c, root, conf) == -1)
+		return -1;
+	pick_vrrp_leg(conf);
+	if (config_check(&c, conf) == -1)
 		return -1;
 	return 0;
 }

@@ -42,6 +42,7 @@ struct conf_prefix {
 struct conf_peer {
 	char		 name[CONF_NAME_LEN + 1];
 	struct in_addr	 addr;		/* on the sync link */
+	struct in_addr	 vrrp_addr;	/* on vrrp_if; 0: not given */
 };
 
 struct conf_network {
@@ -68,6 +69,13 @@ struct router_conf {
 	unsigned int	 advert_ms;	/* 10..40950, multiple of 10 */
 	int		 preempt;
 	int		 unicast;	/* unicast adverts to peers */
+	/*
+	 * Adverts go over a private network both nodes share, not the
+	 * sync link, so that losing the sync link is no FAULT.
+	 */
+	char		 vrrp_if[IFNAMSIZ];	/* a network's interface */
+	int		 vrrp_net;		/* index of that network */
+	struct in_addr	 vrrp_addr;	/* this node's there; 0: not given */
 
 	/* management / sync link */
 	char		 sync_if[IFNAMSIZ];

@@ -154,6 +154,78 @@ check_peers(struct cctx *c, const struct router_conf *conf)
 	return 0;
 }
 
+/*
+ * The adverts' addresses on vrrp.interface: host addresses of its
+ * network, not the gateway that moves with the MASTER, all different.
+ * Unicast needs them all; multicast takes this node's as its source.
+ */
+static int
+check_vrrp_addr(struct cctx *c, const struct router_conf *conf,
+    const char *key, struct in_addr a)
+{
+	const struct conf_network *n = &conf->networks[conf->vrrp_net];
+	char	 x[CADDR_LEN], y[CADDR_LEN];
+
+	if (a.s_addr == INADDR_ANY) {
+		if (conf->unicast)
+			return cfail(c, "%s: missing (unicast VRRP adverts go "
+			    "between the nodes' addresses on vrrp.interface "
+			    "\"%s\")", key, conf->vrrp_if);
+		return 0;
+	}
+	if (!cinside(a, n->cidr.addr, n->cidr.plen))
+		return cfail(c, "%s: \"%s\": outside networks[%d].cidr %s, "
+		    "the network of vrrp.interface \"%s\"", key, caddr(a, x),
+		    conf->vrrp_net, cprefix(n->cidr.addr, n->cidr.plen, y),
+		    conf->vrrp_if);
+	if (a.s_addr == n->gateway.s_addr)
+		return cfail(c, "%s: \"%s\": is networks[%d].gateway, which "
+		    "moves with the MASTER", key, caddr(a, x), conf->vrrp_net);
+	if (cnet_or_bcast(a, n->cidr.plen))
+		return cfail(c, "%s: \"%s\": not a host address of "
+		    "networks[%d].cidr %s", key, caddr(a, x), conf->vrrp_net,
+		    cprefix(n->cidr.addr, n->cidr.plen, y));
+	return 0;
+}
+
+static int
+check_vrrp(struct cctx *c, const struct router_conf *conf)
+{
+	const struct conf_peer *p;
+	char	 key[CPATH_LEN], a[CADDR_LEN];
+	int	 i, j;
+
+	/*
+	 * Only a network will do: the public leg's neighbours are not ours,
+	 * and the sync link is what must be allowed to fail.
+	 */
+	if (conf->vrrp_net < 0)
+		return cfail(c, "vrrp.interface: \"%s\": not the interface of "
+		    "one of the networks (the adverts go over a private "
+		    "network both nodes share)", conf->vrrp_if);
+	if (check_vrrp_addr(c, conf, "node.vrrp_address",
+	    conf->vrrp_addr) == -1)
+		return -1;
+	for (i = 0; i < conf->npeers; i++) {
+		p = &conf->peers[i];
+		snprintf(key, sizeof(key), "sync.peers[%d].vrrp_address", i);
+		if (check_vrrp_addr(c, conf, key, p->vrrp_addr) == -1)
+			return -1;
+		if (p->vrrp_addr.s_addr == INADDR_ANY)
+			continue;
+		if (p->vrrp_addr.s_addr == conf->vrrp_addr.s_addr)
+			return cfail(c, "%s: \"%s\": is this node's "
+			    "node.vrrp_address", key, caddr(p->vrrp_addr, a));
+		for (j = 0; j < i; j++)
+			if (p->vrrp_addr.s_addr ==
+			    conf->peers[j].vrrp_addr.s_addr)
+				return cfail(c, "%s: \"%s\": already used by "
+				    "sync.peers[%d].vrrp_address", key,
+				    caddr(p->vrrp_addr, a), j);
+	}
+	return 0;
+}
+
 static int
 check_public(struct cctx *c, const struct router_conf *conf)
 {
@@ -230,7 +302,8 @@ config_check(struct cctx *c, const struct router_conf *conf)
 	    check_public(c, conf) == -1 ||
 	    check_sync(c, conf) == -1 ||
 	    check_peers(c, conf) == -1 ||
-	    check_forwards(c, conf) == -1)
+	    check_forwards(c, conf) == -1 ||
+	    check_vrrp(c, conf) == -1)
 		return -1;
 	return 0;
 }

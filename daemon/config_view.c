@@ -111,6 +111,16 @@ set_path(struct vb *b, json_t *o, const char *key, const char *rundir,
 	set_str(b, o, key, buf);
 }
 
+/* An address, or "" for one not given (0.0.0.0). */
+static void
+set_opt_addr(struct vb *b, json_t *o, const char *key, struct in_addr a)
+{
+	if (a.s_addr == INADDR_ANY)
+		set_str(b, o, key, "");
+	else
+		set_addr(b, o, key, a);
+}
+
 /* A new empty array under key. */
 static json_t *
 new_list(struct vb *b, json_t *o, const char *key)
@@ -164,6 +174,7 @@ static void
 view_vrrp(struct vb *b, json_t *v, const struct router_conf *conf)
 {
 	const struct conf_prefix *s = &conf->sync_addr;
+	const struct conf_network *n;
 	json_t		*list, *o;
 	int		 i;
 
@@ -181,11 +192,22 @@ view_vrrp(struct vb *b, json_t *v, const struct router_conf *conf)
 	set_int(b, v, "sync_prefix", s->plen);
 	set_prefix(b, v, "sync_cidr", s->addr, s->plen);
 	set_prefix(b, v, "sync_network", network(s), s->plen);
+	/* The adverts' leg, and "" for an address not given (multicast). */
+	n = &conf->networks[conf->vrrp_net];
+	set_str(b, v, "vrrp_interface", conf->vrrp_if);
+	set_bool(b, v, "vrrp_has_address", conf->vrrp_addr.s_addr != 0);
+	set_opt_addr(b, v, "vrrp_address", conf->vrrp_addr);
+	if (conf->vrrp_addr.s_addr != 0)
+		set_prefix(b, v, "vrrp_cidr", conf->vrrp_addr, n->cidr.plen);
+	else
+		set_str(b, v, "vrrp_cidr", "");
 	list = new_list(b, v, "peers");
 	for (i = 0; i < conf->npeers; i++) {
 		o = append(b, list);
 		set_str(b, o, "name", conf->peers[i].name);
 		set_addr(b, o, "address", conf->peers[i].addr);
+		/* always set: a section must not find the root's instead */
+		set_opt_addr(b, o, "vrrp_address", conf->peers[i].vrrp_addr);
 	}
 	if (conf->npeers > 0)
 		set_addr(b, v, "ct_peer", conf->peers[0].addr);
@@ -215,6 +237,7 @@ view_legs(struct vb *b, json_t *v, const struct router_conf *conf)
 	set_str(b, o, "name", "VI_pub");
 	set_int(b, o, "vrid", conf->pub_vrid);
 	set_str(b, o, "interface", conf->pub_if);
+	set_bool(b, o, "track_leg", 1);
 	set_prefix(b, o, "address_cidr", conf->vip, conf->vip_plen);
 	r = json_object();
 	set_addr(b, r, "gateway", conf->pub_gateway);
@@ -241,6 +264,8 @@ view_legs(struct vb *b, json_t *v, const struct router_conf *conf)
 		set_str(b, o, "name", name);
 		set_int(b, o, "vrid", n->vrid);
 		set_str(b, o, "interface", n->interface);
+		/* keepalived tracks its own interface, and warns if told */
+		set_bool(b, o, "track_leg", i != conf->vrrp_net);
 		set_prefix(b, o, "address_cidr", n->gateway, n->cidr.plen);
 		/* explicit, or a section would find another in the root */
 		set_bool(b, o, "default_route", 0);
@@ -281,7 +306,8 @@ view_conntrackd(struct vb *b, json_t *v, const struct router_conf *conf)
 
 	/*
 	 * Only forwarded connections are worth syncing, not the router's
-	 * own: loopback, the sync link, the VIP, the network gateways.
+	 * own: loopback, the sync link, the VIP, the network gateways, the
+	 * nodes' addresses on the adverts' leg.
 	 */
 	list = new_list(b, v, "ct_ignore");
 	set_str(b, append(b, list), "address", "127.0.0.0/8");
@@ -291,6 +317,13 @@ view_conntrackd(struct vb *b, json_t *v, const struct router_conf *conf)
 	for (i = 0; i < conf->nnetworks; i++)
 		set_addr(b, append(b, list), "address",
 		    conf->networks[i].gateway);
+	/* the nodes' own addresses on the adverts' leg */
+	if (conf->vrrp_addr.s_addr != INADDR_ANY)
+		set_addr(b, append(b, list), "address", conf->vrrp_addr);
+	for (i = 0; i < conf->npeers; i++)
+		if (conf->peers[i].vrrp_addr.s_addr != INADDR_ANY)
+			set_addr(b, append(b, list), "address",
+			    conf->peers[i].vrrp_addr);
 }
 
 static void

@@ -91,6 +91,7 @@ finish(struct ctstats *cs)
 	cs->stalled = stalled;
 	cs->cur = now;
 	cs->have = 1;
+	synclink_peer_quiet(cs->vd, ts_ms_since(&cs->heard));
 next:
 	evtimer_add_ms(cs->ev_poll, CTSTATS_POLL_MS);
 }

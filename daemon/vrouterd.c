@@ -179,7 +179,8 @@ on_sigchld(evutil_socket_t sig, short what, void *arg)
 		if (child_reaped(&vd->keepalived, pid, status) ||
 		    child_reaped(&vd->conntrackd, pid, status) ||
 		    handover_reaped(vd, pid, status) ||
-		    ctstats_reaped(vd, pid, status))
+		    ctstats_reaped(vd, pid, status) ||
+		    synclink_reaped(vd, pid, status))
 			continue;
 		log_debug("reaped unknown child %d", (int)pid);
 	}
@@ -221,6 +222,18 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 }
 
 static void
+conntrackd_started(struct child *c)
+{
+	rtclass_conntrackd_started(c->vd, c->pid);
+}
+
+static void
+keepalived_started(struct child *c)
+{
+	rtclass_keepalived_started(c->vd);
+}
+
+static void
 find_program(const char *name, char *path, size_t size)
 {
 	if (proc_which(name, path, size) == -1)
@@ -252,6 +265,7 @@ setup_children(struct vrouterd *vd)
 	child_arg(&vd->keepalived, pid);
 	child_stale_file(&vd->keepalived, pid);
 	vd->keepalived.on_exit = keepalived_exited;
+	vd->keepalived.on_start = keepalived_started;
 
 	find_program("conntrackd", vd->conntrackd_bin,
 	    sizeof(vd->conntrackd_bin));
@@ -262,6 +276,7 @@ setup_children(struct vrouterd *vd)
 	child_arg(&vd->conntrackd, vd->conntrackd_conf);
 	snprintf(pid, sizeof(pid), "%s/%s", vd->rundir, CONF_RUN_CT_LOCK);
 	child_stale_file(&vd->conntrackd, pid);
+	vd->conntrackd.on_start = conntrackd_started;
 }
 
 int
@@ -361,6 +376,9 @@ main(int argc, char *argv[])
 	vd.ev_reload = evtimer_new(vd.base, on_reload_timer, &vd);
 	handover_init(&vd);
 	ctstats_init(&vd);
+	rtclass_init(&vd);
+	if (synclink_init(&vd) == -1)
+		fatal("sync link %s: cannot watch it", vd.conf.sync_if);
 	if (metrics_init(&vd, promdir) == -1)
 		fatal("metrics");
 	state_init(&vd);
@@ -424,6 +442,8 @@ main(int argc, char *argv[])
 	host_free(&vd);
 	handover_free(&vd);
 	ctstats_free(&vd);
+	rtclass_free(&vd);
+	synclink_free(&vd);
 	metrics_free(&vd);
 	standby_free(&vd);
 	ctl_server_free(ctl);

@@ -39,6 +39,7 @@ struct child {
 	struct event	*ev_kill;	/* SIGKILL after a TERM grace */
 	char		*stale[4];	/* files a killed run leaves behind */
 	int		 nstale;
+	void		(*on_start)(struct child *);
 	void		(*on_exit)(struct child *, int status);
 	int		 last_status;
 };
@@ -140,6 +141,8 @@ struct vrouterd {
 
 	struct handover	 ho;
 	struct ctstats	*ctstats;	/* ctstats.c: the sync, watched */
+	struct rtclass	*rtclass;	/* rtclass.c: the children's classes */
+	struct synclink	*synclink;	/* synclink.c: the sync link */
 	struct metrics	*metrics;	/* metrics.c */
 
 	/* host channel */
@@ -284,6 +287,28 @@ int	 ctstats_parse(const char *text, struct ct_counters *c);
  */
 int	 ctstats_judge(int *frozen, const struct ct_counters *prev,
 	    const struct ct_counters *now);
+
+/*
+ * rtclass.c: keepalived's VRRP process realtime (SCHED_RR), conntrackd
+ * out of the realtime class it sets itself at start-up; vrouterd calls
+ * the *_started functions after each start.
+ */
+struct rtclass;
+void	 rtclass_init(struct vrouterd *);
+void	 rtclass_conntrackd_started(struct vrouterd *, pid_t);
+void	 rtclass_keepalived_started(struct vrouterd *);
+void	 rtclass_free(struct vrouterd *);
+
+/*
+ * synclink.c: the sync link watched (rtnetlink); when it comes back up,
+ * a BACKUP asks the master for a resync of what the cut lost.
+ */
+struct synclink;
+int	 synclink_init(struct vrouterd *);
+int	 synclink_reaped(struct vrouterd *, pid_t, int status);
+/* ctstats.c, after each good poll: how long the peer has been silent. */
+void	 synclink_peer_quiet(struct vrouterd *, double quiet_ms);
+void	 synclink_free(struct vrouterd *);
 
 /* metrics.c: the Prometheus page, and the handover timing */
 struct metrics;

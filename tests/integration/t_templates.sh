@@ -12,8 +12,8 @@
 #     someone else in a built-in chain survives, vrouter's chains hold the
 #     rendered rules, each jump exists once; applied again without the
 #     jumps (as vrouterd does when they are there) nothing doubles.
-# Then, with the example pair (etc/router*.json.example) on a shared sync
-# link, that
+# Then, with the example pair (etc/router*.json.example), its sync link and
+# its first network (which carries the adverts) each a veth pair, that
 #  4. r1's keepalived, started first, becomes MASTER: the VIP, the network
 #     gateways and the default route via the upstream gateway appear, and
 #     the notify FIFO gets INSTANCE and GROUP lines; r2 stays BACKUP and
@@ -76,7 +76,8 @@ render_all()
 }
 
 # router_ns NS DIR: namespace NS with the legs of DIR/view.json as veths
-# (the sync interface too, unless it exists already) and the sync address.
+# (the sync interface too, unless it exists already), the sync address
+# and the node's address on the adverts' leg (vrrp_cidr).
 router_ns()
 {
 	local k=0 ifn
@@ -91,7 +92,10 @@ router_ns()
 		    lab_exec "$1" ip link set dev "x$k" up || return 1
 	done
 	lab_exec "$1" ip addr add "$(view_str "$2/view.json" sync_cidr)" \
-	    dev "$(view_str "$2/view.json" sync_interface)"
+	    dev "$(view_str "$2/view.json" sync_interface)" || return 1
+	[ -z "$(view_str "$2/view.json" vrrp_cidr)" ] ||
+	    lab_exec "$1" ip addr add "$(view_str "$2/view.json" vrrp_cidr)" \
+	    dev "$(view_str "$2/view.json" vrrp_interface)"
 }
 
 sched_is()
@@ -219,7 +223,8 @@ all_master()
 	done
 }
 
-lab_ns r1 && lab_ns r2 && lab_veth r1 eth2 r2 eth2 || exit 1
+lab_ns r1 && lab_ns r2 && lab_veth r1 eth2 r2 eth2 &&
+    lab_veth r1 eth1 r2 eth1 || exit 1
 for r in r1 r2; do
 	[ $r = r1 ] && cfg=etc/router.json.example ||
 	    cfg=etc/router-r2.json.example

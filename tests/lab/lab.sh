@@ -394,7 +394,8 @@ lab_topo_hosts()
 #
 #   c1 eth0 (10.1.0.100, default via 10.1.0.1) --- sw:br1 --- r1 eth1 (.2)
 #                                                         \-- r2 eth1 (.3)
-#   r1 eth2 (10.255.0.1) --------------- sw:br2 ------------ r2 eth2 (.2)
+#   r1 eth2 (10.255.0.1) ------------ veth pair ------------ r2 eth2 (.2)
+#                        (sw:br2 with LAB_SYNC_BRIDGE=1)
 #
 # Unlike lab_topo_hosts, the routers hold no public VIP: keepalived adds
 # 203.0.113.10/32 on eth0 and the gateway 10.1.0.1/24 on eth1 of the
@@ -427,15 +428,21 @@ lab_topo_pair()
 	# last update.
 	lab_sysctl c1 net.ipv4.neigh.eth0.locktime=0 || return 1
 
-	# The management/sync segment, switched like the others: with a bare
-	# veth pair, one router's link going down takes the other's carrier
-	# with it, and the survivor's VRRP instances would go to FAULT.
-	lab_exec sw ip link add br2 type bridge || return 1
-	lab_exec sw ip link set dev br2 up || return 1
-	for n in r1 r2; do
-		lab_veth sw "m-$n" "$n" eth2 || return 1
-		lab_exec sw ip link set dev "m-$n" master br2 || return 1
-	done
+	# The sync link: point to point, one veth pair, so one router's end
+	# going down takes the other's carrier with it (the adverts go over
+	# br1, so that is no FAULT).  LAB_SYNC_BRIDGE=1 switches it through
+	# br2 in sw instead, ports m-r1 and m-r2.
+	if [ "${LAB_SYNC_BRIDGE:-0}" = 1 ]; then
+		lab_exec sw ip link add br2 type bridge || return 1
+		lab_exec sw ip link set dev br2 up || return 1
+		for n in r1 r2; do
+			lab_veth sw "m-$n" "$n" eth2 || return 1
+			lab_exec sw ip link set dev "m-$n" master br2 ||
+			    return 1
+		done
+	else
+		lab_veth r1 eth2 r2 eth2 || return 1
+	fi
 	lab_exec r1 ip addr add 10.255.0.1/24 dev eth2 || return 1
 	lab_exec r2 ip addr add 10.255.0.2/24 dev eth2 || return 1
 

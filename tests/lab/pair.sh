@@ -7,7 +7,8 @@
 # interval (default 50; "default" leaves advert_ms out of router.json, for
 # its own default).  PAIR_WRAP prefixes the daemons' command lines
 # (e.g. "valgrind --log-file=...").  PAIR_METRICS=1 has every daemon
-# write its metrics page into $LAB_DIR/NODE.prom/ (-P).  The server `up`
+# write its metrics page into $LAB_DIR/NODE.prom/ (-P).  PAIR_TMPLDIR:
+# vrouterd's templates (-T; default the tree's).  The server `up`
 # runs a responder on port 7000 that answers with the address it sees the
 # client as, and an echo server on port 7001.
 
@@ -17,19 +18,27 @@ PAIR_PORT=7000
 PAIR_ECHO_PORT=7001
 
 # pair_config R PRIO PEER_SYNC OWN_SYNC PORT: write $LAB_DIR/R.json.
+# The adverts go over the private segment (vrrp.interface defaults to
+# the first network's, eth1), between the routers' own addresses there.
 pair_config()
 {
-	local adv="\"advert_ms\": ${PAIR_ADVERT_MS:-50}, "
+	local adv="\"advert_ms\": ${PAIR_ADVERT_MS:-50}, " own peer
 
 	[ "${PAIR_ADVERT_MS:-}" = default ] && adv=
+	if [ "$1" = r1 ]; then
+		own=$LAB_R1_PRIV peer=$LAB_R2_PRIV
+	else
+		own=$LAB_R2_PRIV peer=$LAB_R1_PRIV
+	fi
 	cat >"$LAB_DIR/$1.json" <<JSON
 {
   "router_id": "lab",
-  "node": { "name": "$1", "priority": $2 },
+  "node": { "name": "$1", "priority": $2, "vrrp_address": "$own" },
   "vrrp": { $adv"preempt": false,
 	    "unicast": true },
   "sync": { "interface": "$LAB_SYNC_IF", "address": "$4/24",
-	    "peers": [ { "name": "peer", "address": "$3" } ] },
+	    "peers": [ { "name": "peer", "address": "$3",
+			 "vrrp_address": "$peer" } ] },
   "public": { "interface": "$LAB_HV_UPLINK", "vip": "$LAB_VIP",
 	      "prefix": 32, "gateway": "$PAIR_SERVER", "vrid": 51 },
   "networks": [ { "name": "lan0", "interface": "$LAB_PRIV_IF",
@@ -65,7 +74,7 @@ pair_vrouterd()
 	lab_bg "$1" "$LAB_DIR/$1.vrouterd.log" setsid $PAIR_WRAP "$PAIR_BIN/vrouterd" \
 	    -d -v -f "$LAB_DIR/$1.json" -R "$LAB_DIR/$1.run" \
 	    -M "$LAB_DIR/$1.state" ${PAIR_METRICS:+-P "$LAB_DIR/$1.prom"} \
-	    -T "$LAB_ROOT/templates" >/dev/null
+	    -T "${PAIR_TMPLDIR:-$LAB_ROOT/templates}" >/dev/null
 	eval "PAIR_VRD_$1=\$LAB_PID"
 	lab_wait_for "vrouterd in $1" 5000 \
 	    test -S "$LAB_DIR/$1.run/vrouterd.sock"

@@ -15,10 +15,13 @@
 /* A good router: two networks, two forwards, one peer. */
 static const char good[] =
     "{\"router_id\":\"tenant42\","
-    "\"node\":{\"name\":\"r1\",\"priority\":150},"
-    "\"vrrp\":{\"advert_ms\":100,\"preempt\":false,\"unicast\":true},"
+    "\"node\":{\"name\":\"r1\",\"priority\":150,"
+    "\"vrrp_address\":\"10.1.0.2\"},"
+    "\"vrrp\":{\"advert_ms\":100,\"preempt\":false,\"unicast\":true,"
+    "\"interface\":\"eth1\"},"
     "\"sync\":{\"interface\":\"eth2\",\"address\":\"10.255.0.1/24\","
-    "\"peers\":[{\"name\":\"r2\",\"address\":\"10.255.0.2\"}]},"
+    "\"peers\":[{\"name\":\"r2\",\"address\":\"10.255.0.2\","
+    "\"vrrp_address\":\"10.1.0.3\"}]},"
     "\"public\":{\"interface\":\"eth0\",\"vip\":\"203.0.113.10\","
     "\"prefix\":32,\"gateway\":\"198.51.100.1\",\"vrid\":51},"
     "\"networks\":["
@@ -36,9 +39,11 @@ static const char good[] =
 
 /* Only what has no default. */
 static const char minimal[] =
-    "{\"router_id\":\"t\",\"node\":{\"name\":\"a\",\"priority\":100},"
+    "{\"router_id\":\"t\",\"node\":{\"name\":\"a\",\"priority\":100,"
+    "\"vrrp_address\":\"172.16.0.2\"},"
     "\"sync\":{\"interface\":\"s0\",\"address\":\"10.9.9.1/31\","
-    "\"peers\":[{\"name\":\"b\",\"address\":\"10.9.9.0\"}]},"
+    "\"peers\":[{\"name\":\"b\",\"address\":\"10.9.9.0\","
+    "\"vrrp_address\":\"172.16.0.3\"}]},"
     "\"public\":{\"interface\":\"p0\",\"vip\":\"198.51.100.7\","
     "\"gateway\":\"198.51.100.1\",\"vrid\":1},"
     "\"networks\":[{\"name\":\"n\",\"interface\":\"n0\","
@@ -107,6 +112,41 @@ static const struct {
 	    "multiple of 10" },
 	{ { { "vrrp.preempt", "1" } }, "vrrp.preempt: not a boolean" },
 	{ { { "vrrp.unicst", "true" } }, "vrrp.unicst: unknown key" },
+	{ { { "vrrp.interface", "\"eth2\"" } }, "vrrp.interface: \"eth2\": "
+	    "not the interface of one of the networks (the adverts go over a "
+	    "private network both nodes share)" },
+	{ { { "vrrp.interface", "\"eth0\"" } }, "vrrp.interface: \"eth0\": "
+	    "not the interface of one of the networks" },
+	{ { { "vrrp.interface", "\"eth 1\"" } }, "vrrp.interface: \"eth 1\": "
+	    "not an interface name" },
+	{ { { "vrrp.interface", "\"eth3\"" } }, "node.vrrp_address: "
+	    "\"10.1.0.2\": outside networks[1].cidr 10.2.0.0/24, the network "
+	    "of vrrp.interface \"eth3\"" },
+	{ { { "node.vrrp_address", NULL } }, "node.vrrp_address: missing "
+	    "(unicast VRRP adverts go between the nodes' addresses on "
+	    "vrrp.interface \"eth1\")" },
+	{ { { "node.vrrp_address", "\"10.1.0.1\"" } }, "node.vrrp_address: "
+	    "\"10.1.0.1\": is networks[0].gateway, which moves with the "
+	    "MASTER" },
+	{ { { "node.vrrp_address", "\"10.1.0.255\"" } }, "node.vrrp_address: "
+	    "\"10.1.0.255\": not a host address of networks[0].cidr "
+	    "10.1.0.0/24" },
+	{ { { "node.vrrp_address", "\"10.1.0\"" } }, "node.vrrp_address: "
+	    "\"10.1.0\": not an IPv4 address" },
+	{ { { "sync.peers[0].vrrp_address", NULL } }, "sync.peers[0]."
+	    "vrrp_address: missing (unicast VRRP" },
+	{ { { "sync.peers[0].vrrp_address", "\"10.255.0.2\"" } },
+	    "sync.peers[0].vrrp_address: \"10.255.0.2\": outside "
+	    "networks[0].cidr 10.1.0.0/24" },
+	{ { { "sync.peers[0].vrrp_address", "\"10.1.0.2\"" } },
+	    "sync.peers[0].vrrp_address: \"10.1.0.2\": is this node's "
+	    "node.vrrp_address" },
+	{ { { "sync.peers[0].vrrp_address", "\"10.1.0.3\"" },
+	    { "sync.peers[1]", "{\"name\":\"r3\",\"address\":\"10.255.0.3\","
+	    "\"vrrp_address\":\"10.1.0.3\"}" },
+	    { "conntrackd.enabled", "false" } },
+	    "sync.peers[1].vrrp_address: \"10.1.0.3\": already used by "
+	    "sync.peers[0].vrrp_address" },
 
 	/* sync */
 	{ { { "sync", NULL } }, "sync: missing" },
@@ -518,6 +558,8 @@ START_TEST(defaults)
 	ck_assert_int_eq(c.unicast, 1);
 	ck_assert_int_eq(c.vip_plen, 32);
 	ck_assert_int_eq(c.sync_addr.plen, 31);	/* a /31 link is fine */
+	ck_assert_str_eq(c.vrrp_if, "n0");	/* the first network's */
+	ck_assert_int_eq(c.vrrp_net, 0);
 	ck_assert_int_eq(c.nforwards, 0);
 	ck_assert_str_eq(c.host_port, CONF_HOST_PORT_DEFAULT);
 	ck_assert_int_eq(c.ct_enabled, 1);
@@ -537,6 +579,8 @@ START_TEST(optional_parts_off)
 	    json_array());
 	json_object_set_new(json_object_get(root, "vrrp"), "unicast",
 	    json_false());
+	/* multicast needs no address of its own: the interface's */
+	json_object_del(json_object_get(root, "node"), "vrrp_address");
 	json_object_set_new(json_object_get(root, "conntrackd"), "enabled",
 	    json_false());
 	json_object_set_new(json_object_get(root, "host_channel"), "enabled",
@@ -546,6 +590,7 @@ START_TEST(optional_parts_off)
 	    "rejected: %s", err);
 	ck_assert_int_eq(c.npeers, 0);
 	ck_assert_int_eq(c.ct_enabled, 0);
+	ck_assert_str_eq(c.vrrp_if, "eth1");
 	ck_assert_str_eq(c.host_port, "");
 	v = config_view(&c, "/run/vrouter");
 	ck_assert_ptr_nonnull(v);
@@ -553,6 +598,9 @@ START_TEST(optional_parts_off)
 	ck_assert(json_is_false(json_object_get(v, "ct_enabled")));
 	ck_assert(json_is_false(json_object_get(v, "host_enabled")));
 	ck_assert(json_is_false(json_object_get(v, "unicast")));
+	ck_assert(json_is_false(json_object_get(v, "vrrp_has_address")));
+	ck_assert_str_eq(json_string_value(json_object_get(v,
+	    "vrrp_address")), "");
 	ck_assert_int_eq(json_array_size(json_object_get(v, "forwards")), 0);
 	json_decref(v);
 	json_decref(root);
@@ -609,6 +657,11 @@ static const struct {
 	{ "peers[0].name", "r2" },
 	{ "peers[0].address", "10.255.0.2" },
 	{ "ct_peer", "10.255.0.2" },
+	{ "vrrp_interface", "eth1" },
+	{ "vrrp_has_address", "true" },
+	{ "vrrp_address", "10.1.0.2" },
+	{ "vrrp_cidr", "10.1.0.2/24" },
+	{ "peers[0].vrrp_address", "10.1.0.3" },
 	{ "public_interface", "eth0" },
 	{ "vip", "203.0.113.10" },
 	{ "vip_prefix", "32" },
@@ -619,6 +672,9 @@ static const struct {
 	{ "instances[0].name", "VI_pub" },
 	{ "instances[0].vrid", "51" },
 	{ "instances[0].interface", "eth0" },
+	{ "instances[0].track_leg", "true" },
+	{ "instances[1].track_leg", "false" },
+	{ "instances[2].track_leg", "true" },
 	{ "instances[0].address_cidr", "203.0.113.10/32" },
 	{ "instances[0].default_route.gateway", "198.51.100.1" },
 	{ "instances[0].default_route.interface", "eth0" },
@@ -654,6 +710,8 @@ static const struct {
 	{ "ct_ignore[2].address", "203.0.113.10" },
 	{ "ct_ignore[3].address", "10.1.0.1" },
 	{ "ct_ignore[4].address", "10.2.0.1" },
+	{ "ct_ignore[5].address", "10.1.0.2" },
+	{ "ct_ignore[6].address", "10.1.0.3" },
 	{ "host_enabled", "true" },
 	{ "host_port", "/dev/virtio-ports/org.vrouter.0" },
 	{ "rundir", "/run/vrouter" },
@@ -702,7 +760,7 @@ START_TEST(view_sizes)
 	ck_assert_int_eq(json_array_size(json_object_get(v, "networks")), 2);
 	ck_assert_int_eq(json_array_size(json_object_get(v, "peers")), 1);
 	ck_assert_int_eq(json_array_size(json_object_get(v, "forwards")), 2);
-	ck_assert_int_eq(json_array_size(json_object_get(v, "ct_ignore")), 5);
+	ck_assert_int_eq(json_array_size(json_object_get(v, "ct_ignore")), 7);
 	ck_assert_int_eq(json_array_size(json_object_get(v, "jumps")), 4);
 	json_decref(v);
 }
