@@ -46,15 +46,6 @@ struct run {
 	int		 converged;
 };
 
-static long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 node_poll(struct node *n)
 {
@@ -244,7 +235,7 @@ one_run(struct node *nodes, int nnodes, const char *kind, int fd,
 		fprintf(stderr, "vrouterctl: some held connections do not "
 		    "echo before the fault\n");
 
-	t0 = now_ms();
+	t0 = ctl_now_ms();
 	if (strcmp(kind, "kill") == 0)
 		i = inject(&nodes[r->old], "kill-keepalived");
 	else if (strcmp(kind, "link") == 0)
@@ -260,7 +251,7 @@ one_run(struct node *nodes, int nnodes, const char *kind, int fd,
 	stable_since = -1;
 	next_probe = next_poll = t0;
 	for (;;) {
-		now = now_ms();
+		now = ctl_now_ms();
 		if (now >= next_probe) {
 			if (probe_send(fd, probe, id, seq++) == 0)
 				r->sent++;
@@ -271,24 +262,24 @@ one_run(struct node *nodes, int nnodes, const char *kind, int fd,
 				node_poll(&nodes[i]);
 			if (r->left_ms < 0 &&
 			    strcmp(nodes[r->old].state, "MASTER") != 0)
-				r->left_ms = now_ms() - t0;
+				r->left_ms = ctl_now_ms() - t0;
 			for (i = 0; i < nnodes && r->master_ms < 0; i++)
 				if (i != r->old &&
 				    strcmp(nodes[i].state, "MASTER") == 0) {
 					r->new = i;
-					r->master_ms = now_ms() - t0;
+					r->master_ms = ctl_now_ms() - t0;
 				}
 			if (r->new >= 0 && r->host_ms < 0 && strcmp(
 			    nodes[r->new].host_result, "installed") == 0)
-				r->host_ms = now_ms() - t0;
-			next_poll = now_ms() + 10;
+				r->host_ms = ctl_now_ms() - t0;
+			next_poll = ctl_now_ms() + 10;
 		}
 		struct pollfd pfd = { fd, POLLIN, 0 };
-		long wait = next_probe - now_ms();
+		long wait = next_probe - ctl_now_ms();
 
 		poll(&pfd, 1, wait > 0 ? (int)wait : 0);
 		if ((got = probe_recv(fd, id)) > 0) {
-			now = now_ms();
+			now = ctl_now_ms();
 			r->received += got;
 			if (now - last_reply > r->gap_ms) {
 				r->gap_ms = now - last_reply;
@@ -297,9 +288,9 @@ one_run(struct node *nodes, int nnodes, const char *kind, int fd,
 			last_reply = now;
 			if (stable_since < 0)
 				stable_since = now;
-		} else if (now_ms() - last_reply > interval * 3)
+		} else if (ctl_now_ms() - last_reply > interval * 3)
 			stable_since = -1;
-		now = now_ms();
+		now = ctl_now_ms();
 		/*
 		 * Done: a new master with its route, the old one's withdrawn
 		 * (after a planned switchover, once its drain is over),
@@ -322,7 +313,7 @@ one_run(struct node *nodes, int nnodes, const char *kind, int fd,
 	/* Repair, and let the old master settle as BACKUP. */
 	if (strcmp(kind, "link") == 0)
 		inject(&nodes[r->old], "link-up");
-	for (t0 = now_ms(); now_ms() - t0 < SETTLE_MS; usleep(20000))
+	for (t0 = ctl_now_ms(); ctl_now_ms() - t0 < SETTLE_MS; usleep(20000))
 		if (node_poll(&nodes[r->old]) == 0 &&
 		    strcmp(nodes[r->old].state, "BACKUP") == 0)
 			break;

@@ -44,15 +44,6 @@ struct watch {
 	json_t		*events;	/* owned */
 };
 
-static long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Send req (not consumed); the reply if it says ok, else NULL (printed). */
 static json_t *
 call(const char *sock, json_t *req)
@@ -128,7 +119,7 @@ note(struct watch *w, const char *event, const char *state,
     const char *fmt, ...)
 {
 	va_list	 ap;
-	long	 ms = now_ms() - w->t0;
+	long	 ms = ctl_now_ms() - w->t0;
 
 	if (w->json) {
 		json_array_append_new(w->events, json_pack("{s:I, s:s, s:s}",
@@ -153,7 +144,7 @@ print_json(struct watch *w, int on, const char *was, const char *outcome,
 	out = json_pack("{s:b, s:s, s:s, s:s, s:b, s:I, s:O, s:O?}",
 	    "maintenance", on, "was", was, "state", s->state,
 	    "outcome", outcome, "settled", strcmp(outcome, "timeout") != 0,
-	    "elapsed_ms", (json_int_t)(now_ms() - w->t0),
+	    "elapsed_ms", (json_int_t)(ctl_now_ms() - w->t0),
 	    "events", w->events, "host", json_object_get(s->reply, "host"));
 	json_dumpf(out, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 	fputc('\n', stdout);
@@ -205,7 +196,7 @@ watch_on(struct watch *w, const char *was, struct snap *s)
 			    s->vip != NULL ? s->vip : "");
 			return "stepped_down";
 		}
-		if (now_ms() - w->t0 > limit)
+		if (ctl_now_ms() - w->t0 > limit)
 			return "timeout";
 		usleep(POLL_US);
 		if (snap_take(w->sock, s) == -1)
@@ -226,7 +217,7 @@ watch_off(struct watch *w, struct snap *s)
 		stable_ms = s->advert_ms * 4 + 100;
 		if (back_at < 0 && !s->standby &&
 		    strcmp(s->state, "FAULT") != 0) {
-			back_at = now_ms();
+			back_at = ctl_now_ms();
 			note(w, "rejoined", s->state,
 			    "back in the election (%s)", s->state);
 		}
@@ -236,12 +227,12 @@ watch_off(struct watch *w, struct snap *s)
 			return "master";
 		}
 		if (back_at >= 0 && strcmp(s->state, "BACKUP") == 0 &&
-		    now_ms() - back_at >= stable_ms) {
+		    ctl_now_ms() - back_at >= stable_ms) {
 			note(w, "stable_backup", s->state, "still BACKUP after "
 			    "%ld ms: the peer is MASTER", stable_ms);
 			return "backup";
 		}
-		if (now_ms() - w->t0 > SETTLE_MS + 2 * stable_ms)
+		if (ctl_now_ms() - w->t0 > SETTLE_MS + 2 * stable_ms)
 			return "timeout";
 		usleep(POLL_US);
 		if (snap_take(w->sock, s) == -1)
@@ -266,7 +257,7 @@ ctl_maintenance(const char *sock, int json_out, int on)
 	if ((w.events = json_array()) == NULL || snap_take(sock, &s) == -1)
 		goto done;
 	snprintf(was, sizeof(was), "%s", s.state);
-	w.t0 = now_ms();
+	w.t0 = ctl_now_ms();
 	/* Nothing to do, and nothing to wait for. */
 	if (s.maintenance == on && (on ? strcmp(s.state, "MASTER") != 0 &&
 	    s.standby : !s.standby && strcmp(s.state, "FAULT") != 0)) {
@@ -300,11 +291,11 @@ ctl_maintenance(const char *sock, int json_out, int on)
 	else if (rv != 0 && on)
 		printf("maintenance is on, but within %ld ms this node did not "
 		    "settle: it is %s, the host was told %s%s\n",
-		    now_ms() - w.t0, s.state, s.told, s.host_acked ?
+		    ctl_now_ms() - w.t0, s.state, s.told, s.host_acked ?
 		    " and acked it" : " and has not acked it");
 	else if (rv != 0)
 		printf("maintenance is off, but within %ld ms this node did "
-		    "not settle: it is %s\n", now_ms() - w.t0, s.state);
+		    "not settle: it is %s\n", ctl_now_ms() - w.t0, s.state);
 	else if (on)
 		printf("maintenance on: this node stays out of MASTER until "
 		    "maintenance off\n");

@@ -342,8 +342,9 @@ cmd_reload(struct ctx *ctx, int argc, char **argv)
 	return action(ctx, request("reload"));
 }
 
-static long
-now_ms(void)
+/* Milliseconds on the monotonic clock, for the commands that wait. */
+long
+ctl_now_ms(void)
 {
 	struct timespec	 ts;
 
@@ -409,7 +410,7 @@ cmd_failover(struct ctx *ctx, int argc, char **argv)
 		return 1;
 	aborted = s.aborted;
 	handed = s.handed;
-	t0 = now_ms();
+	t0 = ctl_now_ms();
 	if (action(ctx, request("failover")) != 0)
 		return 1;
 	for (;;) {
@@ -417,7 +418,7 @@ cmd_failover(struct ctx *ctx, int argc, char **argv)
 			return 1;
 		if (left_at < 0 && (s.handed != handed ||
 		    strcmp(s.state, "MASTER") != 0)) {
-			left_at = now_ms();
+			left_at = ctl_now_ms();
 			if (s.handed != handed)
 				printf("%5ld ms  %s\n", left_at - t0, s.last);
 			else {
@@ -429,7 +430,7 @@ cmd_failover(struct ctx *ctx, int argc, char **argv)
 				break;
 		}
 		if (left_at < 0 && s.aborted != aborted) {
-			printf("%5ld ms  %s\n", now_ms() - t0, s.last);
+			printf("%5ld ms  %s\n", ctl_now_ms() - t0, s.last);
 			fprintf(stderr, "vrouterctl: failover: %s\n", s.last);
 			return 1;
 		}
@@ -439,10 +440,10 @@ cmd_failover(struct ctx *ctx, int argc, char **argv)
 		    strcmp(s.told, "MASTER") != 0 &&
 		    strcmp(s.told, "FAULT") != 0 && s.host_acked) {
 			printf("%5ld ms  the host acked %s: VIP route "
-			    "withdrawn\n", now_ms() - t0, s.told);
+			    "withdrawn\n", ctl_now_ms() - t0, s.told);
 			return strcmp(s.state, "MASTER") == 0;
 		}
-		if (now_ms() - t0 > 30000) {
+		if (ctl_now_ms() - t0 > 30000) {
 			printf("no settled state within 30 s\n");
 			return 1;
 		}

@@ -3,6 +3,9 @@
 
 #include <jansson.h>
 
+/* vrouterctl.c: milliseconds on the monotonic clock. */
+long	ctl_now_ms(void);
+
 /* failtest.c: vrouterctl failover-test; argv after the command words. */
 int	cmd_failover_test(int json, int argc, char **argv);
 

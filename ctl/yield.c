@@ -23,15 +23,6 @@
 #define CALL_MS		5000
 #define POLL_US		20000
 
-static long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Send {"cmd":cmd,"name":name}.  The reply if it says ok (caller owns);
  * NULL otherwise, with *error the daemon's refusal (caller frees) or
@@ -127,7 +118,7 @@ ctl_host_vm_yield(const char *sock, int json, const char *name,
 	struct outcome	 o;
 	json_t		*reply, *vm;
 	char		*error;
-	long		 t0 = now_ms();
+	long		 t0 = ctl_now_ms();
 	int		 rv;
 
 	memset(&o, 0, sizeof(o));
@@ -161,7 +152,7 @@ ctl_host_vm_yield(const char *sock, int json, const char *name,
 	vm = NULL;
 	for (;;) {
 		usleep(POLL_US);
-		o.elapsed_ms = now_ms() - t0;
+		o.elapsed_ms = ctl_now_ms() - t0;
 		json_decref(vm);
 		if ((vm = call(sock, "vm.show", name, &error)) == NULL) {
 			if (error == NULL)
@@ -190,7 +181,7 @@ ctl_host_vm_yield(const char *sock, int json, const char *name,
 		o.outcome = "timeout";
 		o.role = "MASTER";
 	}
-	o.elapsed_ms = now_ms() - t0;
+	o.elapsed_ms = ctl_now_ms() - t0;
 	rv = report(&o, json);
 	json_decref(vm);
 	json_decref(reply);
