@@ -38,6 +38,7 @@
 
 #include "evglue.h"
 #include "log.h"
+#include "nlreq.h"
 #include "proc.h"
 #include "vrouterd.h"
 
@@ -233,24 +234,11 @@ static void
 on_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct synclink	*sl = arg;
-	char		 buf[MNL_SOCKET_BUFFER_SIZE];
-	ssize_t		 n;
-	int		 i;
 
 	(void)what;
-	for (i = 0; i < 64; i++) {
-		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == ENOBUFS) {
-			/* lost some news: ask the link itself */
-			changed(sl, link_up_now(sl->vd->conf.sync_if));
-			continue;
-		}
-		if (n <= 0)
-			break;
-		mnl_cb_run(buf, (size_t)n, 0, 0, link_cb, sl);
-	}
+	if (nl_drain(fd, link_cb, sl))
+		/* lost some news: ask the link itself */
+		changed(sl, link_up_now(sl->vd->conf.sync_if));
 }
 
 int

@@ -17,6 +17,7 @@
 #include "evglue.h"
 #include "hostd.h"
 #include "log.h"
+#include "nlreq.h"
 
 static int
 link_cb(const struct nlmsghdr *nlh, void *arg)
@@ -37,23 +38,11 @@ static void
 on_link(evutil_socket_t fd, short what, void *arg)
 {
 	struct hostd	*hd = arg;
-	char		 buf[MNL_SOCKET_BUFFER_SIZE];
-	ssize_t		 n;
-	int		 i, down = 0;
+	int		 down = 0;
 
 	(void)what;
-	for (i = 0; i < 64; i++) {
-		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == ENOBUFS) {
-			down = 1;	/* lost some: assume the worst */
-			continue;
-		}
-		if (n <= 0)
-			break;
-		mnl_cb_run(buf, (size_t)n, 0, 0, link_cb, &down);
-	}
+	if (nl_drain(fd, link_cb, &down))
+		down = 1;	/* lost some: assume the worst */
 	if (down)
 		evtimer_add_ms(hd->ev_linkresync, 0);
 }

@@ -1,4 +1,4 @@
-/* One rtnetlink request, answered by its ack (libmnl). */
+/* rtnetlink helpers (libmnl): one request and its ack; a monitor drained. */
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -30,4 +30,26 @@ nl_request(struct nlmsghdr *nlh)
 	mnl_socket_close(nl);
 	errno = saved;
 	return rv;
+}
+
+int
+nl_drain(int fd, mnl_cb_t cb, void *arg)
+{
+	char		 buf[MNL_SOCKET_BUFFER_SIZE];
+	ssize_t		 n;
+	int		 i, overrun = 0;
+
+	for (i = 0; i < 64; i++) {
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == ENOBUFS) {
+			overrun = 1;
+			continue;
+		}
+		if (n <= 0)
+			break;
+		mnl_cb_run(buf, (size_t)n, 0, 0, cb, arg);
+	}
+	return overrun;
 }
