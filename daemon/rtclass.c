@@ -202,6 +202,16 @@ on_ka(evutil_socket_t fd, short what, void *arg)
 		    KA_POLL_MS);
 		return;
 	}
+	if (rc->ka_pid != 0 && pid != rc->ka_pid) {
+		/*
+		 * keepalived started a new VRRP process (the old one died,
+		 * e.g. killed at RLIMIT_RTTIME): its instances start afresh,
+		 * so whatever this node was, it is not MASTER now.
+		 */
+		log_warnx("keepalived: VRRP process %d replaced by %d",
+		    (int)rc->ka_pid, (int)pid);
+		state_keepalived_died(vd, "keepalived's VRRP process restarted");
+	}
 	if (ka_make_rt(rc, pid) == -1) {
 		if (!rc->ka_failed)
 			log_warn("keepalived: VRRP process pid %d: cannot make "

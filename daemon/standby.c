@@ -82,11 +82,32 @@ write_standby(struct vrouterd *vd, int on)
  * master's first seconds.  A system already liberal is left alone.
  */
 #define LIBERAL_PATH	"/proc/sys/net/netfilter/nf_conntrack_tcp_be_liberal"
+/* In rundir while vrouterd holds it at 1: a run that died leaves it. */
+#define LIBERAL_MARK	"liberal-set"
+
+static void
+liberal_mark_path(const struct vrouterd *vd, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s", vd->rundir, LIBERAL_MARK);
+}
+
+static void
+liberal_write(int on)
+{
+	int	 fd;
+
+	if ((fd = open(LIBERAL_PATH, O_WRONLY | O_CLOEXEC)) == -1 ||
+	    write(fd, on ? "1\n" : "0\n", 2) != 2)
+		log_debug("%s: %s", LIBERAL_PATH, strerror(errno));
+	if (fd != -1)
+		close(fd);
+}
 
 static void
 liberal(struct vrouterd *vd, int why, int on)
 {
 	struct stepdown	*sd = &vd->sd;
+	char		 mark[300];
 	int		 was = sd->liberal != 0, now, fd;
 
 	if (sd->liberal_base)
@@ -94,19 +115,35 @@ liberal(struct vrouterd *vd, int why, int on)
 	sd->liberal = on ? sd->liberal | why : sd->liberal & ~why;
 	if ((now = sd->liberal != 0) == was)
 		return;
-	if ((fd = open(LIBERAL_PATH, O_WRONLY | O_CLOEXEC)) == -1 ||
-	    write(fd, now ? "1\n" : "0\n", 2) != 2)
-		log_debug("%s: %s", LIBERAL_PATH, strerror(errno));
-	if (fd != -1)
-		close(fd);
+	liberal_mark_path(vd, mark, sizeof(mark));
+	if (now) {
+		fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		    0644);
+		if (fd == -1)
+			log_warn("%s", mark);
+		else
+			close(fd);
+	}
+	liberal_write(now);
+	if (!now && unlink(mark) == -1 && errno != ENOENT)
+		log_warn("%s", mark);
 }
 
 static void
 liberal_init(struct vrouterd *vd)
 {
-	char	 buf[8] = "";
+	char	 buf[8] = "", mark[300];
 	int	 fd;
 
+	/* A run that died with it relaxed: not the system's own setting. */
+	liberal_mark_path(vd, mark, sizeof(mark));
+	if (access(mark, F_OK) == 0) {
+		log_info("%s: left by a run that died while handing over: "
+		    "TCP window tracking strict again", mark);
+		liberal_write(0);
+		if (unlink(mark) == -1)
+			log_warn("%s", mark);
+	}
 	if ((fd = open(LIBERAL_PATH, O_RDONLY | O_CLOEXEC)) != -1) {
 		if (read(fd, buf, sizeof(buf) - 1) > 0)
 			vd->sd.liberal_base = buf[0] == '1';
@@ -218,7 +255,10 @@ yield(struct vrouterd *vd, int for_maintenance)
 		log_warnx("hand-over: no drain route: packets that reach this "
 		    "node after it left are dropped");
 	if (set_role(vd, PRIO_YIELD) == -1) {
+		int saved = errno;
+
 		addrs_drain_route(vd, 0);
+		errno = saved;
 		return -1;
 	}
 	liberal(vd, 1, 1);
@@ -368,6 +408,10 @@ standby_state(struct vrouterd *vd, uint8_t old, uint8_t st)
 		evtimer_del(sd->ev_confirm);
 		log_info("hand-over: the peer is heard again: %s",
 		    vsp_state_name(st));
+		/* on_linger came and went while this was unsure */
+		if (sd->phase == SD_LEFT &&
+		    !evtimer_pending(sd->ev_linger, NULL))
+			sd->phase = SD_NONE;
 	}
 	if (st == VSP_ST_MASTER) {
 		set_role(vd, PRIO_FRESH);
@@ -516,6 +560,12 @@ standby_failover(struct vrouterd *vd, char *err, size_t errlen)
 		snprintf(err, errlen, "already handing over");
 		return -1;
 	}
+	if (vd->sd.confirming) {
+		/* it just handed over, and the peer may be MASTER already */
+		snprintf(err, errlen, "this node's MASTER is not confirmed yet "
+		    "(the peer may be MASTER): try again in a moment");
+		return -1;
+	}
 	if (yield(vd, 0) == -1) {
 		snprintf(err, errlen, "cannot write the priority file: %s",
 		    strerror(errno));
@@ -552,8 +602,11 @@ standby_maintenance(struct vrouterd *vd, int on, char *err, size_t errlen)
 	}
 	vd->maintenance = on;
 	log_info("maintenance %s", on ? "on: staying out of MASTER" : "off");
-	/* The MASTER hands over first; FAULT once the peer is MASTER. */
-	if (on && vd->router_state == VSP_ST_MASTER) {
+	/*
+	 * The MASTER hands over first; FAULT once the peer is MASTER.  A
+	 * MASTER not confirmed yet (the host not told) leaves at once.
+	 */
+	if (on && vd->router_state == VSP_ST_MASTER && !vd->sd.confirming) {
 		if (vd->sd.phase == SD_YIELD)
 			vd->sd.for_maintenance = 1;
 		else if (yield(vd, 1) == -1) {
@@ -564,6 +617,8 @@ standby_maintenance(struct vrouterd *vd, int on, char *err, size_t errlen)
 	}
 	if (!on && vd->sd.phase == SD_YIELD)
 		vd->sd.for_maintenance = 0;
+	if (!on && vd->sd.holding)
+		return 0;	/* the drain's hold: on_release lifts it */
 	if (write_standby(vd, on) == -1) {
 		snprintf(err, errlen, "cannot write the standby file");
 		return -1;

@@ -438,6 +438,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(vd.base);
 
 	addrs_remove_vips(&vd);
+	addrs_drain_route(&vd, 0);	/* stopped while handing over */
 	fifo_close(&vd);
 	host_free(&vd);
 	handover_free(&vd);
