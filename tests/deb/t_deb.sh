@@ -56,10 +56,25 @@ for b in $BINS; do
 	    skip77 "/usr/sbin/$b exists, not from a package: not replacing it"
 done
 
+# A machine with Ganeti installed (the real-cluster test's packages) has
+# its own /etc/ganeti, which this test must not write: it then runs in a
+# mount namespace of its own, with an empty /etc/ganeti over the real one.
+MADE_GANETI=no
+if [ -e /etc/ganeti ] && [ -z "${T_DEB_OWN_ETC_GANETI:-}" ] &&
+    command -v unshare >/dev/null 2>&1; then
+	T_DEB_OWN_ETC_GANETI=1 exec unshare -m --propagation private \
+	    sh "$0" "$@"
+fi
+if [ -n "${T_DEB_OWN_ETC_GANETI:-}" ]; then
+	mount -t tmpfs -o mode=0755 t_deb /etc/ganeti ||
+	    skip77 "cannot put an empty /etc/ganeti over this machine's"
+	mkdir /etc/ganeti/hooks
+	MADE_GANETI=private
+fi
+
 T=$(mktemp -d "/tmp/t_deb.XXXXXX") || exit 1
 export DEBIAN_FRONTEND=noninteractive
 MADE_POLICY=no
-MADE_GANETI=no
 INSTALLED=no
 cleanup()
 {
@@ -326,7 +341,7 @@ fi
 
 # 4. the hooks across an upgrade and a removal
 ENTRY=/etc/ganeti/hooks/instance-start-post.d/50-vrouter
-if [ "$MADE_GANETI" = yes ]; then
+if [ "$MADE_GANETI" != no ]; then
 	/usr/lib/vrouter/install-hooks >>"$T/hooks.log" 2>&1
 	check "install-hooks: entry points in /etc/ganeti/hooks" test -f $ENTRY
 	if dpkg -i "$T/deb/vrouter-host_${VERSION}_$ARCH.deb" \
@@ -349,7 +364,7 @@ if dpkg -r vrouter-host >"$T/remove.log" 2>&1 &&
 else
 	notok "dpkg -r vrouter-host" "$(tail -n 20 "$T/remove.log")"
 fi
-if [ "$MADE_GANETI" = yes ]; then
+if [ "$MADE_GANETI" != no ]; then
 	check "removal took the entry points out of /etc/ganeti/hooks" \
 	    test ! -e $ENTRY
 fi
