@@ -608,7 +608,6 @@ migrate_settle()	# M
 {
 	lab_wait_for "one MASTER, one BACKUP" 30000 fo_stable ||
 	    die "the pair did not settle"
-	ct_other
 	TAKEBACK=0
 	lab_wait_for "host agents" 10000 fo_host_acked r1 &&
 	    lab_wait_for "host agents" 10000 fo_host_acked r2 ||
