@@ -44,28 +44,6 @@ struct watch {
 	json_t		*events;	/* owned */
 };
 
-/* Send req (not consumed); the reply if it says ok, else NULL (printed). */
-static json_t *
-call(const char *sock, json_t *req)
-{
-	json_t		*reply;
-	const char	*e;
-	char		 err[512];
-
-	if ((reply = ctl_call(sock, req, CALL_MS, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "vrouterctl: %s\n", err);
-		return NULL;
-	}
-	if (!json_is_true(json_object_get(reply, "ok"))) {
-		e = json_string_value(json_object_get(reply, "error"));
-		fprintf(stderr, "vrouterctl: %s\n", e != NULL ? e :
-		    "request failed");
-		json_decref(reply);
-		return NULL;
-	}
-	return reply;
-}
-
 static void
 snap_clear(struct snap *s)
 {
@@ -80,7 +58,7 @@ snap_take(const char *sock, struct snap *s)
 	json_t	*req, *reply, *host;
 
 	req = json_pack("{s:i, s:s}", "v", CTL_VERSION, "cmd", "status");
-	reply = call(sock, req);
+	reply = ctl_request(sock, req, CALL_MS, NULL);
 	json_decref(req);
 	if (reply == NULL)
 		return -1;
@@ -271,7 +249,7 @@ ctl_maintenance(const char *sock, int json_out, int on)
 	}
 	req = json_pack("{s:i, s:s, s:b}", "v", CTL_VERSION, "cmd",
 	    "maintenance", "on", on);
-	reply = call(sock, req);
+	reply = ctl_request(sock, req, CALL_MS, NULL);
 	json_decref(req);
 	if (reply == NULL)
 		goto done;

@@ -270,27 +270,42 @@ cmd_help(struct ctx *ctx, int argc, char **argv)
 	return help(stdout, argc, argv);
 }
 
-/* Send req (consumed) and return the reply if it says ok. */
-static json_t *
-call(struct ctx *ctx, json_t *req)
+json_t *
+ctl_request(const char *sock, json_t *req, int timeout_ms, char **refusal)
 {
 	json_t		*reply;
+	const char	*e;
 	char		 err[512];
 
-	reply = ctl_call(ctx->sock, req, TIMEOUT_MS, err, sizeof(err));
-	json_decref(req);
-	if (reply == NULL) {
+	if (refusal != NULL)
+		*refusal = NULL;
+	if ((reply = ctl_call(sock, req, timeout_ms, err, sizeof(err))) ==
+	    NULL) {
 		fprintf(stderr, "vrouterctl: %s\n", err);
 		return NULL;
 	}
 	if (!json_is_true(json_object_get(reply, "ok"))) {
-		fprintf(stderr, "vrouterctl: %s\n",
-		    json_string_value(json_object_get(reply, "error")) ?
-		    json_string_value(json_object_get(reply, "error")) :
-		    "request failed");
+		e = json_string_value(json_object_get(reply, "error"));
+		if (e == NULL)
+			e = "request failed";
+		if (refusal != NULL)
+			*refusal = strdup(e);
+		else
+			fprintf(stderr, "vrouterctl: %s\n", e);
 		json_decref(reply);
 		return NULL;
 	}
+	return reply;
+}
+
+/* Send req (consumed) and return the reply if it says ok. */
+static json_t *
+call(struct ctx *ctx, json_t *req)
+{
+	json_t	*reply;
+
+	reply = ctl_request(ctx->sock, req, TIMEOUT_MS, NULL);
+	json_decref(req);
 	return reply;
 }
 

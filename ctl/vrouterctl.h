@@ -6,6 +6,15 @@
 /* vrouterctl.c: milliseconds on the monotonic clock. */
 long	ctl_now_ms(void);
 
+/*
+ * vrouterctl.c: send req (not consumed) on sock, waiting up to timeout_ms;
+ * the reply if it says ok (caller owns).  Otherwise NULL: no answer is
+ * printed; a refusal is printed too, or, with refusal, handed over there
+ * (the daemon's error; caller frees).
+ */
+json_t	*ctl_request(const char *sock, json_t *req, int timeout_ms,
+	    char **refusal);
+
 /* failtest.c: vrouterctl failover-test; argv after the command words. */
 int	cmd_failover_test(int json, int argc, char **argv);
 

@@ -31,25 +31,12 @@
 static json_t *
 call(const char *sock, const char *cmd, const char *name, char **error)
 {
-	json_t		*req, *reply;
-	const char	*e;
-	char		 err[512];
+	json_t	*req, *reply;
 
-	*error = NULL;
 	req = json_pack("{s:i, s:s, s:s}", "v", CTL_VERSION, "cmd", cmd,
 	    "name", name);
-	reply = ctl_call(sock, req, CALL_MS, err, sizeof(err));
+	reply = ctl_request(sock, req, CALL_MS, error);
 	json_decref(req);
-	if (reply == NULL) {
-		fprintf(stderr, "vrouterctl: %s\n", err);
-		return NULL;
-	}
-	if (!json_is_true(json_object_get(reply, "ok"))) {
-		e = json_string_value(json_object_get(reply, "error"));
-		*error = strdup(e != NULL ? e : "request failed");
-		json_decref(reply);
-		return NULL;
-	}
 	return reply;
 }
 
