@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -62,6 +63,26 @@ addrs_remove_vips(struct vrouterd *vd)
 			rv = -1;
 		}
 	return rv;
+}
+
+int
+addrs_vip_present(const struct vrouterd *vd)
+{
+	struct ifaddrs	*all, *ifa;
+	int		 found = 0;
+
+	if (getifaddrs(&all) == -1) {
+		log_warn("getifaddrs");
+		return 0;
+	}
+	for (ifa = all; ifa != NULL && !found; ifa = ifa->ifa_next)
+		found = ifa->ifa_addr != NULL &&
+		    ifa->ifa_addr->sa_family == AF_INET &&
+		    strcmp(ifa->ifa_name, vd->conf.pub_if) == 0 &&
+		    ((struct sockaddr_in *)(void *)ifa->ifa_addr)->sin_addr.s_addr ==
+		    vd->conf.vip.s_addr;
+	freeifaddrs(all);
+	return found;
 }
 
 /*

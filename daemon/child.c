@@ -5,6 +5,8 @@
  * child of keepalived, and killing only the parent would leave a VRRP
  * process acting as master with nobody watching it.
  */
+#include <sys/pidfd.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -19,9 +21,26 @@
 
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	5000
-#define STABLE_MS	30000	/* ran this long: the next crash is news */
+/*
+ * Ran this long: healthy, and the next crash starts the backoff afresh.
+ * Only a crash loop faster than this waits up to BACKOFF_MAX_MS.
+ */
+#define STABLE_MS	2000
 #define STOP_GRACE_MS	2000
 #define DYING_GRACE_MS	300	/* for what a crashed leader left behind */
+
+static void
+unwatch(struct child *c)
+{
+	if (c->ev_pidfd != NULL) {
+		event_free(c->ev_pidfd);
+		c->ev_pidfd = NULL;
+	}
+	if (c->pidfd != -1) {
+		close(c->pidfd);
+		c->pidfd = -1;
+	}
+}
 
 static void
 on_restart(evutil_socket_t fd, short what, void *arg)
@@ -62,7 +81,10 @@ child_init(struct child *c, struct vrouterd *vd, const char *name,
 	c->vd = vd;
 	c->name = name;
 	c->backoff_ms = BACKOFF_MIN_MS;
+	c->pidfd = -1;
 	snprintf(c->path, sizeof(c->path), "%s", path);
+	snprintf(c->record, sizeof(c->record), "%s/%s.child", vd->rundir,
+	    name);
 	c->ev_restart = evtimer_new(vd->base, on_restart, c);
 	c->ev_kill = evtimer_new(vd->base, on_kill, c);
 	if (c->ev_restart == NULL || c->ev_kill == NULL)
@@ -112,7 +134,10 @@ child_start(struct child *c)
 		return -1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &c->started);
+	c->adopted = 0;
 	log_info("%s: started, pid %d", c->name, (int)c->pid);
+	/* Without it, the next vrouterd would start a second copy. */
+	adopt_record(c->record, c->pid);
 	if (c->on_start != NULL)
 		c->on_start(c);
 	return 0;
@@ -139,17 +164,17 @@ child_signal(struct child *c, int sig)
 	return kill(c->pid, sig);
 }
 
-int
-child_reaped(struct child *c, pid_t pid, int status)
+/* The run ended: ours (reaped, status known) or adopted (status -1). */
+static void
+child_gone(struct child *c, int status)
 {
 	char	 desc[64];
 	int	 ran_ms;
 
-	if (c->pid == 0 || pid != c->pid)
-		return 0;
 	ran_ms = (int)ts_ms_since(&c->started);
 	c->last_status = status;
 	evtimer_del(c->ev_kill);
+	unwatch(c);
 	if (c->want) {
 		/*
 		 * The leader crashed.  What it left in its group (keepalived's
@@ -160,10 +185,15 @@ child_reaped(struct child *c, pid_t pid, int status)
 		proc_kill_group(c->pid, SIGTERM);
 		c->dying = c->pid;
 		evtimer_add_ms(c->ev_kill, DYING_GRACE_MS);
-	} else
+	} else {
 		proc_kill_group(c->pid, SIGKILL);
+		adopt_forget(c->record);
+	}
 	c->pid = 0;
-	proc_status_str(status, desc, sizeof(desc));
+	if (status == -1)
+		snprintf(desc, sizeof(desc), "ended (adopted: no exit status)");
+	else
+		proc_status_str(status, desc, sizeof(desc));
 	if (c->want)
 		log_warnx("%s: %s after %d ms", c->name, desc, ran_ms);
 	else
@@ -171,7 +201,7 @@ child_reaped(struct child *c, pid_t pid, int status)
 	if (c->on_exit != NULL)
 		c->on_exit(c, status);
 	if (!c->want)
-		return 1;
+		return;
 	if (ran_ms >= STABLE_MS)
 		c->backoff_ms = BACKOFF_MIN_MS;
 	if (c->backoff_ms < DYING_GRACE_MS + BACKOFF_MIN_MS)
@@ -182,7 +212,66 @@ child_reaped(struct child *c, pid_t pid, int status)
 	c->backoff_ms *= 2;
 	if (c->backoff_ms > BACKOFF_MAX_MS)
 		c->backoff_ms = BACKOFF_MAX_MS;
+}
+
+int
+child_reaped(struct child *c, pid_t pid, int status)
+{
+	if (c->pid == 0 || pid != c->pid || c->adopted)
+		return 0;
+	child_gone(c, status);
 	return 1;
+}
+
+/* An adopted run is not our child: its pidfd says when it ends. */
+static void
+on_pidfd(evutil_socket_t fd, short what, void *arg)
+{
+	struct child	*c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->pid != 0 && c->adopted)
+		child_gone(c, -1);
+}
+
+int
+child_adopt(struct child *c)
+{
+	pid_t	 pid;
+
+	if (c->pid != 0 || adopt_find(c->record, c->argv, &pid) != 1)
+		return 0;
+	if ((c->pidfd = pidfd_open(pid, 0)) == -1) {
+		log_warn("%s: pid %d: pidfd_open", c->name, (int)pid);
+		return 0;
+	}
+	c->ev_pidfd = event_new(c->vd->base, c->pidfd, EV_READ, on_pidfd, c);
+	if (c->ev_pidfd == NULL || event_add(c->ev_pidfd, NULL) == -1) {
+		unwatch(c);
+		return 0;
+	}
+	c->pid = pid;
+	c->adopted = 1;
+	c->want = 1;
+	clock_gettime(CLOCK_MONOTONIC, &c->started);
+	log_info("%s: adopted the running pid %d", c->name, (int)pid);
+	if (c->on_start != NULL)
+		c->on_start(c);
+	return 1;
+}
+
+void
+child_detach(struct child *c)
+{
+	c->want = 0;
+	evtimer_del(c->ev_restart);
+	evtimer_del(c->ev_kill);
+	unwatch(c);
+	if (c->pid != 0)
+		log_info("%s: pid %d left running for the next vrouterd",
+		    c->name, (int)c->pid);
+	c->pid = 0;
 }
 
 void
@@ -194,6 +283,7 @@ child_free(struct child *c)
 		event_free(c->ev_restart);
 	if (c->ev_kill != NULL)
 		event_free(c->ev_kill);
+	unwatch(c);
 	for (i = 0; i < c->nargv; i++)
 		free(c->argv[i]);
 	for (i = 0; i < c->nstale; i++)

@@ -22,10 +22,13 @@ child_json(const struct child *c)
 {
 	char	 desc[64] = "";
 
-	if (c->last_status != 0 || c->restarts > 0)
+	if (c->last_status == -1)
+		snprintf(desc, sizeof(desc), "ended (adopted: no exit status)");
+	else if (c->last_status != 0 || c->restarts > 0)
 		proc_status_str(c->last_status, desc, sizeof(desc));
-	return json_pack("{s:b, s:i, s:i, s:s}", "running", c->pid != 0,
-	    "pid", (int)c->pid, "restarts", c->restarts, "last_exit", desc);
+	return json_pack("{s:b, s:i, s:b, s:i, s:s}", "running", c->pid != 0,
+	    "pid", (int)c->pid, "adopted", c->adopted, "restarts",
+	    c->restarts, "last_exit", desc);
 }
 
 static json_t *
@@ -63,6 +66,7 @@ cmd_status(struct vrouterd *vd)
 	    json_integer((json_int_t)vd->n_transitions));
 	json_object_set_new(reply, "vrrp", vrrp);
 	json_object_set_new(reply, "host", host);
+	json_object_set_new(reply, "adopted", json_boolean(vd->adopted));
 	json_object_set_new(reply, "keepalived", child_json(&vd->keepalived));
 	json_object_set_new(reply, "conntrackd", child_json(&vd->conntrackd));
 	json_object_set_new(reply, "handover", json_pack(

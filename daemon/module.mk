@@ -4,7 +4,8 @@ VRD_SRCS := daemon/vrouterd.c daemon/child.c daemon/fifo.c \
 	    daemon/host.c daemon/addrs.c daemon/nat.c daemon/render.c \
 	    daemon/control.c daemon/standby.c daemon/inject.c \
 	    daemon/ctstats.c daemon/ctstats_parse.c daemon/metrics.c \
-	    daemon/prio.c daemon/rtclass.c daemon/synclink.c
+	    daemon/prio.c daemon/rtclass.c daemon/synclink.c \
+	    daemon/adopt.c
 VRD_OBJS := $(VRD_SRCS:%.c=$(B)/%.o)
 # The router description, also linked by vrouterctl, tests and fuzzers.
 CONF_SRCS := daemon/config.c daemon/config_json.c daemon/config_check.c \

@@ -198,7 +198,7 @@ static uint64_t	 rx_packets(const struct vrouterd *);
 
 /* At start: the track files say what the persistent flag says. */
 int
-standby_init(struct vrouterd *vd)
+standby_init(struct vrouterd *vd, int master)
 {
 	struct stepdown	*sd = &vd->sd;
 	char		 path[300];
@@ -223,7 +223,8 @@ standby_init(struct vrouterd *vd)
 		return -1;
 	/* a drain route left by a run that died while handing over */
 	addrs_drain_route(vd, 0);
-	return set_role(vd, PRIO_NEUTRAL);
+	/* An adopted master must not lose its role to the bonus. */
+	return set_role(vd, master ? PRIO_HOLD : PRIO_NEUTRAL);
 }
 
 /* After a reload: the priority or vrrp.preempt may have changed. */

@@ -115,6 +115,22 @@ state_init(struct vrouterd *vd)
 }
 
 void
+state_adopted(struct vrouterd *vd, int master)
+{
+	uint8_t	 st = master ? VSP_ST_MASTER : VSP_ST_BACKUP;
+
+	log_info("router %s: %s, as the adopted keepalived is",
+	    vd->conf.router_id, vsp_state_name(st));
+	vd->router_state = st;
+	/* No handover: the one that brought it here is done or moot. */
+	vd->ho.target = vd->ho.running_for = st;
+	snprintf(vd->last_reason, sizeof(vd->last_reason),
+	    "adopted a running keepalived");
+	metrics_decided(vd);
+	state_publish(vd, st);
+}
+
+void
 state_event(struct vrouterd *vd, const struct fifo_event *ev,
     const char *source)
 {

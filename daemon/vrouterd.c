@@ -63,8 +63,11 @@ keepalived_exited(struct child *c, int status)
 	(void)status;
 	if (!c->want)
 		return;
-	snprintf(why, sizeof(why), "keepalived %s",
-	    proc_status_str(c->last_status, desc, sizeof(desc)));
+	if (c->last_status == -1)
+		snprintf(why, sizeof(why), "keepalived (adopted) ended");
+	else
+		snprintf(why, sizeof(why), "keepalived %s",
+		    proc_status_str(c->last_status, desc, sizeof(desc)));
 	state_keepalived_died(c->vd, why);
 }
 
@@ -209,6 +212,21 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 	if (vd->stopping)
 		return;
+	if (sig == SIGUSR2) {
+		/*
+		 * A restart that must move no traffic (an upgrade): leave
+		 * keepalived and conntrackd serving, and the VIPs and the
+		 * host's route as they are; the next vrouterd adopts them.
+		 */
+		log_info("SIGUSR2: leaving, with keepalived and conntrackd "
+		    "running for the next vrouterd");
+		vd->stopping = vd->detaching = 1;
+		sdnotify_stopping();
+		child_detach(&vd->keepalived);
+		child_detach(&vd->conntrackd);
+		event_base_loopbreak(vd->base);
+		return;
+	}
 	log_info("%s: stopping", strsignal((int)sig));
 	vd->stopping = 1;
 	sdnotify_stopping();
@@ -284,11 +302,12 @@ main(int argc, char *argv[])
 {
 	static struct vrouterd	 vd;
 	struct ctl_server	*ctl, *ctl_ro = NULL;
-	struct event		*ev_chld, *ev_term, *ev_int, *ev_hup;
+	struct event		*ev_chld, *ev_term, *ev_int, *ev_hup, *ev_usr2;
 	char			 err[512], sock[300], rosock[300];
 	const char		*sockp = NULL, *rosockp = NULL;
 	const char		*promdir = NULL;
 	int			 ch, check_only = 0, foreground = 0, verbose = 0;
+	int			 master = 0, ct_changed = 0;
 
 	vd.conf_path = DEFAULT_CONF;
 	vd.rundir = DEFAULT_RUNDIR;
@@ -384,12 +403,28 @@ main(int argc, char *argv[])
 	state_init(&vd);
 	setup_children(&vd);
 
-	if (render_all(&vd, &vd.conf, 1, NULL, NULL, err, sizeof(err)) == -1)
+	if (render_all(&vd, &vd.conf, 1, NULL, &ct_changed, err,
+	    sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (nat_apply(&vd, &vd.conf, err, sizeof(err)) == -1)
 		fatalx("NAT rules: %s", err);
+	/*
+	 * What a previous vrouterd left running is taken over, not started
+	 * twice: a second keepalived would take the VIP from the first.
+	 */
+	if (child_adopt(&vd.keepalived)) {
+		vd.adopted = 1;
+		master = addrs_vip_present(&vd);
+	}
+	if (child_adopt(&vd.conntrackd)) {
+		vd.adopted = 1;
+		if (!vd.conf.ct_enabled || ct_changed)
+			child_stop(&vd.conntrackd);	/* not wanted as it is */
+		if (ct_changed && vd.conf.ct_enabled)
+			vd.conntrackd.want = 1;		/* restarted when reaped */
+	}
 	/* Before keepalived reads it: maintenance survives restarts. */
-	if (standby_init(&vd) == -1)
+	if (standby_init(&vd, master) == -1)
 		fatalx("%s/%s: cannot write keepalived's track file",
 		    vd.rundir, CONF_RUN_STANDBY);
 	if (fifo_open(&vd) == -1)
@@ -410,25 +445,41 @@ main(int argc, char *argv[])
 	ev_term = evsignal_new(vd.base, SIGTERM, on_signal, &vd);
 	ev_int = evsignal_new(vd.base, SIGINT, on_signal, &vd);
 	ev_hup = evsignal_new(vd.base, SIGHUP, on_signal, &vd);
+	ev_usr2 = evsignal_new(vd.base, SIGUSR2, on_signal, &vd);
 	if (ev_chld == NULL || ev_term == NULL || ev_int == NULL ||
-	    ev_hup == NULL)
+	    ev_hup == NULL || ev_usr2 == NULL)
 		fatalx("evsignal_new failed");
 	evsignal_add(ev_chld, NULL);
 	evsignal_add(ev_term, NULL);
 	evsignal_add(ev_int, NULL);
 	evsignal_add(ev_hup, NULL);
+	evsignal_add(ev_usr2, NULL);
 
 	/*
 	 * Until keepalived says otherwise we are not master: a VIP left on
 	 * an interface by a crashed predecessor goes, and the host hears so.
 	 */
-	addrs_remove_vips(&vd);
-	state_publish(&vd, VSP_ST_INIT);
-	if (vd.conf.ct_enabled && child_start(&vd.conntrackd) == -1)
+	if (vd.keepalived.adopted) {
+		/*
+		 * The adopted keepalived goes on as it is; its VIP says
+		 * whether it is MASTER, and a reload has it write every
+		 * state into the FIFO, after what it wrote while nobody
+		 * read (keepalived holds the FIFO open read-write, so
+		 * those lines wait in the pipe, in order).
+		 */
+		state_adopted(&vd, master);
+		reload_keepalived(&vd);
+	} else {
+		addrs_remove_vips(&vd);
+		state_publish(&vd, VSP_ST_INIT);
+	}
+	if (vd.conf.ct_enabled && vd.conntrackd.pid == 0 &&
+	    vd.conntrackd.want == 0 && child_start(&vd.conntrackd) == -1)
 		fatal("conntrackd");
-	if (child_start(&vd.keepalived) == -1)
+	if (vd.keepalived.pid == 0 && child_start(&vd.keepalived) == -1)
 		fatal("keepalived");
-	log_info("router %s node %s started", vd.conf.router_id, vd.conf.node);
+	log_info("router %s node %s %s", vd.conf.router_id, vd.conf.node,
+	    vd.adopted ? "took over what was running" : "started");
 	/* The control sockets listen and nat_apply() has checked the rules. */
 	if (sdnotify_init(vd.base) == -1)
 		fatalx("out of memory for events");
@@ -437,8 +488,10 @@ main(int argc, char *argv[])
 
 	event_base_dispatch(vd.base);
 
-	addrs_remove_vips(&vd);
-	addrs_drain_route(&vd, 0);	/* stopped while handing over */
+	if (!vd.detaching) {
+		addrs_remove_vips(&vd);
+		addrs_drain_route(&vd, 0);	/* stopped while handing over */
+	}
 	fifo_close(&vd);
 	host_free(&vd);
 	handover_free(&vd);
@@ -455,6 +508,7 @@ main(int argc, char *argv[])
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_hup);
+	event_free(ev_usr2);
 	event_free(vd.ev_reload);
 	sdnotify_free();
 	if (vd.ev_stop != NULL)

@@ -39,6 +39,10 @@ struct child {
 	struct event	*ev_kill;	/* SIGKILL after a TERM grace */
 	char		*stale[4];	/* files a killed run leaves behind */
 	int		 nstale;
+	char		 record[300];	/* adopt.c: pid and start time */
+	int		 adopted;	/* a predecessor's: not our child */
+	int		 pidfd;		/* tells when an adopted one ends */
+	struct event	*ev_pidfd;
 	void		(*on_start)(struct child *);
 	void		(*on_exit)(struct child *, int status);
 	int		 last_status;
@@ -50,7 +54,14 @@ void	 child_arg(struct child *, const char *);
 /* A pid or lock file to remove before each start (ours is reaped). */
 void	 child_stale_file(struct child *, const char *);
 int	 child_start(struct child *);
+/*
+ * Take over the run a previous vrouterd left (adopt.c's record): 1 if
+ * adopted, 0 if there is none to take.
+ */
+int	 child_adopt(struct child *);
 void	 child_stop(struct child *);
+/* Leave it running for the next vrouterd, which adopts it. */
+void	 child_detach(struct child *);
 int	 child_signal(struct child *, int sig);
 /* From the SIGCHLD handler: 1 if pid was this child. */
 int	 child_reaped(struct child *, pid_t, int status);
@@ -167,9 +178,27 @@ struct vrouterd {
 	struct timespec	 nat_applied;
 
 	uint64_t	 n_transitions;
+	int		 adopted;	/* took over a predecessor's children */
+	int		 detaching;	/* leaving them running (SIGUSR2) */
 	int		 stopping;
 	struct event	*ev_stop;	/* gives up waiting for children */
 };
+
+/*
+ * adopt.c: what a previous vrouterd left running.  adopt_record notes
+ * pid's start time in path; adopt_find returns 1 with *pid when the
+ * record names a live process group leader that started then and runs
+ * exactly argv, else 0.  The parsers are pure.
+ */
+int	 adopt_record(const char *path, pid_t pid);
+int	 adopt_find(const char *path, char *const argv[], pid_t *pid);
+void	 adopt_forget(const char *path);
+/* /proc/PID/stat: its process group and start time; -1 if malformed. */
+int	 adopt_parse_stat(const char *text, size_t len, pid_t *pgid,
+	    unsigned long long *starttime);
+/* 1 if /proc/PID/cmdline (NUL-separated, len bytes) is exactly argv. */
+int	 adopt_cmdline_matches(const char *cmdline, size_t len,
+	    char *const argv[]);
 
 /* fifo.c */
 int	 fifo_open(struct vrouterd *);
@@ -180,6 +209,8 @@ void	 state_event(struct vrouterd *, const struct fifo_event *,
 	    const char *source);
 void	 state_keepalived_died(struct vrouterd *, const char *why);
 void	 state_init(struct vrouterd *);
+/* An adopted keepalived: MASTER if it holds the VIP; the host is told. */
+void	 state_adopted(struct vrouterd *, int master);
 /* handover.c calls this when the host may be told. */
 void	 state_publish(struct vrouterd *, uint8_t state);
 
@@ -192,7 +223,8 @@ int	 handover_reaped(struct vrouterd *, pid_t, int status);
 void	 handover_free(struct vrouterd *);
 
 /* standby.c */
-int	 standby_init(struct vrouterd *);
+/* master: an adopted keepalived is MASTER, and keeps its priority. */
+int	 standby_init(struct vrouterd *, int master);
 int	 standby_reconf(struct vrouterd *);
 /*
  * A planned step-down of the MASTER, make-before-break: 0 once asked (the
@@ -235,6 +267,8 @@ int	 inject_fault(struct vrouterd *, const char *fault, char *err,
 
 /* addrs.c */
 int	 addrs_remove_vips(struct vrouterd *);
+/* 1 if the public VIP is on its interface (keepalived is MASTER). */
+int	 addrs_vip_present(const struct vrouterd *);
 /* A default route that outlives the VIP, for a hand-over's drain. */
 int	 addrs_drain_route(struct vrouterd *, int on);
 

@@ -1,0 +1,211 @@
+#!/bin/sh
+# t_restart: a vrouterd restart moves no traffic.  In the pair lab
+# (vrouterd + keepalived + conntrackd on r1 and r2), it proves that
+#  1. vrouterd SIGKILLed on the MASTER and started again 3 s later (a
+#     crash, or a restart by systemd): the new vrouterd adopts the
+#     keepalived and conntrackd the old one left (status "adopted"), r1
+#     stays MASTER and r2 BACKUP with no transition on either, only hv1
+#     routes the VIP throughout, the client's echo stream keeps flowing
+#     and held connections survive; afterwards exactly one keepalived
+#     group and one conntrackd run in r1;
+#  2. the same on the BACKUP;
+#  3. SIGUSR2 (the unit's restart) leaves them running the same way;
+#  4. a record that names a process that is not ours (another command
+#     line) is not adopted: vrouterd starts its own and leaves it alone;
+#  5. the double fault: vrouterd dead, then its orphaned keepalived
+#     SIGKILLed: r2 takes over, and once vrouterd is back on r1 (the
+#     supervisor's restart time bounds it) only hv2 routes the VIP, the
+#     VIP is off r1, and r1 runs one keepalived group again;
+#
+# usage: t_restart.sh [BUILD_DIR]     (as root; exit 77 = skipped)
+
+LAB_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+LAB_BUILD=${1:-${VROUTER_BUILD:-build}}
+. "$LAB_ROOT/tests/lab/lab.sh"
+. "$LAB_ROOT/tests/lab/pair.sh"
+. "$LAB_ROOT/tests/lab/failover.sh"
+
+if [ "$(id -u)" != 0 ]; then
+	echo "1..0 # SKIP needs root"
+	exit 77
+fi
+
+N=100		# connections held across the restarts
+
+# The leaders of keepalived's process groups, and the long-running
+# conntrackd (not a `conntrackd -s` poll), in R's namespace.
+count_procs()	# R ka|ct
+{
+	local pid n=0 comm
+	for pid in $(ip netns pids "$LAB$1" 2>/dev/null); do
+		comm=$(cat "/proc/$pid/comm" 2>/dev/null) || continue
+		case $2:$comm in
+		ka:keepalived)
+			[ "$(ps -o pgid= -p "$pid" | tr -d ' ')" = "$pid" ] &&
+			    n=$((n + 1))
+			;;
+		ct:conntrackd)
+			tr '\0' ' ' <"/proc/$pid/cmdline" |
+			    grep -q -- "conntrackd.conf $" && n=$((n + 1))
+			;;
+		esac
+	done
+	echo "$n"
+}
+
+one_each()	# R
+{
+	[ "$(count_procs "$1" ka)" = 1 ] && [ "$(count_procs "$1" ct)" = 1 ]
+}
+
+adopted()	# R
+{
+	[ "$(pair_status_key "$1" adopted)" = true ]
+}
+
+# Route samples every ~20 ms while CMD runs in the background: prints
+# the samples where hv2 held the route or hv1 did not.
+watch_routes()	# MS
+{
+	local end bad=0
+	end=$(($(lab__now_ms) + $1))
+	while [ "$(lab__now_ms)" -lt "$end" ]; do
+		pair_only_route hv1 hv2 || bad=$((bad + 1))
+		sleep 0.02
+	done
+	echo "$bad"
+}
+
+lost_echoes()
+{
+	awk '/bytes from/ { n++ } END { print 300 - n }' "$LAB_DIR/stream.log"
+}
+
+# A 10 ms ping stream of 300 echoes (3 s).
+stream()
+{
+	lab_bg c1 "$LAB_DIR/stream.log" ping -D -n -i 0.01 -c 300 -W 1 \
+	    "$PAIR_SERVER" >/dev/null
+	PAIR_STREAM=$LAB_PID
+}
+
+stream_done()
+{
+	lab_wait_for "stream" 10000 sh -c "! kill -0 $PAIR_STREAM 2>/dev/null"
+	lab_stop "$PAIR_STREAM" 500
+}
+
+# A process that ended (gone, or a zombie not reaped yet).
+gone()		# PID
+{
+	! tr -d '\0' <"/proc/$1/cmdline" 2>/dev/null | grep -q .
+}
+
+vrd_pid()	# R
+{
+	eval "echo \$PAIR_VRD_$1"
+}
+
+# restart_case R HOW: HOW is KILL (SIGKILL, start again after 3 s) or
+# USR2 (the unit's hitless restart).
+ROUND=0
+restart_case()
+{
+	local r=$1 how=$2 other t bad lost res
+	other=$(pair_other "$r")
+	t=$(pair_transitions "$other")
+	ROUND=$((ROUND + 1))
+	stream
+	lab_kill "$(vrd_pid "$r")" "$how"
+	lab_check "$r: vrouterd gone after SIG$how" \
+	    lab_wait_for "vrouterd gone" 5000 gone "$(vrd_pid "$r")"
+	if [ "$how" = KILL ]; then
+		bad=$(watch_routes 3000)
+	else
+		bad=$(watch_routes 500)
+	fi
+	lab_check "$r ($how): keepalived and conntrackd serve on without vrouterd" \
+	    one_each "$r"
+	pair_vrouterd "$r" || return 1
+	lab_check "$r ($how): the new vrouterd adopted them" \
+	    lab_wait_for "adopted" 5000 adopted "$r"
+	lab_check "$r ($how): host told and acked again" \
+	    lab_wait_for "acked" 5000 fo_host_acked "$r"
+	bad=$((bad + $(watch_routes 1000)))
+	stream_done
+	lost=$(lost_echoes)
+	lab_check "$r ($how): r1 still MASTER, r2 BACKUP" \
+	    sh -c "[ \"$(pair_status_key r1 state)\" = MASTER ] &&
+		   [ \"$(pair_status_key r2 state)\" = BACKUP ]"
+	lab_check "$r ($how): no transition, on $r or $other" \
+	    [ "$(pair_transitions "$r"):$(pair_transitions "$other")" = "0:$t" ]
+	lab_check "$r ($how): only hv1 routed the VIP, every sample ($bad bad)" \
+	    [ "$bad" -eq 0 ]
+	lab_check "$r ($how): the echo stream kept flowing ($lost of 300 lost, gap $(pair_outage) ms)" \
+	    [ "$lost" -le 5 ]
+	lab_check "$r ($how): one keepalived group and one conntrackd" \
+	    one_each "$r"
+	res=$(fo_round "$ROUND")
+	lab_check "$r ($how): the $N connections held since before survive ($res)" \
+	    [ "$(fo_kv ok "$res"):$(fo_kv reset "$res")" = "$N:0" ]
+}
+
+pair_setup || exit 1
+lab_check "r1 becomes MASTER" lab_wait_for "r1 MASTER" 15000 pair_is r1 MASTER
+lab_check "r2 becomes BACKUP" lab_wait_for "r2 BACKUP" 10000 pair_is r2 BACKUP
+lab_check "hv1 routes the VIP" lab_wait_for "hv1 route" 5000 pair_route hv1
+lab_wait_for "client" 5000 pair_client_ok
+fo_server || exit 1
+lab_check "$N connections held" fo_hold held "$N" 50 3
+lab_check "r1: one keepalived group and one conntrackd" one_each r1
+
+# 1. to 3.
+restart_case r1 KILL
+restart_case r2 KILL
+restart_case r1 USR2
+
+# 4.
+pair_ctl r2 status >/dev/null
+lab_bg r2 "$LAB_DIR/stranger.log" setsid sleep 60 >/dev/null
+stranger=$LAB_PID
+lab_kill "$(vrd_pid r2)" TERM
+lab_wait_for "r2 vrouterd stopped" 5000 gone "$(vrd_pid r2)"
+lab_check "r2: a stopped vrouterd stops keepalived and conntrackd" \
+    [ "$(count_procs r2 ka):$(count_procs r2 ct)" = 0:0 ]
+echo "$stranger $(awk '{ print $22 }' "/proc/$stranger/stat")" \
+    >"$LAB_DIR/r2.run/keepalived.child"
+pair_vrouterd r2 || exit 1
+lab_check "r2: a record naming another program is not adopted" \
+    lab_wait_for "r2 started its own" 5000 sh -c \
+    "[ \"$(pair_status_key r2 adopted)\" = false ] && grep -q 'runs another command line' $LAB_DIR/r2.vrouterd.log"
+lab_check "r2: that program is left alone" kill -0 "$stranger"
+lab_check "r2 BACKUP again" lab_wait_for "r2 BACKUP" 10000 pair_is r2 BACKUP
+lab_check "r2: one keepalived group and one conntrackd" \
+    lab_wait_for "r2 one each" 5000 one_each r2
+lab_stop "$stranger" 500
+
+# 5.
+lab_kill "$(vrd_pid r1)" KILL
+lab_wait_for "r1 vrouterd gone" 5000 gone "$(vrd_pid r1)"
+ka=$(ip netns pids "${LAB}r1" | while read -r p; do
+	[ "$(cat /proc/$p/comm 2>/dev/null)" = keepalived ] &&
+	    [ "$(ps -o pgid= -p "$p" | tr -d ' ')" = "$p" ] && echo "$p"
+done)
+lab_check "r1: the orphaned keepalived found" [ -n "$ka" ]
+kill -s KILL "$ka"
+lab_check "r2 takes over while r1's vrouterd is dead" \
+    lab_wait_for "r2 MASTER" 5000 pair_is r2 MASTER
+lab_check "hv2 routes the VIP" lab_wait_for "hv2 route" 5000 pair_route hv2
+pair_vrouterd r1 || exit 1
+lab_check "r1: back, nothing to adopt, BACKUP" \
+    lab_wait_for "r1 BACKUP" 10000 pair_is r1 BACKUP
+lab_check "only hv2 routes the VIP once r1's vrouterd is back" \
+    lab_wait_for "hv2 alone" 5000 pair_only_route hv2 hv1
+lab_check "the VIP is off r1" sh -c \
+    "! ip -n ${LAB}r1 -4 addr show dev $LAB_HV_UPLINK | grep -q ' $LAB_VIP/'"
+lab_check "r1: one keepalived group and one conntrackd" \
+    lab_wait_for "r1 one each" 5000 one_each r1
+lab_check "the client gets through r2" lab_wait_for "client" 5000 \
+    pair_client_ok
+
+lab_done
