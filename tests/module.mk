@@ -57,3 +57,6 @@ $(B)/tests/unit/runner: $(B)/tests/unit/check_prom.o
 # A master's priority by role, and a planned step-down's times (daemon/prio.c).
 UNIT_SRCS += tests/unit/check_prio.c
 $(B)/tests/unit/runner: $(B)/tests/unit/check_prio.o $(B)/daemon/prio.o
+# The records of a predecessor's children (daemon/adopt.c).
+UNIT_SRCS += tests/unit/check_adopt.c
+$(B)/tests/unit/runner: $(B)/tests/unit/check_adopt.o $(B)/daemon/adopt.o

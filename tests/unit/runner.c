@@ -32,6 +32,7 @@ static const struct {
 	{ "log", log_suite },
 	{ "prom", prom_suite },
 	{ "prio", prio_suite },
+	{ "adopt", adopt_suite },
 };
 
 int

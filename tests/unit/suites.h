@@ -24,5 +24,6 @@ Suite	*kroute_suite(void);
 Suite	*log_suite(void);
 Suite	*prom_suite(void);
 Suite	*prio_suite(void);
+Suite	*adopt_suite(void);
 
 #endif
