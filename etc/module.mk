@@ -93,6 +93,7 @@ install: all $(IB)/vrouterd $(IB)/vrouterctl
 	install -m 644 $(VR_DOCS) $(DESTDIR)$(DOCDIR)/
 	install -m 644 $(VR_SCHEMAS) $(DESTDIR)$(DOCDIR)/schema/
 	install -m 755 hostagent/ganeti/vrouter-hook $(DESTDIR)$(VR_LIBDIR)/
+	install -m 755 etc/systemd/vrouterd-stop $(DESTDIR)$(VR_LIBDIR)/
 	sed 's|^libdir=/usr/local/lib/vrouter$$|libdir=$(VR_LIBDIR)|' \
 	    hostagent/ganeti/install-hooks >$(DESTDIR)$(VR_LIBDIR)/install-hooks
 	chmod 755 $(DESTDIR)$(VR_LIBDIR)/install-hooks

@@ -12,7 +12,13 @@
 #  3. SIGUSR2 (the unit's restart) leaves them running the same way;
 #  4. a record that names a process that is not ours (another command
 #     line) is not adopted: vrouterd starts its own and leaves it alone;
-#  5. the double fault: vrouterd dead, then its orphaned keepalived
+#  5. the unit's ExecStop (etc/systemd/vrouterd-stop) sends SIGUSR2 when
+#     systemd's job for the unit is a restart, and the router keeps
+#     serving; SIGTERM when it is a stop, and keepalived and conntrackd
+#     stop with vrouterd.  This machine has no systemd: a stand-in
+#     `systemctl` on PATH prints the job list as `systemctl list-jobs
+#     --no-legend --plain` does;
+#  6. the double fault: vrouterd dead, then its orphaned keepalived
 #     SIGKILLed: r2 takes over, and once vrouterd is back on r1 (the
 #     supervisor's restart time bounds it) only hv2 routes the VIP, the
 #     VIP is off r1, and r1 runs one keepalived group again;
@@ -98,7 +104,7 @@ stream_done()
 # A process that ended (gone, or a zombie not reaped yet).
 gone()		# PID
 {
-	! tr -d '\0' <"/proc/$1/cmdline" 2>/dev/null | grep -q .
+	! { tr -d '\0' <"/proc/$1/cmdline"; } 2>/dev/null | grep -q .
 }
 
 vrd_pid()	# R
@@ -185,6 +191,36 @@ lab_check "r2: one keepalived group and one conntrackd" \
 lab_stop "$stranger" 500
 
 # 5.
+mkdir -p "$LAB_DIR/stub"
+stub_jobs()	# TYPE
+{
+	printf '#!/bin/sh\necho "4242 vrouterd.service %s running"\n' "$1" \
+	    >"$LAB_DIR/stub/systemctl"
+	chmod 755 "$LAB_DIR/stub/systemctl"
+}
+stub_jobs restart
+t=$(pair_transitions r2)
+PATH=$LAB_DIR/stub:$PATH sh "$LAB_ROOT/etc/systemd/vrouterd-stop" \
+    "$(vrd_pid r1)"
+lab_check "vrouterd-stop (job restart): vrouterd left" gone "$(vrd_pid r1)"
+lab_check "vrouterd-stop (job restart): it said SIGUSR2" \
+    grep -q "SIGUSR2: leaving" "$LAB_DIR/r1.vrouterd.log"
+lab_check "vrouterd-stop (job restart): keepalived and conntrackd serve on" \
+    one_each r1
+pair_vrouterd r1 || exit 1
+lab_check "vrouterd-stop (job restart): adopted, r1 MASTER, no transition" \
+    sh -c "[ \"$(pair_status_key r1 adopted):$(pair_status_key r1 state)\" = true:MASTER ] &&
+	   [ $(pair_transitions r2) = $t ]"
+stub_jobs stop
+PATH=$LAB_DIR/stub:$PATH sh "$LAB_ROOT/etc/systemd/vrouterd-stop" \
+    "$(vrd_pid r2)"
+lab_check "vrouterd-stop (job stop): vrouterd left" gone "$(vrd_pid r2)"
+lab_check "vrouterd-stop (job stop): keepalived and conntrackd stopped" \
+    [ "$(count_procs r2 ka):$(count_procs r2 ct)" = 0:0 ]
+pair_vrouterd r2 || exit 1
+lab_check "r2 BACKUP again" lab_wait_for "r2 BACKUP" 10000 pair_is r2 BACKUP
+
+# 6.
 lab_kill "$(vrd_pid r1)" KILL
 lab_wait_for "r1 vrouterd gone" 5000 gone "$(vrd_pid r1)"
 ka=$(ip netns pids "${LAB}r1" | while read -r p; do
