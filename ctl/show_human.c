@@ -128,8 +128,10 @@ show_child(json_t *r, const char *name)
 	json_t	*c = json_object_get(r, name);
 
 	if (json_is_true(json_object_get(c, "running")))
-		printf("  %-11s running, pid %lld, %lld restarts\n", name,
+		printf("  %-11s running, pid %lld%s, %lld restarts\n", name,
 		    (long long)json_integer_value(json_object_get(c, "pid")),
+		    json_is_true(json_object_get(c, "adopted")) ?
+		    " (adopted)" : "",
 		    (long long)json_integer_value(json_object_get(c,
 		    "restarts")));
 	else
@@ -177,6 +179,11 @@ show_router_status(json_t *r)
 		printf("  host        no host channel configured\n");
 	show_child(r, "keepalived");
 	show_child(r, "conntrackd");
+	f = json_object_get(r, "sync");
+	if (json_is_true(json_object_get(f, "enabled")))
+		printf("  sync        %s%s%s\n",
+		    json_is_true(json_object_get(f, "healthy")) ? "healthy" :
+		    "unhealthy", str(f, "why")[0] ? ": " : "", str(f, "why"));
 	ho = json_object_get(r, "handover");
 	printf("  handover    %lld commits (last %lld ms), %lld failures%s\n",
 	    (long long)json_integer_value(json_object_get(ho, "commits")),

@@ -36,6 +36,8 @@
 
 #define CTSTATS_POLL_MS		2000
 #define CTSTATS_TIMEOUT_MS	1000
+#define CTSTATS_FIRST_MS	300	/* after a start: resync soon */
+#define CTSTATS_SILENT_MS	6000	/* no ALIVE for this long: unhealthy */
 
 struct ctstats {
 	struct vrouterd	*vd;
@@ -54,6 +56,15 @@ struct ctstats {
 	int		 stalled;
 	struct timespec	 heard;		/* when the peer last sent anything */
 	uint64_t	 polls, failures;
+
+	/*
+	 * After conntrackd (re)starts, the sync is "resyncing" until the
+	 * peer has answered the resync asked after the first good poll.
+	 */
+	int		 down;		/* conntrackd not running */
+	int		 resyncing;
+	int		 asked;
+	uint64_t	 recv_at_ask;
 };
 
 static void	 poll_start(struct ctstats *);
@@ -89,6 +100,14 @@ finish(struct ctstats *cs)
 	else if (!stalled && cs->stalled)
 		log_info("conntrackd: sync moving again");
 	cs->stalled = stalled;
+	if (cs->resyncing && !cs->asked) {
+		synclink_resync(cs->vd, "conntrackd started");
+		cs->asked = 1;
+		cs->recv_at_ask = now.recv;
+	} else if (cs->resyncing && now.recv > cs->recv_at_ask) {
+		cs->resyncing = 0;
+		log_info("conntrackd: in sync with the peer again");
+	}
 	cs->cur = now;
 	cs->have = 1;
 	synclink_peer_quiet(cs->vd, ts_ms_since(&cs->heard));
@@ -225,19 +244,75 @@ ctstats_reaped(struct vrouterd *vd, pid_t pid, int status)
 	return 1;
 }
 
+void
+ctstats_started(struct vrouterd *vd)
+{
+	struct ctstats	*cs = vd->ctstats;
+
+	if (cs == NULL)
+		return;
+	cs->down = 0;
+	cs->resyncing = 1;
+	cs->asked = 0;
+	cs->have = cs->frozen = cs->stalled = 0;
+	if (cs->pid == 0) {
+		evtimer_del(cs->ev_poll);
+		evtimer_add_ms(cs->ev_poll, CTSTATS_FIRST_MS);
+	}
+}
+
+void
+ctstats_ended(struct vrouterd *vd)
+{
+	struct ctstats	*cs = vd->ctstats;
+
+	if (cs == NULL)
+		return;
+	cs->down = 1;
+	cs->resyncing = 0;
+	cs->have = 0;
+}
+
+/* Why the sync is not healthy, or NULL if it is. */
+static const char *
+unhealthy(const struct vrouterd *vd, const struct ctstats *cs)
+{
+	if (!vd->conf.ct_enabled)
+		return "conntrackd is not enabled";
+	if (cs->down || vd->conntrackd.pid == 0)
+		return "conntrackd is not running";
+	if (cs->resyncing)
+		return "conntrackd started: not in sync with the peer yet";
+	if (!cs->have)
+		return "conntrackd has not answered yet";
+	if (cs->stalled)
+		return "stalled";
+	if (ts_ms_since(&cs->heard) >= CTSTATS_SILENT_MS)
+		return "nothing from the peer's conntrackd";
+	return NULL;
+}
+
 json_t *
 ctstats_json(const struct vrouterd *vd)
 {
 	const struct ctstats *cs = vd->ctstats;
 	const struct ct_counters *c;
+	const char	*why;
 
-	if (cs == NULL || !cs->have)
-		return json_pack("{s:b, s:b, s:b}", "enabled",
-		    vd->conf.ct_enabled, "polled", 0, "stalled", 0);
+	if (cs == NULL)
+		return json_pack("{s:b, s:b, s:b, s:b, s:s}", "enabled",
+		    vd->conf.ct_enabled, "polled", 0, "stalled", 0,
+		    "healthy", 0, "why", "not watched");
+	why = unhealthy(vd, cs);
+	if (!cs->have)
+		return json_pack("{s:b, s:b, s:b, s:b, s:s}", "enabled",
+		    vd->conf.ct_enabled, "polled", 0, "stalled", 0,
+		    "healthy", why == NULL, "why", why ? why : "");
 	c = &cs->cur;
-	return json_pack("{s:b, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-	    " s:I, s:I, s:I}", "enabled", vd->conf.ct_enabled, "polled", 1,
-	    "stalled", cs->stalled,
+	return json_pack("{s:b, s:b, s:b, s:b, s:s, s:I, s:I, s:I, s:I, s:I,"
+	    " s:I, s:I, s:I, s:I, s:I}", "enabled", vd->conf.ct_enabled,
+	    "polled", 1, "stalled", cs->stalled, "healthy", why == NULL,
+	    "why", why ? why : "",
 	    "quiet_ms", (json_int_t)ts_ms_since(&cs->heard),
 	    "internal", (json_int_t)c->int_active,
 	    "external", (json_int_t)c->ext_active,
@@ -259,6 +334,7 @@ ctstats_view(const struct vrouterd *vd, struct ctstats_view *v)
 		return;
 	v->polls = cs->polls;
 	v->failures = cs->failures;
+	v->healthy = unhealthy(vd, cs) == NULL;
 	if (!cs->have)
 		return;
 	v->have = 1;

@@ -258,6 +258,10 @@ page_sync(struct prom *p, const struct vrouterd *vd)
 	prom_family(p, "vrouter_conntrack_sync_stalled", PROM_GAUGE,
 	    "1 while the connection table changes and the sync does not.");
 	prom_sample(p, "vrouter_conntrack_sync_stalled", v.stalled, NULL);
+	prom_family(p, "vrouter_conntrack_sync_healthy", PROM_GAUGE,
+	    "1 while conntrackd runs, has resynced with the peer since it "
+	    "started, is not stalled and hears the peer.");
+	prom_sample(p, "vrouter_conntrack_sync_healthy", v.healthy, NULL);
 	prom_family(p, "vrouter_conntrack_polls_total", PROM_COUNTER,
 	    "Good polls of conntrackd -s.");
 	prom_sample_u64(p, "vrouter_conntrack_polls_total", v.polls, NULL);

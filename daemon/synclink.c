@@ -80,9 +80,12 @@ link_up_now(const char *ifname)
 	return up;
 }
 
-/* Run `conntrackd -n`; why says what for, in the log. */
+/*
+ * Run `conntrackd -n` (a BACKUP asks the master for everything) or `-B`
+ * (a MASTER sends everything); why says what for, in the log.
+ */
 static void
-request(struct synclink *sl, const char *why)
+run_resync(struct synclink *sl, const char *opt, const char *why)
 {
 	struct vrouterd	*vd = sl->vd;
 	const char	*argv[5];
@@ -93,19 +96,39 @@ request(struct synclink *sl, const char *why)
 	argv[0] = vd->conntrackd_bin;
 	argv[1] = "-C";
 	argv[2] = vd->conntrackd_conf;
-	argv[3] = "-n";
+	argv[3] = opt;
 	argv[4] = NULL;
 	spec.fd_out = STDERR_FILENO;
 	spec.fd_err = STDERR_FILENO;
 	if ((sl->pid = proc_spawn(&spec)) == -1) {
-		log_warn("sync link %s: conntrackd -n", vd->conf.sync_if);
+		log_warn("sync link %s: conntrackd %s", vd->conf.sync_if, opt);
 		sl->pid = 0;
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &sl->asked);
-	log_info("sync link %s: %s: asking the master for a resync "
-	    "(conntrackd -n)", vd->conf.sync_if, why);
+	log_info("sync link %s: %s: %s (conntrackd %s)", vd->conf.sync_if, why,
+	    opt[1] == 'n' ? "asking the master for a resync" :
+	    "sending the backup everything", opt);
 	evtimer_add_ms(sl->ev_timeout, RESYNC_TIMEOUT_MS);
+}
+
+static void
+request(struct synclink *sl, const char *why)
+{
+	run_resync(sl, "-n", why);
+}
+
+void
+synclink_resync(struct vrouterd *vd, const char *why)
+{
+	struct synclink	*sl = vd->synclink;
+
+	if (sl == NULL || !vd->conf.ct_enabled || vd->conntrackd.pid == 0)
+		return;
+	if (vd->router_state == VSP_ST_BACKUP)
+		run_resync(sl, "-n", why);
+	else if (vd->router_state == VSP_ST_MASTER)
+		run_resync(sl, "-B", why);
 }
 
 static void
@@ -284,7 +307,7 @@ synclink_reaped(struct vrouterd *vd, pid_t pid, int status)
 	if (status == 0)
 		sl->resyncs++;
 	else
-		log_warnx("sync link %s: conntrackd -n: %s", vd->conf.sync_if,
+		log_warnx("sync link %s: conntrackd resync: %s", vd->conf.sync_if,
 		    proc_status_str(status, desc, sizeof(desc)));
 	return 1;
 }

@@ -243,6 +243,14 @@ static void
 conntrackd_started(struct child *c)
 {
 	rtclass_conntrackd_started(c->vd, c->pid);
+	ctstats_started(c->vd);
+}
+
+static void
+conntrackd_exited(struct child *c, int status)
+{
+	(void)status;
+	ctstats_ended(c->vd);
 }
 
 static void
@@ -295,6 +303,7 @@ setup_children(struct vrouterd *vd)
 	snprintf(pid, sizeof(pid), "%s/%s", vd->rundir, CONF_RUN_CT_LOCK);
 	child_stale_file(&vd->conntrackd, pid);
 	vd->conntrackd.on_start = conntrackd_started;
+	vd->conntrackd.on_exit = conntrackd_exited;
 }
 
 int

@@ -301,12 +301,18 @@ struct ctstats;
 struct json_t;
 void	 ctstats_init(struct vrouterd *);
 int	 ctstats_reaped(struct vrouterd *, pid_t, int status);
+/*
+ * conntrackd started (or was adopted) and ended: the sync is unhealthy
+ * from its end until, after a start, it has resynced with the peer.
+ */
+void	 ctstats_started(struct vrouterd *);
+void	 ctstats_ended(struct vrouterd *);
 /* The status's "sync" object, new (the caller owns the reference). */
 struct json_t *ctstats_json(const struct vrouterd *);
 void	 ctstats_free(struct vrouterd *);
 /* The last poll, for metrics.c (have 0: no good poll yet). */
 struct ctstats_view {
-	int		 have, stalled;
+	int		 have, stalled, healthy;
 	double		 quiet_ms;
 	uint64_t	 polls, failures;
 	struct ct_counters c;
@@ -340,6 +346,12 @@ void	 rtclass_free(struct vrouterd *);
 struct synclink;
 int	 synclink_init(struct vrouterd *);
 int	 synclink_reaped(struct vrouterd *, pid_t, int status);
+/*
+ * ctstats.c, after conntrackd (re)started: a BACKUP asks the master for
+ * everything, a MASTER sends the backup everything; what changed while
+ * it was down reaches the peer.
+ */
+void	 synclink_resync(struct vrouterd *, const char *why);
 /* ctstats.c, after each good poll: how long the peer has been silent. */
 void	 synclink_peer_quiet(struct vrouterd *, double quiet_ms);
 void	 synclink_free(struct vrouterd *);

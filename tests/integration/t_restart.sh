@@ -22,6 +22,10 @@
 #     SIGKILLed: r2 takes over, and once vrouterd is back on r1 (the
 #     supervisor's restart time bounds it) only hv2 routes the VIP, the
 #     VIP is off r1, and r1 runs one keepalived group again;
+#  7. conntrackd SIGKILLed, on the BACKUP and on the MASTER: `status` shows
+#     the sync unhealthy at once, vrouterd restarts it within a second
+#     (the backoff starts afresh after a healthy run), it resyncs (the
+#     BACKUP asks, the MASTER sends) and the sync is healthy again.
 #
 # usage: t_restart.sh [BUILD_DIR]     (as root; exit 77 = skipped)
 
@@ -243,5 +247,42 @@ lab_check "r1: one keepalived group and one conntrackd" \
     lab_wait_for "r1 one each" 5000 one_each r1
 lab_check "the client gets through r2" lab_wait_for "client" 5000 \
     pair_client_ok
+
+# 7.
+sync_healthy()	# R
+{
+	[ "$(fo_status_key "$1" sync healthy)" = true ]
+}
+sync_unhealthy()	# R
+{
+	[ "$(fo_status_key "$1" sync healthy)" = false ]
+}
+for r in r1 r2; do
+	lab_wait_for "$r sync healthy" 20000 sync_healthy "$r"
+done
+for r in r1 r2; do
+	st=$(pair_status_key "$r" state)
+	for round in 1 2; do
+		ct=$(pair_child_pid "$r" conntrackd)
+		lab_check "$r ($st, kill $round): conntrackd found" [ -n "$ct" ]
+		kill -s KILL "$ct"
+		lab_check "$r ($st, kill $round): status says the sync is unhealthy" \
+		    lab_wait_for "$r unhealthy" 1000 sync_unhealthy "$r"
+		lab_check "$r ($st, kill $round): conntrackd back within 2 s" \
+		    lab_wait_for "$r conntrackd back" 2000 one_each "$r"
+		lab_check "$r ($st, kill $round): in sync with the peer again" \
+		    lab_wait_for "$r sync healthy" 20000 sync_healthy "$r"
+	done
+	if [ "$st" = BACKUP ]; then
+		lab_check "$r: asked the master for a resync after the restart" \
+		    grep -q "conntrackd started: asking the master for a resync" \
+		    "$LAB_DIR/$r.vrouterd.log"
+	else
+		lab_check "$r: sent the backup everything after the restart" \
+		    grep -q "conntrackd started: sending the backup everything" \
+		    "$LAB_DIR/$r.vrouterd.log"
+	fi
+done
+lab_check "one MASTER, one BACKUP after it all" fo_stable
 
 lab_done
