@@ -7,8 +7,10 @@
  * Each start records the child's pid and the kernel's start time for that
  * pid in rundir/NAME.child.  A record counts only while /proc shows that
  * pid with that start time, leading its own process group, and running
- * exactly the command line we would start: a reused pid, or a program
- * someone else started, is never taken for ours.
+ * the same program: a reused pid, or a program someone else started, is
+ * never taken for ours.  One that runs another command line than we would
+ * start (a vrouterd of another version started it) is ours but outdated:
+ * adopted, to be replaced without moving traffic (vrouterd.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,6 +52,22 @@ adopt_parse_stat(const char *text, size_t len, pid_t *pgid,
 			return sscanf(p, "%llu", starttime) == 1 ? 0 : -1;
 	}
 	return -1;
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+int
+adopt_same_program(const char *cmdline, size_t len, const char *path)
+{
+	if (len == 0 || memchr(cmdline, '\0', len) == NULL)
+		return 0;
+	return strcmp(base_name(cmdline), base_name(path)) == 0;
 }
 
 int
@@ -164,11 +182,16 @@ adopt_find(const char *path, char *const argv[], pid_t *pidp)
 	}
 	snprintf(proc, sizeof(proc), "/proc/%lld/cmdline", pid);
 	if ((n = read_small(proc, buf, sizeof(buf))) == -1 ||
-	    !adopt_cmdline_matches(buf, (size_t)n, argv)) {
-		log_warnx("%s: pid %lld runs another command line: not ours",
+	    !adopt_same_program(buf, (size_t)n, argv[0])) {
+		log_warnx("%s: pid %lld runs another program: not ours",
 		    path, pid);
 		return 0;
 	}
 	*pidp = (pid_t)pid;
+	if (!adopt_cmdline_matches(buf, (size_t)n, argv)) {
+		log_warnx("%s: pid %lld runs another command line than ours: "
+		    "outdated", path, pid);
+		return 2;
+	}
 	return 1;
 }

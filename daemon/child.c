@@ -134,7 +134,7 @@ child_start(struct child *c)
 		return -1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &c->started);
-	c->adopted = 0;
+	c->adopted = c->outdated = 0;
 	log_info("%s: started, pid %d", c->name, (int)c->pid);
 	/* Without it, the next vrouterd would start a second copy. */
 	adopt_record(c->record, c->pid);
@@ -239,8 +239,10 @@ int
 child_adopt(struct child *c)
 {
 	pid_t	 pid;
+	int	 found;
 
-	if (c->pid != 0 || adopt_find(c->record, c->argv, &pid) != 1)
+	if (c->pid != 0 ||
+	    (found = adopt_find(c->record, c->argv, &pid)) == 0)
 		return 0;
 	if ((c->pidfd = pidfd_open(pid, 0)) == -1) {
 		log_warn("%s: pid %d: pidfd_open", c->name, (int)pid);
@@ -253,6 +255,7 @@ child_adopt(struct child *c)
 	}
 	c->pid = pid;
 	c->adopted = 1;
+	c->outdated = found == 2;
 	c->want = 1;
 	clock_gettime(CLOCK_MONOTONIC, &c->started);
 	log_info("%s: adopted the running pid %d", c->name, (int)pid);

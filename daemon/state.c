@@ -102,6 +102,7 @@ decide(struct vrouterd *vd, const char *reason)
 	metrics_decided(vd);
 	standby_state(vd, old, st);
 	handover_request(vd, st);
+	vrouterd_replace_outdated(vd);
 }
 
 void

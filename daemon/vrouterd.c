@@ -161,6 +161,35 @@ done:
 	return rv;
 }
 
+void
+vrouterd_replace_outdated(struct vrouterd *vd)
+{
+	struct child	*c = &vd->keepalived;
+	char		 err[256];
+
+	if (!c->outdated || c->pid == 0 || vd->stopping)
+		return;
+	if (vd->router_state == VSP_ST_MASTER) {
+		if (vd->outdated_handing_over)
+			return;
+		vd->outdated_handing_over = 1;
+		if (standby_failover(vd, err, sizeof(err)) == -1)
+			log_warnx("keepalived: outdated, but cannot hand over "
+			    "to replace it: %s; it goes on as it is", err);
+		else
+			log_info("keepalived: outdated: handing over first, "
+			    "then replacing it");
+		return;
+	}
+	/* Not MASTER: its stop moves nothing.  Restarted when reaped. */
+	log_info("keepalived: replacing the adopted pid %d (%s here)",
+	    (int)c->pid, vsp_state_name(vd->router_state));
+	c->outdated = 0;
+	vd->outdated_handing_over = 0;
+	child_stop(c);
+	c->want = 1;
+}
+
 static void
 maybe_done(struct vrouterd *vd)
 {
@@ -427,9 +456,11 @@ main(int argc, char *argv[])
 	}
 	if (child_adopt(&vd.conntrackd)) {
 		vd.adopted = 1;
-		if (!vd.conf.ct_enabled || ct_changed)
+		if (!vd.conf.ct_enabled || ct_changed ||
+		    vd.conntrackd.outdated)
 			child_stop(&vd.conntrackd);	/* not wanted as it is */
-		if (ct_changed && vd.conf.ct_enabled)
+		if ((ct_changed || vd.conntrackd.outdated) &&
+		    vd.conf.ct_enabled)
 			vd.conntrackd.want = 1;		/* restarted when reaped */
 	}
 	/* Before keepalived reads it: maintenance survives restarts. */
@@ -477,7 +508,10 @@ main(int argc, char *argv[])
 		 * those lines wait in the pipe, in order).
 		 */
 		state_adopted(&vd, master);
-		reload_keepalived(&vd);
+		if (vd.keepalived.outdated)
+			vrouterd_replace_outdated(&vd);
+		else
+			reload_keepalived(&vd);
 	} else {
 		addrs_remove_vips(&vd);
 		state_publish(&vd, VSP_ST_INIT);

@@ -41,6 +41,7 @@ struct child {
 	int		 nstale;
 	char		 record[300];	/* adopt.c: pid and start time */
 	int		 adopted;	/* a predecessor's: not our child */
+	int		 outdated;	/* adopted, another command line */
 	int		 pidfd;		/* tells when an adopted one ends */
 	struct event	*ev_pidfd;
 	void		(*on_start)(struct child *);
@@ -180,6 +181,7 @@ struct vrouterd {
 	uint64_t	 n_transitions;
 	int		 adopted;	/* took over a predecessor's children */
 	int		 detaching;	/* leaving them running (SIGUSR2) */
+	int		 outdated_handing_over;	/* to replace keepalived */
 	int		 stopping;
 	struct event	*ev_stop;	/* gives up waiting for children */
 };
@@ -188,7 +190,8 @@ struct vrouterd {
  * adopt.c: what a previous vrouterd left running.  adopt_record notes
  * pid's start time in path; adopt_find returns 1 with *pid when the
  * record names a live process group leader that started then and runs
- * exactly argv, else 0.  The parsers are pure.
+ * exactly argv, 2 when it runs the same program with another command
+ * line (outdated), else 0.  The parsers are pure.
  */
 int	 adopt_record(const char *path, pid_t pid);
 int	 adopt_find(const char *path, char *const argv[], pid_t *pid);
@@ -196,6 +199,9 @@ void	 adopt_forget(const char *path);
 /* /proc/PID/stat: its process group and start time; -1 if malformed. */
 int	 adopt_parse_stat(const char *text, size_t len, pid_t *pgid,
 	    unsigned long long *starttime);
+/* 1 if /proc/PID/cmdline's first word names the program at path. */
+int	 adopt_same_program(const char *cmdline, size_t len,
+	    const char *path);
 /* 1 if /proc/PID/cmdline (NUL-separated, len bytes) is exactly argv. */
 int	 adopt_cmdline_matches(const char *cmdline, size_t len,
 	    char *const argv[]);
@@ -376,6 +382,12 @@ struct ctl_server *vd_control_init(struct vrouterd *, const char *path,
 	    int readonly);
 
 /* vrouterd.c */
+/*
+ * Replace an adopted keepalived that runs an outdated command line, once
+ * this node is not MASTER; a MASTER hands over first.  state.c calls it
+ * after each decision.
+ */
+void	 vrouterd_replace_outdated(struct vrouterd *);
 int	 vrouterd_reload(struct vrouterd *, const char *why, char *err,
 	    size_t errlen);
 double	 ts_ms_since(const struct timespec *);

@@ -26,6 +26,10 @@
 #     the sync unhealthy at once, vrouterd restarts it within a second
 #     (the backoff starts afresh after a healthy run), it resyncs (the
 #     BACKUP asks, the MASTER sends) and the sync is healthy again.
+#  8. a keepalived that a vrouterd of another version started (another
+#     command line: here, ours with one more flag) is adopted as outdated
+#     and replaced, on the BACKUP at once (a MASTER hands over first);
+#     one keepalived group afterwards, running our own command line.
 #
 # usage: t_restart.sh [BUILD_DIR]     (as root; exit 77 = skipped)
 
@@ -187,7 +191,7 @@ echo "$stranger $(awk '{ print $22 }' "/proc/$stranger/stat")" \
 pair_vrouterd r2 || exit 1
 lab_check "r2: a record naming another program is not adopted" \
     lab_wait_for "r2 started its own" 5000 sh -c \
-    "[ \"$(pair_status_key r2 adopted)\" = false ] && grep -q 'runs another command line' $LAB_DIR/r2.vrouterd.log"
+    "[ \"$(pair_status_key r2 adopted)\" = false ] && grep -q 'runs another program: not ours' $LAB_DIR/r2.vrouterd.log"
 lab_check "r2: that program is left alone" kill -0 "$stranger"
 lab_check "r2 BACKUP again" lab_wait_for "r2 BACKUP" 10000 pair_is r2 BACKUP
 lab_check "r2: one keepalived group and one conntrackd" \
@@ -284,5 +288,56 @@ for r in r1 r2; do
 	fi
 done
 lab_check "one MASTER, one BACKUP after it all" fo_stable
+
+# 8.
+ka_leader()	# R
+{
+	local p
+	for p in $(ip netns pids "$LAB$1"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = keepalived ] &&
+		    [ "$(ps -o pgid= -p "$p" | tr -d ' ')" = "$p" ] &&
+		    echo "$p" && return 0
+	done
+	return 1
+}
+ours_cmdline()	# R
+{
+	local p
+	p=$(ka_leader "$1") &&
+	    [ "$(tr '\0' ' ' <"/proc/$p/cmdline" | sed 's/ $//')" = \
+	    "$(cat "$LAB_DIR/$1.ka-argv")" ]
+}
+# On the BACKUP: a MASTER's outdated keepalived is replaced the same way
+# once it has handed over (vrouterctl failover's path, t_handover.sh).
+r=$(pair_other "$(pair_master)")
+p=$(ka_leader "$r")
+tr '\0' ' ' <"/proc/$p/cmdline" | sed 's/ $//' >"$LAB_DIR/$r.ka-argv"
+t=$(pair_transitions "$(pair_master)")
+lab_kill "$(vrd_pid "$r")" USR2
+lab_wait_for "$r vrouterd left" 5000 gone "$(vrd_pid "$r")"
+/bin/kill -s TERM -- "-$p"
+lab_wait_for "$r keepalived stopped" 5000 gone "$p"
+# shellcheck disable=SC2046
+lab_bg "$r" "$LAB_DIR/$r.old-ka.log" setsid $(cat "$LAB_DIR/$r.ka-argv") \
+    --log-detail >/dev/null
+old=$LAB_PID
+sleep 0.5
+echo "$old $(awk '{ print $22 }' "/proc/$old/stat")" \
+    >"$LAB_DIR/$r.run/keepalived.child"
+pair_vrouterd "$r" || exit 1
+lab_check "$r: the outdated keepalived is adopted as such" \
+    lab_wait_for "outdated" 5000 grep -q \
+    "runs another command line than ours: outdated" "$LAB_DIR/$r.vrouterd.log"
+lab_check "$r: and replaced, being BACKUP" \
+    lab_wait_for "replaced" 10000 grep -q \
+    "keepalived: replacing the adopted pid $old" "$LAB_DIR/$r.vrouterd.log"
+lab_check "$r: the old one is gone" lab_wait_for "old gone" 5000 gone "$old"
+lab_check "$r: BACKUP again" lab_wait_for "$r BACKUP" 10000 pair_is "$r" BACKUP
+lab_check "$r: one keepalived group, running our command line" \
+    lab_wait_for "$r ours" 10000 ours_cmdline "$r"
+lab_check "$r: one keepalived group and one conntrackd" \
+    lab_wait_for "$r one each" 5000 one_each "$r"
+lab_check "the MASTER saw no transition" \
+    [ "$(pair_transitions "$(pair_master)")" = "$t" ]
 
 lab_done

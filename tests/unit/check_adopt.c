@@ -56,6 +56,25 @@ START_TEST(test_stat_malformed)
 }
 END_TEST
 
+START_TEST(test_same_program)
+{
+	const char	 ka[] = "/usr/sbin/keepalived\0-f\0x";
+	const char	 bare[] = "keepalived";
+	const char	 other[] = "/usr/bin/sleep\0" "60";
+
+	ck_assert_int_eq(adopt_same_program(ka, sizeof(ka),
+	    "/sbin/keepalived"), 1);
+	ck_assert_int_eq(adopt_same_program(bare, sizeof(bare),
+	    "/usr/sbin/keepalived"), 1);
+	ck_assert_int_eq(adopt_same_program(other, sizeof(other),
+	    "/usr/sbin/keepalived"), 0);
+	/* no NUL in it: not a command line */
+	ck_assert_int_eq(adopt_same_program(bare, strlen(bare),
+	    "/usr/sbin/keepalived"), 0);
+	ck_assert_int_eq(adopt_same_program("", 0, "/usr/sbin/keepalived"), 0);
+}
+END_TEST
+
 START_TEST(test_cmdline)
 {
 	char *const	 argv[] = { "/usr/sbin/keepalived", "-f", "/run/k.conf",
@@ -95,6 +114,7 @@ START_TEST(test_record_find)
 {
 	char *const	 argv[] = { "/bin/sleep", "30", NULL };
 	char *const	 other[] = { "/bin/sleep", "31", NULL };
+	char *const	 cat[] = { "/bin/cat", NULL };
 	char		 dir[] = "/tmp/check_adopt.XXXXXX", path[300];
 	pid_t		 pid, found = 0;
 	int		 status;
@@ -106,7 +126,12 @@ START_TEST(test_record_find)
 	ck_assert_int_eq(adopt_record(path, pid), 0);
 	ck_assert_int_eq(adopt_find(path, argv, &found), 1);
 	ck_assert_int_eq(found, pid);
-	ck_assert_int_eq(adopt_find(path, other, &found), 0);
+	/* the same program, another command line: ours, outdated */
+	found = 0;
+	ck_assert_int_eq(adopt_find(path, other, &found), 2);
+	ck_assert_int_eq(found, pid);
+	/* another program: not ours */
+	ck_assert_int_eq(adopt_find(path, cat, &found), 0);
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	/* gone: the record names nothing any more */
@@ -138,6 +163,7 @@ adopt_suite(void)
 	tcase_add_test(tc, test_stat_fields);
 	tcase_add_test(tc, test_stat_hostile_name);
 	tcase_add_test(tc, test_stat_malformed);
+	tcase_add_test(tc, test_same_program);
 	tcase_add_test(tc, test_cmdline);
 	tcase_add_test(tc, test_record_find);
 	suite_add_tcase(s, tc);
