@@ -309,10 +309,12 @@ fi
 # 5. systemd units
 U=$D$P/lib/systemd/system
 if command -v systemd-analyze >/dev/null 2>&1; then
-	# verify checks that ExecStart= exists: point it at the DESTDIR.
+	# verify checks that ExecStart= and ExecStop= exist: point them at
+	# the DESTDIR.
 	mkdir -p "$T/units"
 	for u in $UNITS; do
-		sed "s|$P/sbin/|$S/|g" "$U/$u.service" >"$T/units/$u.service"
+		sed -e "s|$P/sbin/|$S/|g" -e "s|$P/lib/vrouter/|$D$P/lib/vrouter/|g" \
+		    "$U/$u.service" >"$T/units/$u.service"
 	done
 	# shellcheck disable=SC2046
 	if out=$(systemd-analyze verify --man=no \
