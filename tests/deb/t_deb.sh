@@ -281,6 +281,9 @@ check "templates in /usr/share/vrouter/templates" has \
     /usr/share/vrouter/templates/nat.rules.mustache
 check "Ganeti hooks in /usr/lib/vrouter, executable" sh -c \
     "test -x /usr/lib/vrouter/vrouter-hook && test -x /usr/lib/vrouter/install-hooks"
+check "vrouterd.service's stop command, executable, where the unit names it" sh -c \
+    "test -x /usr/lib/vrouter/vrouterd-stop &&
+     grep -qx 'ExecStop=/usr/lib/vrouter/vrouterd-stop \\\$MAINPID' /lib/systemd/system/vrouterd.service"
 check "tmpfiles.d and sysusers.d files" has /usr/lib/tmpfiles.d/vrouter.conf \
     /usr/lib/sysusers.d/vrouter.conf
 check "postinst made /run/vrouter/empty, /var/lib/vrouter, /etc/vrouter/hostd.d" \
