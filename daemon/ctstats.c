@@ -221,8 +221,18 @@ poll_start(struct ctstats *cs)
 	cs->eof = cs->reaped = cs->status = 0;
 	cs->ev_read = event_new(vd->base, cs->rfd, EV_READ | EV_PERSIST,
 	    on_read, cs);
-	if (cs->ev_read == NULL || event_add(cs->ev_read, NULL) == -1)
-		fatalx("ctstats: out of memory for events");
+	if (cs->ev_read == NULL || event_add(cs->ev_read, NULL) == -1) {
+		/* This poll is lost, not the daemon: the next one retries. */
+		log_warnx("conntrackd -s: no event for its output: poll skipped");
+		if (cs->ev_read != NULL)
+			event_free(cs->ev_read);
+		cs->ev_read = NULL;
+		close(cs->rfd);
+		cs->rfd = -1;
+		cs->eof = 1;
+		proc_kill_group(cs->pid, SIGKILL);	/* finish() on reap */
+		return;
+	}
 	evtimer_add_ms(cs->ev_timeout, CTSTATS_TIMEOUT_MS);
 	return;
 later:
