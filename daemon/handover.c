@@ -26,50 +26,20 @@
 #include "vrouterd.h"
 
 #define STEP_TIMEOUT_MS	5000
-#define PUBLISH		NULL	/* a step that tells the host */
-
-struct plan {
-	uint8_t		 state;
-	const char	*steps[6];
-	int		 nsteps;
-};
-
-static const struct plan plans[] = {
-	/* commit, announce, then rebuild the caches and feed the peer */
-	{ VSP_ST_MASTER, { "-c", PUBLISH, "-f", "-R", "-B" }, 5 },
-	/* announce, then ask the new master for its state */
-	{ VSP_ST_BACKUP, { PUBLISH, "-n" }, 2 },
-	/* announce; the kernel table holds the peer's state: keep it */
-	{ VSP_ST_FAULT, { PUBLISH }, 1 },
-};
-
-static const struct plan publish_only = { 0, { PUBLISH }, 1 };
-
-/*
- * FOR TESTS ONLY: with VROUTERD_TEST_PUBLISH_BEFORE_COMMIT set in its
- * environment, vrouterd tells the host before the commit, the order of
- * keepalived issue 2254, so that tests/integration/t_survival.sh can show
- * that it notices the resets this order causes.  Never set it elsewhere.
- */
-#define TEST_PUBLISH_FIRST_ENV	"VROUTERD_TEST_PUBLISH_BEFORE_COMMIT"
-static const struct plan test_master_publish_first =
-	{ VSP_ST_MASTER, { PUBLISH, "-c", "-f", "-R", "-B" }, 5 };
-static int test_publish_first;
+static const struct handover_plan publish_only = { 0, { HO_PUBLISH }, 1 };
 
 static void	 run(struct vrouterd *);
 
-static const struct plan *
+static const struct handover_plan *
 plan_for(const struct vrouterd *vd, uint8_t st)
 {
 	size_t	 i;
 
 	if (!vd->conf.ct_enabled || vd->conntrackd.pid == 0)
 		return &publish_only;
-	if (st == VSP_ST_MASTER && test_publish_first)
-		return &test_master_publish_first;
-	for (i = 0; i < sizeof(plans) / sizeof(plans[0]); i++)
-		if (plans[i].state == st)
-			return &plans[i];
+	for (i = 0; i < handover_nplans; i++)
+		if (handover_plans[i].state == st)
+			return &handover_plans[i];
 	return &publish_only;
 }
 
@@ -106,12 +76,12 @@ static void
 run(struct vrouterd *vd)
 {
 	struct handover		*ho = &vd->ho;
-	const struct plan	*p = ho->plan;
+	const struct handover_plan	*p = ho->plan;
 	const char		*argv[6];
 	struct proc_spec	 spec = PROC_SPEC_INIT(argv);
 
 	for (; ho->step < p->nsteps; ho->step++) {
-		if (p->steps[ho->step] != PUBLISH)
+		if (p->steps[ho->step] != HO_PUBLISH)
 			break;
 		/*
 		 * Handed over on request: the host keeps routing here until
@@ -183,7 +153,7 @@ int
 handover_reaped(struct vrouterd *vd, pid_t pid, int status)
 {
 	struct handover		*ho = &vd->ho;
-	const struct plan	*p;
+	const struct handover_plan	*p;
 	char			 desc[64];
 	unsigned int		 ms;
 
@@ -193,7 +163,7 @@ handover_reaped(struct vrouterd *vd, pid_t pid, int status)
 	evtimer_del(ho->ev_timeout);
 	ms = (unsigned int)ts_ms_since(&ho->step_started);
 	p = ho->plan;
-	if (ho->step < p->nsteps && p->steps[ho->step] != PUBLISH &&
+	if (ho->step < p->nsteps && p->steps[ho->step] != HO_PUBLISH &&
 	    strcmp(p->steps[ho->step], "-c") == 0) {
 		ho->n_commits++;
 		ho->last_commit_ms = ms;
@@ -214,9 +184,6 @@ void
 handover_init(struct vrouterd *vd)
 {
 	memset(&vd->ho, 0, sizeof(vd->ho));
-	if ((test_publish_first = getenv(TEST_PUBLISH_FIRST_ENV) != NULL))
-		log_warnx("%s is set: the host is told before the conntrack "
-		    "commit (for tests only)", TEST_PUBLISH_FIRST_ENV);
 	vd->ho.ev_timeout = evtimer_new(vd->base, on_timeout, vd);
 	if (vd->ho.ev_timeout == NULL)
 		fatalx("handover: out of memory for events");

@@ -78,6 +78,20 @@ struct vrrp_entry {
 	char		 reason[64];
 };
 
+/*
+ * handover_plan.c: the conntrackd steps for each state, in order;
+ * HO_PUBLISH is the step that tells the host.  A state without a plan
+ * only tells the host.
+ */
+#define HO_PUBLISH	NULL
+struct handover_plan {
+	uint8_t		 state;
+	const char	*steps[6];
+	int		 nsteps;
+};
+extern const struct handover_plan handover_plans[];
+extern const size_t handover_nplans;
+
 /* handover.c: the conntrack steps between a decision and the host. */
 struct handover {
 	uint8_t		 target;	/* state wanted (enum vsp_state) */

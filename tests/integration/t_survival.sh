@@ -19,8 +19,8 @@
 #     is done (no route on the hypervisor meanwhile, and vrouterd's log
 #     has the commit before "telling it MASTER");
 #  4. the test catches the race: with the order broken on purpose
-#     (vrouterd run with VROUTERD_TEST_PUBLISH_BEFORE_COMMIT, the host
-#     told before the commit) and the guard rules removed, the same slow
+#     (the test build tests/tools/vrouterd-racy tells the host before
+#     the commit) and the guard rules removed, the same slow
 #     commit makes the new master answer the server with RSTs, and the
 #     held connections see resets;
 #  5. each defence alone closes the race: the broken order with the guard
@@ -172,9 +172,9 @@ race()
 	what="order $order, guard $guard, $cache"
 	if [ "$order" = broken ]; then
 		lab_stop "$(eval echo "\$PAIR_VRD_$b")" 5000
-		export VROUTERD_TEST_PUBLISH_BEFORE_COMMIT=1
+		PAIR_VRD_BIN=$PAIR_BIN/tests/tools/vrouterd-racy
 		pair_vrouterd "$b"
-		unset VROUTERD_TEST_PUBLISH_BEFORE_COMMIT
+		PAIR_VRD_BIN=
 		lab_wait_for "$b BACKUP" 10000 pair_is "$b" BACKUP
 	fi
 	[ "$guard" = off ] && lab_exec "$b" iptables -F VROUTER-INPUT &&

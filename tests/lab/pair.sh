@@ -8,7 +8,8 @@
 # its own default).  PAIR_WRAP prefixes the daemons' command lines
 # (e.g. "valgrind --log-file=...").  PAIR_METRICS=1 has every daemon
 # write its metrics page into $LAB_DIR/NODE.prom/ (-P).  PAIR_TMPLDIR:
-# vrouterd's templates (-T; default the tree's).  The server `up`
+# vrouterd's templates (-T; default the tree's).  PAIR_VRD_BIN: another
+# vrouterd binary for the next pair_vrouterd (a test build).  The server `up`
 # runs a responder on port 7000 that answers with the address it sees the
 # client as, and an echo server on port 7001.
 
@@ -71,7 +72,8 @@ JSON
 pair_vrouterd()
 {
 	mkdir -p "$LAB_DIR/$1.run" "$LAB_DIR/$1.prom"
-	lab_bg "$1" "$LAB_DIR/$1.vrouterd.log" setsid $PAIR_WRAP "$PAIR_BIN/vrouterd" \
+	lab_bg "$1" "$LAB_DIR/$1.vrouterd.log" setsid $PAIR_WRAP \
+	    "${PAIR_VRD_BIN:-$PAIR_BIN/vrouterd}" \
 	    -d -v -f "$LAB_DIR/$1.json" -R "$LAB_DIR/$1.run" \
 	    -M "$LAB_DIR/$1.state" ${PAIR_METRICS:+-P "$LAB_DIR/$1.prom"} \
 	    -T "${PAIR_TMPLDIR:-$LAB_ROOT/templates}" >/dev/null

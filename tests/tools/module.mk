@@ -28,3 +28,13 @@ $(B)/tests/tools/sdlisten: $(B)/tests/tools/sdlisten.o
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
 BINS += $(B)/tests/tools/sdlisten
+
+# vrouterd-racy: vrouterd with the handover order of keepalived issue 2254
+# (tests/tools/handover_plan_racy.c instead of daemon/handover_plan.c), for
+# t_survival.sh to show the resets it causes.  Never installed.
+$(B)/tests/tools/vrouterd-racy: $(filter-out $(B)/daemon/handover_plan.o,$(VRD_LINK)) \
+		$(B)/tests/tools/handover_plan_racy.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(VRD_LDLIBS)
+
+BINS += $(B)/tests/tools/vrouterd-racy
