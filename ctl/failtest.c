@@ -95,11 +95,19 @@ node_cmd(struct node *n, json_t *req)
 	return ok ? 0 : -1;
 }
 
+/*
+ * for_ms: the daemon undoes a link-down by itself after that long, so an
+ * interrupted test leaves nothing broken.
+ */
 static int
-inject(struct node *n, const char *fault)
+inject(struct node *n, const char *fault, int for_ms)
 {
-	return node_cmd(n, json_pack("{s:i, s:s, s:s}", "v", CTL_VERSION,
-	    "cmd", "inject", "fault", fault));
+	json_t	*req = json_pack("{s:i, s:s, s:s}", "v", CTL_VERSION, "cmd",
+	    "inject", "fault", fault);
+
+	if (req != NULL && for_ms > 0)
+		json_object_set_new(req, "for_ms", json_integer(for_ms));
+	return node_cmd(n, req);
 }
 
 static uint16_t
@@ -237,9 +245,9 @@ one_run(struct node *nodes, int nnodes, const char *kind, int fd,
 
 	t0 = ctl_now_ms();
 	if (strcmp(kind, "kill") == 0)
-		i = inject(&nodes[r->old], "kill-keepalived");
+		i = inject(&nodes[r->old], "kill-keepalived", 0);
 	else if (strcmp(kind, "link") == 0)
-		i = inject(&nodes[r->old], "link-down");
+		i = inject(&nodes[r->old], "link-down", RUN_LIMIT_MS + 1000);
 	else
 		i = node_cmd(&nodes[r->old], json_pack("{s:i, s:s}", "v",
 		    CTL_VERSION, "cmd", "failover"));
@@ -312,7 +320,7 @@ one_run(struct node *nodes, int nnodes, const char *kind, int fd,
 
 	/* Repair, and let the old master settle as BACKUP. */
 	if (strcmp(kind, "link") == 0)
-		inject(&nodes[r->old], "link-up");
+		inject(&nodes[r->old], "link-up", 0);
 	for (t0 = ctl_now_ms(); ctl_now_ms() - t0 < SETTLE_MS; usleep(20000))
 		if (node_poll(&nodes[r->old]) == 0 &&
 		    strcmp(nodes[r->old].state, "BACKUP") == 0)

@@ -5,6 +5,7 @@
  * socket answers status and metrics only.
  */
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,9 +150,18 @@ handle(const char *cmd, json_t *req, int readonly, void *arg)
 		    "fault"));
 		char	 err[256];
 
+		json_t	*for_ms = json_object_get(req, "for_ms");
+
 		if (fault == NULL)
 			return ctl_reply_error("inject: needs \"fault\"");
-		if (inject_fault(vd, fault, err, sizeof(err)) == -1)
+		if (for_ms != NULL && (!json_is_integer(for_ms) ||
+		    json_integer_value(for_ms) < 1 ||
+		    json_integer_value(for_ms) > INT32_MAX))
+			return ctl_reply_error("inject: \"for_ms\" must be a "
+			    "positive integer");
+		if (inject_fault(vd, fault, for_ms != NULL ?
+		    (int)json_integer_value(for_ms) : 0, err,
+		    sizeof(err)) == -1)
 			return ctl_reply_error("inject: %s", err);
 		return ctl_reply_ok();
 	}

@@ -438,6 +438,8 @@ main(int argc, char *argv[])
 		fatal("sync link %s: cannot watch it", vd.conf.sync_if);
 	if (metrics_init(&vd, promdir) == -1)
 		fatal("metrics");
+	if (inject_init(&vd) == -1)
+		fatal("inject");
 	state_init(&vd);
 	setup_children(&vd);
 
@@ -542,6 +544,7 @@ main(int argc, char *argv[])
 	rtclass_free(&vd);
 	synclink_free(&vd);
 	metrics_free(&vd);
+	inject_free(&vd);
 	standby_free(&vd);
 	ctl_server_free(ctl);
 	ctl_server_free(ctl_ro);

@@ -170,6 +170,7 @@ struct vrouterd {
 	struct rtclass	*rtclass;	/* rtclass.c: the children's classes */
 	struct synclink	*synclink;	/* synclink.c: the sync link */
 	struct metrics	*metrics;	/* metrics.c */
+	struct inject	*inject;	/* inject.c: failover-test's faults */
 
 	/* host channel */
 	struct vsp_guest *guest;
@@ -281,9 +282,15 @@ void	 prio_times(unsigned int advert_ms, struct prio_times *);
 int	 prio_drain_done(const struct prio_times *, unsigned int elapsed_ms,
 	    unsigned int quiet_ms);
 
-/* inject.c */
-int	 inject_fault(struct vrouterd *, const char *fault, char *err,
-	    size_t errlen);
+/*
+ * inject.c: faults for failover-test.  for_ms: a link-down's deadline
+ * (0: the default), after which the daemon brings the link up itself.
+ */
+struct inject;
+int	 inject_init(struct vrouterd *);
+int	 inject_fault(struct vrouterd *, const char *fault, int for_ms,
+	    char *err, size_t errlen);
+void	 inject_free(struct vrouterd *);
 
 /* addrs.c */
 int	 addrs_remove_vips(struct vrouterd *);

@@ -23,7 +23,9 @@
 #     each kind of fault (kill, link, planned), keeps 8 held TCP
 #     connections alive, sees the host routes converge, and prints the
 #     timeline;
-#  5. every -j output matches its documented schema (docs/schema/).
+#  5. every -j output matches its documented schema (docs/schema/);
+#  6. a failover-test interrupted while the master's link is down leaves
+#     nothing broken: vrouterd brings the link up at the test's deadline.
 #
 # usage: t_ctl.sh [BUILD_DIR]     (as root; exit 77 = skipped)
 
@@ -204,5 +206,29 @@ lab_check "failover-test -j matches docs/schema/failover-test.json" \
     --node "$LAB_DIR/r2.run/vrouterd.sock" --probe "$PAIR_SERVER" --count 2
 lab_check "after the chaos exactly one hypervisor routes the VIP" \
     lab_wait_for "one route" 3000 one_route
+
+# 6. a failover-test interrupted while the master's link is down: the
+# daemon brings the link up itself when the test's deadline passes.
+m=$(pair_master)
+lab_bg c1 "$LAB_DIR/ft-int.log" "$PAIR_BIN/vrouterctl" failover-test \
+    --node "$LAB_DIR/r1.run/vrouterd.sock" \
+    --node "$LAB_DIR/r2.run/vrouterd.sock" --probe "$PAIR_SERVER" \
+    --kind link >/dev/null
+ft=$LAB_PID
+link_down()	# R
+{
+	lab_exec "$1" ip link show dev "$LAB_HV_UPLINK" | grep -q "state DOWN"
+}
+lab_check "interrupted failover-test: $m's public link went down" \
+    lab_wait_for "link down" 5000 link_down "$m"
+lab_kill "$ft" INT
+lab_stop "$ft" 1000
+lab_check "interrupted failover-test: $m's link is up again by the deadline" \
+    lab_wait_for "link up" 25000 sh -c "! $(command -v ip) -n $LAB$m link show dev $LAB_HV_UPLINK | grep -q 'state DOWN'"
+lab_check "interrupted failover-test: vrouterd says why" grep -q \
+    "public link up again: the failover test's deadline passed" \
+    "$LAB_DIR/$m.vrouterd.log"
+lab_check "and the pair settles: one MASTER, one route" \
+    lab_wait_for "one route" 15000 one_route
 
 lab_done
