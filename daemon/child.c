@@ -238,21 +238,27 @@ on_pidfd(evutil_socket_t fd, short what, void *arg)
 int
 child_adopt(struct child *c)
 {
-	pid_t	 pid;
+	pid_t	 pid, again;
 	int	 found;
 
 	if (c->pid != 0 ||
 	    (found = adopt_find(c->record, c->argv, &pid)) == 0)
 		return 0;
-	if ((c->pidfd = pidfd_open(pid, 0)) == -1) {
-		log_warn("%s: pid %d: pidfd_open", c->name, (int)pid);
-		return 0;
-	}
-	c->ev_pidfd = event_new(c->vd->base, c->pidfd, EV_READ, on_pidfd, c);
-	if (c->ev_pidfd == NULL || event_add(c->ev_pidfd, NULL) == -1) {
+	/*
+	 * Not watching it would mean starting a second one beside it, which
+	 * takes the VIP from the first: leave instead (Linux 5.3 has pidfd).
+	 */
+	if ((c->pidfd = pidfd_open(pid, 0)) == -1)
+		fatal("%s: cannot watch the running pid %d (pidfd_open)",
+		    c->name, (int)pid);
+	/* Still the same process, now that the pidfd holds it? */
+	if (adopt_find(c->record, c->argv, &again) == 0 || again != pid) {
 		unwatch(c);
 		return 0;
 	}
+	c->ev_pidfd = event_new(c->vd->base, c->pidfd, EV_READ, on_pidfd, c);
+	if (c->ev_pidfd == NULL || event_add(c->ev_pidfd, NULL) == -1)
+		fatalx("%s: out of memory for events", c->name);
 	c->pid = pid;
 	c->adopted = 1;
 	c->outdated = found == 2;
