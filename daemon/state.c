@@ -136,12 +136,10 @@ state_event(struct vrouterd *vd, const struct fifo_event *ev,
 		 * A lower-priority master exists (after a split brain).  It
 		 * is not re-notified, so re-assert what only we can: tell the
 		 * host again, which re-installs and re-announces the route.
-		 */
-		/*
-		 * keepalived reports each such advert of each instance
-		 * (180 within 1 ms were seen): once per prio_times()
-		 * reassert_ms is enough, and sending the same state again
-		 * changes nothing on the host.
+		 * keepalived reports each such advert of each instance (180
+		 * within 1 ms were seen): once per prio_times() reassert_ms
+		 * is enough, and the same state sent again changes nothing
+		 * on the host.
 		 */
 		if (vd->router_state == VSP_ST_MASTER &&
 		    vd->host_state == VSP_ST_MASTER) {
