@@ -81,7 +81,8 @@ sample_routes()	# S
 		SAMPLES=$((SAMPLES + 1))
 		last=$now
 		[ "$now" -lt "$end" ] || break
-		sleep 0.01
+		# the two lookups take most of the ~10 ms
+		sleep 0.002
 	done
 }
 
@@ -202,8 +203,10 @@ n=$(wc -l <"$LAB_DIR/reassert")
 min=$(awk '{ split($1, t, ":"); x = (t[1] * 3600 + t[2] * 60 + t[3]) * 1000
 	if (NR > 1 && (m == "" || x - l < m)) m = x - l; l = x }
 	END { printf "%d\n", m == "" ? -1 : m }' "$LAB_DIR/reassert")
+quiet=$(tail -n +$((from + 1)) "$LAB_DIR/$M.vrouterd.log" |
+    grep -c 're-asserted less than') || :
 echo "# partition healed: the master re-asserted its route $n times," \
-    "at least $min ms apart"
+    "at least $min ms apart; $quiet more reports within the limit"
 lab_check "partition healed: re-assertions at most a few ($n)" test "$n" -le 10
 lab_check "partition healed: no two re-assertions within 100 ms ($min ms)" \
     test "$min" -lt 0 -o "$min" -ge 100
