@@ -63,23 +63,29 @@ static int
 parse_vrrp(struct cctx *c, json_t *root, struct router_conf *conf)
 {
 	static const char *const known[] = {
-		"advert_ms", "preempt", "unicast", "interface", NULL
+		"advert_ms", "preempt", "unicast", "interface", "sync_path",
+		"sync_vrid", NULL
 	};
 	json_t		*o;
-	long long	 n = DEF_ADVERT_MS;
+	long long	 n = DEF_ADVERT_MS, vrid = 0;
 	int		 rv;
 
 	conf->advert_ms = DEF_ADVERT_MS;
 	conf->preempt = 0;
 	conf->unicast = 1;
 	conf->vrrp_if[0] = '\0';	/* the first network's: config_check */
+	conf->sync_path = -1;		/* with peers: pick_sync_path */
+	conf->sync_vrid = 0;		/* public.vrid: pick_sync_path */
 	if ((rv = cj_object(c, root, "", "vrrp", 0, &o)) != 0)
 		return rv == 1 ? 0 : -1;
 	if (cj_keys(c, o, "vrrp", known) == -1 ||
 	    cj_int(c, o, "vrrp", "advert_ms", 0, 10, 40950, &n) == -1 ||
 	    cj_bool(c, o, "vrrp", "preempt", 0, &conf->preempt) == -1 ||
-	    cj_bool(c, o, "vrrp", "unicast", 0, &conf->unicast) == -1)
+	    cj_bool(c, o, "vrrp", "unicast", 0, &conf->unicast) == -1 ||
+	    cj_bool(c, o, "vrrp", "sync_path", 0, &conf->sync_path) == -1 ||
+	    cj_int(c, o, "vrrp", "sync_vrid", 0, 1, 255, &vrid) == -1)
 		return -1;
+	conf->sync_vrid = (uint8_t)vrid;
 	if (json_object_get(o, "interface") != NULL &&
 	    cj_ifname(c, o, "vrrp", "interface", conf->vrrp_if) == -1)
 		return -1;
@@ -253,6 +259,20 @@ pick_vrrp_leg(struct router_conf *conf)
 			conf->vrrp_net = i;
 }
 
+/*
+ * The sync path is on by default when there is a peer to send its adverts
+ * to; its VRID is public.vrid's unless given: it is alone on the sync
+ * link, so no other instance's VRID can clash with it there.
+ */
+static void
+pick_sync_path(struct router_conf *conf)
+{
+	if (conf->sync_path == -1)
+		conf->sync_path = conf->npeers > 0;
+	if (conf->sync_vrid == 0)
+		conf->sync_vrid = conf->pub_vrid;
+}
+
 static int
 parse_forwards(struct cctx *c, json_t *root, struct router_conf *conf)
 {
@@ -378,6 +398,7 @@ config_from_json(json_t *root, struct router_conf *conf, char *err,
 	    parse_conntrackd(&c, root, conf) == -1)
 		return -1;
 	pick_vrrp_leg(conf);
+	pick_sync_path(conf);
 	if (config_check(&c, conf) == -1)
 		return -1;
 	return 0;

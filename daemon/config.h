@@ -76,6 +76,13 @@ struct router_conf {
 	char		 vrrp_if[IFNAMSIZ];	/* a network's interface */
 	int		 vrrp_net;		/* index of that network */
 	struct in_addr	 vrrp_addr;	/* this node's there; 0: not given */
+	/*
+	 * The sync path: one more instance in the sync group, with no
+	 * address of use, whose adverts go over the sync link, so that one
+	 * cut link is not taken for a dead peer (docs/router-json.md).
+	 */
+	int		 sync_path;
+	uint8_t		 sync_vrid;
 
 	/* management / sync link */
 	char		 sync_if[IFNAMSIZ];

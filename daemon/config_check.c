@@ -144,6 +144,9 @@ check_peers(struct cctx *c, const struct router_conf *conf)
 				    "address", i, caddr(p->addr, a), j);
 		}
 	}
+	if (conf->sync_path && conf->npeers == 0)
+		return cfail(c, "vrrp.sync_path: true, but sync.peers has none "
+		    "(the sync path's adverts go to their sync.peers[].address)");
 	if (conf->unicast && conf->npeers == 0)
 		return cfail(c, "sync.peers: none, but unicast VRRP "
 		    "(vrrp.unicast) needs at least one");
@@ -226,6 +229,25 @@ check_vrrp(struct cctx *c, const struct router_conf *conf)
 	return 0;
 }
 
+/*
+ * The sync path's instance is VI_sync: no network's instance (VI_NAME)
+ * may take that name while it is on.
+ */
+static int
+check_sync_path(struct cctx *c, const struct router_conf *conf)
+{
+	int	 i;
+
+	if (!conf->sync_path)
+		return 0;
+	for (i = 0; i < conf->nnetworks; i++)
+		if (strcmp(conf->networks[i].name, "sync") == 0)
+			return cfail(c, "networks[%d].name: \"sync\": reserved "
+			    "for the sync path (VRRP instance VI_sync); rename "
+			    "the network or set vrrp.sync_path to false", i);
+	return 0;
+}
+
 static int
 check_public(struct cctx *c, const struct router_conf *conf)
 {
@@ -303,7 +325,8 @@ config_check(struct cctx *c, const struct router_conf *conf)
 	    check_sync(c, conf) == -1 ||
 	    check_peers(c, conf) == -1 ||
 	    check_forwards(c, conf) == -1 ||
-	    check_vrrp(c, conf) == -1)
+	    check_vrrp(c, conf) == -1 ||
+	    check_sync_path(c, conf) == -1)
 		return -1;
 	return 0;
 }

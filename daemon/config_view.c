@@ -170,6 +170,24 @@ set_advert_int(struct vb *b, json_t *o, unsigned int ms)
 	set_str(b, o, "advert_int", buf);
 }
 
+/*
+ * The sync path's instance: adverts over the sync link, unicast between
+ * the sync addresses.  VRRPv3 in keepalived 2.2.7 refuses an instance
+ * without an address, so it holds a link-local /32 on the sync link that
+ * nothing uses: 169.254.1.VRID.
+ */
+static void
+view_sync_path(struct vb *b, json_t *v, const struct router_conf *conf)
+{
+	char	 buf[CADDR_LEN + 8];
+
+	set_bool(b, v, "sync_path", conf->sync_path);
+	set_str(b, v, "sync_instance", "VI_sync");
+	set_int(b, v, "sync_vrid", conf->sync_vrid);
+	snprintf(buf, sizeof(buf), "169.254.1.%u/32", conf->sync_vrid);
+	set_str(b, v, "sync_path_address", buf);
+}
+
 static void
 view_vrrp(struct vb *b, json_t *v, const struct router_conf *conf)
 {
@@ -213,6 +231,7 @@ view_vrrp(struct vb *b, json_t *v, const struct router_conf *conf)
 		set_addr(b, v, "ct_peer", conf->peers[0].addr);
 	else
 		set_str(b, v, "ct_peer", "");
+	view_sync_path(b, v, conf);
 }
 
 static void

@@ -91,6 +91,10 @@ prio_bonus(int base, int preempt, enum prio_role role)
  *  confirm MASTER again while lingering (the new master's adverts came
  *          late, most likely, while it was busy with its own handover):
  *          the host is told only after this, if the peer stays silent.
+ *  reassert a master hearing a lower priority (after a split brain) tells
+ *          its host again at most once in this: keepalived reports every
+ *          such advert, of every instance, and the peer needs its own
+ *          few adverts to step down.
  */
 void
 prio_times(unsigned int advert_ms, struct prio_times *t)
@@ -102,6 +106,19 @@ prio_times(unsigned int advert_ms, struct prio_times *t)
 	t->linger_ms = 20 * advert_ms + 2000;
 	t->confirm_ms = 10 * advert_ms + 200;
 	t->settle_ms = 20 * advert_ms + 2000;
+	t->reassert_ms = 3 * advert_ms > 100 ? 3 * advert_ms : 100;
+}
+
+int
+prio_reassert_due(const struct prio_times *t, uint64_t *last_ms,
+    uint64_t now_ms)
+{
+	/* a clock going back counts as the interval having passed */
+	if (*last_ms != 0 && now_ms >= *last_ms &&
+	    now_ms - *last_ms < t->reassert_ms)
+		return 0;
+	*last_ms = now_ms;
+	return 1;
 }
 
 int

@@ -153,9 +153,25 @@ state_event(struct vrouterd *vd, const struct fifo_event *ev,
 		 * A lower-priority master exists (after a split brain).  It
 		 * is not re-notified, so re-assert what only we can: tell the
 		 * host again, which re-installs and re-announces the route.
+		 * keepalived reports each such advert of each instance (180
+		 * within 1 ms were seen): once per prio_times() reassert_ms
+		 * is enough, and the same state sent again changes nothing
+		 * on the host.
 		 */
 		if (vd->router_state == VSP_ST_MASTER &&
 		    vd->host_state == VSP_ST_MASTER) {
+			struct prio_times	 t;
+			struct timespec		 now;
+
+			prio_times(vd->conf.advert_ms, &t);
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (!prio_reassert_due(&t, &vd->reassert_ms,
+			    (uint64_t)now.tv_sec * 1000 +
+			    (uint64_t)now.tv_nsec / 1000000)) {
+				log_debug("%s: re-asserted less than %u ms ago",
+				    reason, t.reassert_ms);
+				return;
+			}
 			log_info("%s: re-asserting the host route", reason);
 			host_send(vd, VSP_ST_MASTER);
 		}

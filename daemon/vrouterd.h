@@ -18,7 +18,8 @@
 #include "render.h"
 #include "vsp.h"
 
-#define MAX_VRRP	(CONF_MAX_NETWORKS + 2)
+/* The instances (public, networks, sync path) and the sync group. */
+#define MAX_VRRP	(CONF_MAX_NETWORKS + 3)
 
 struct vrouterd;
 
@@ -164,6 +165,7 @@ struct vrouterd {
 	uint8_t		 host_state;	/* as last told to the host */
 	struct timespec	 router_since;
 	char		 last_reason[128];
+	uint64_t	 reassert_ms;	/* monotonic: the last re-assertion */
 
 	struct handover	 ho;
 	struct ctstats	*ctstats;	/* ctstats.c: the sync, watched */
@@ -271,7 +273,7 @@ enum prio_role {
 };
 struct prio_times {
 	unsigned int	 bound_ms, drain_ms, drain_quiet_ms, drain_max_ms;
-	unsigned int	 linger_ms, settle_ms, confirm_ms;
+	unsigned int	 linger_ms, settle_ms, confirm_ms, reassert_ms;
 };
 /* The priority keepalived should advertise (1..254). */
 int	 prio_target(int base, int preempt, enum prio_role);
@@ -281,6 +283,13 @@ void	 prio_times(unsigned int advert_ms, struct prio_times *);
 /* Is a drain over, elapsed_ms in, nothing received for quiet_ms? */
 int	 prio_drain_done(const struct prio_times *, unsigned int elapsed_ms,
 	    unsigned int quiet_ms);
+/*
+ * May a master that hears a lower priority re-assert its route at now_ms
+ * (monotonic), the last time having been last_ms (0: never)?  If so,
+ * *last_ms becomes now_ms.
+ */
+int	 prio_reassert_due(const struct prio_times *, uint64_t *last_ms,
+	    uint64_t now_ms);
 
 /*
  * inject.c: faults for failover-test.  for_ms: a link-down's deadline

@@ -13,9 +13,10 @@
 #     host acked it; off: back in the election and still BACKUP, so the
 #     peer is MASTER; a repeat: nothing to do), in text and with -j as
 #     docs/schema/maintenance.json says;
-#  3. split brain: with the private segment that carries the adverts cut,
-#     both nodes become MASTER and both hypervisors route the VIP (the
-#     sync link alone cut does not do it: t_synclink.sh); once it is
+#  3. split brain: with both paths of the adverts cut, the private
+#     segment and the sync link (the sync path, vrrp.sync_path), both
+#     nodes become MASTER and both hypervisors route the VIP (one of them
+#     alone cut does not do it: t_splitbrain.sh); once they are
 #     restored exactly one
 #     hypervisor holds the route (the winner re-asserts it, the loser
 #     withdraws) and the client gets through;
@@ -169,12 +170,14 @@ lab_check "r1 is still MASTER" pair_is r1 MASTER
 
 # 3. split brain
 lab_exec sw ip link set dev l-r2 nomaster
-lab_check "private segment cut (it carries the adverts): r2 becomes MASTER too" \
+lab_exec r2 ip link set dev "$LAB_SYNC_IF" down
+lab_check "private segment and sync link cut (both carry adverts): r2 becomes MASTER too" \
     lab_wait_for "r2 MASTER" 3000 pair_is r2 MASTER
 lab_check "both nodes are MASTER" pair_is r1 MASTER
 lab_check "both hypervisors route the VIP" \
     lab_wait_for "two routes" 3000 both_routes
 lab_exec sw ip link set dev l-r2 master br1
+lab_exec r2 ip link set dev "$LAB_SYNC_IF" up
 lab_check "restored: r2 steps back to BACKUP" \
     lab_wait_for "r2 BACKUP" 3000 pair_is r2 BACKUP
 lab_check "restored: exactly one hypervisor (hv1) routes the VIP" \

@@ -309,6 +309,15 @@ static const struct {
 	    "already used by networks[0].name" },
 	{ { { "networks[0].name", "\"pub\"" } }, "networks[0].name: \"pub\": "
 	    "reserved for the public leg" },
+	{ { { "networks[0].name", "\"sync\"" } }, "networks[0].name: "
+	    "\"sync\": reserved for the sync path (VRRP instance VI_sync)" },
+	{ { { "vrrp.sync_path", "\"yes\"" } }, "vrrp.sync_path: not a "
+	    "boolean" },
+	{ { { "vrrp.sync_vrid", "256" } }, "vrrp.sync_vrid: 256: out of range "
+	    "(1..255)" },
+	{ { { "sync.peers", "[]" }, { "conntrackd.enabled", "false" },
+	    { "vrrp.sync_path", "true" } },
+	    "vrrp.sync_path: true, but sync.peers has none" },
 	{ { { "networks[0].name", LONG30 } }, "networks[0].name: " LONG30 ": "
 	    "longer than 29 bytes" },
 	{ { { "networks", "[" NET("a", "a", "10.1.0.0/24", "10.1.0.1", 1) ","
@@ -598,6 +607,8 @@ START_TEST(optional_parts_off)
 	ck_assert(json_is_false(json_object_get(v, "ct_enabled")));
 	ck_assert(json_is_false(json_object_get(v, "host_enabled")));
 	ck_assert(json_is_false(json_object_get(v, "unicast")));
+	/* no peer to hear it from: no sync path */
+	ck_assert(json_is_false(json_object_get(v, "sync_path")));
 	ck_assert(json_is_false(json_object_get(v, "vrrp_has_address")));
 	ck_assert_str_eq(json_string_value(json_object_get(v,
 	    "vrrp_address")), "");
@@ -657,6 +668,10 @@ static const struct {
 	{ "peers[0].name", "r2" },
 	{ "peers[0].address", "10.255.0.2" },
 	{ "ct_peer", "10.255.0.2" },
+	{ "sync_path", "true" },
+	{ "sync_instance", "VI_sync" },
+	{ "sync_vrid", "51" },
+	{ "sync_path_address", "169.254.1.51/32" },
 	{ "vrrp_interface", "eth1" },
 	{ "vrrp_has_address", "true" },
 	{ "vrrp_address", "10.1.0.2" },

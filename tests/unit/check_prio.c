@@ -142,6 +142,45 @@ START_TEST(test_drain_done)
 }
 END_TEST
 
+/*
+ * Re-assertion: at most once per max(3 adverts, 100 ms), whatever the
+ * burst of lower-priority adverts keepalived reports.
+ */
+START_TEST(test_reassert_limit)
+{
+	struct prio_times	 t;
+	uint64_t		 last = 0, now;
+	int			 i, n = 0;
+
+	prio_times(20, &t);
+	ck_assert_uint_eq(t.reassert_ms, 100);
+	prio_times(50, &t);
+	ck_assert_uint_eq(t.reassert_ms, 150);
+	prio_times(1000, &t);
+	ck_assert_uint_eq(t.reassert_ms, 3000);
+
+	/* 180 reports within 1 ms: one re-assertion. */
+	prio_times(50, &t);
+	for (now = 5000000; now < 5000001; now++)
+		for (i = 0; i < 180; i++)
+			n += prio_reassert_due(&t, &last, now);
+	ck_assert_int_eq(n, 1);
+	ck_assert_uint_eq(last, 5000000);
+	/* Not before the interval, then once more. */
+	ck_assert_int_eq(prio_reassert_due(&t, &last, 5000149), 0);
+	ck_assert_uint_eq(last, 5000000);
+	ck_assert_int_eq(prio_reassert_due(&t, &last, 5000150), 1);
+	ck_assert_uint_eq(last, 5000150);
+	/* A report every ms for 3 s: once per 150 ms. */
+	for (n = 0, now = 6000000; now < 6003000; now++)
+		n += prio_reassert_due(&t, &last, now);
+	ck_assert_int_eq(n, 20);
+	/* A clock that went back does not silence it. */
+	ck_assert_int_eq(prio_reassert_due(&t, &last, 1000), 1);
+	ck_assert_uint_eq(last, 1000);
+}
+END_TEST
+
 Suite *
 prio_suite(void)
 {
@@ -154,6 +193,7 @@ prio_suite(void)
 	tcase_add_test(tc, test_yield_and_preempt);
 	tcase_add_test(tc, test_times);
 	tcase_add_test(tc, test_drain_done);
+	tcase_add_test(tc, test_reassert_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }
