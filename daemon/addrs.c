@@ -62,6 +62,17 @@ addrs_remove_vips(struct vrouterd *vd)
 			    c->networks[i].interface);
 			rv = -1;
 		}
+	/* The sync-path instance's placeholder (config_view.c). */
+	if (c->sync_path) {
+		struct in_addr	 hb;
+
+		hb.s_addr = htonl(0xa9fe0100U | c->sync_vrid);	/* 169.254.1.VRID */
+		if (del_addr(c->sync_if, hb, 32) == -1) {
+			log_warn("removing 169.254.1.%u from %s", c->sync_vrid,
+			    c->sync_if);
+			rv = -1;
+		}
+	}
 	return rv;
 }
 
