@@ -104,7 +104,8 @@ cut()
 	lab_stop "$mon"
 	line=$(grep -v Deleted "$LAB_DIR/hv1.mon.$case" |
 	    grep -m1 "^\[.*\] $LAB_VIP dev .*proto 241")
-	t_add=$(ms_of "${line%% *}" 2>/dev/null)
+	t_add=
+	[ -z "$line" ] || t_add=$(ms_of "${line%% *}" 2>/dev/null)
 	if [ -n "$t_add" ]; then
 		echo "# $case: route back $((t_add - t0)) ms after the relay" \
 		    "was started"
