@@ -76,7 +76,7 @@ MON2=$LAB_PID
 # cut CASE SIGNAL: cut r1's channel with SIGNAL to its relay, 3 s, back.
 cut()
 {
-	local case="$1" sig="$2" mon t0 t_add line n0
+	local case="$1" sig="$2" mon t0 t_add line n0 n
 
 	n0=$(losses r1)
 	lab_bg hv1 "$LAB_DIR/hv1.mon.$case" ip -ts monitor route >/dev/null
@@ -112,8 +112,8 @@ cut()
 	else
 		echo "# $case: no route add in the monitor: $line"
 	fi
-	lab_check "$case: the port loss was logged once ($(($(losses r1) - n0)))" \
-	    test "$(($(losses r1) - n0))" -eq 1
+	n=$(($(losses r1) - n0))
+	lab_check "$case: the port loss was logged once ($n)" test "$n" -eq 1
 	lab_check "$case: the client's port forward works again" \
 	    lab_wait_for "forward" 5000 pair_forward_ok
 	lab_check "$case: r1 stayed MASTER" pair_is r1 MASTER
