@@ -170,6 +170,10 @@ show_router_status(json_t *r)
 		printf("  host        told %s, %s", str(host, "told"),
 		    json_is_true(json_object_get(host, "acked")) ? "acked" :
 		    "not acked yet");
+		/* An older vrouterd says nothing of its channel. */
+		if (json_object_get(host, "channel") != NULL &&
+		    strcmp(str(host, "channel"), "connected") != 0)
+			printf(" (channel %s)", str(host, "channel"));
 		if (vip != NULL)
 			printf(": %s %s%s%s", str(vip, "address"),
 			    str(vip, "result"), str(vip, "reason")[0] ?

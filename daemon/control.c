@@ -15,6 +15,7 @@
 #include "log.h"
 #include "proc.h"
 #include "vrouterd.h"
+#include "vsp_guest.h"
 
 static const char *const readonly_cmds[] = { "status", "metrics", NULL };
 
@@ -49,8 +50,11 @@ cmd_status(struct vrouterd *vd)
 		    e->priority, "since", json_time(&e->since),
 		    "reason", e->reason));
 	}
-	host = json_pack("{s:b, s:s, s:b}", "enabled", vd->guest != NULL,
-	    "told", vsp_state_name(vd->host_state), "acked", vd->host_acked);
+	/* The ack and its result hold for the current connection only. */
+	host = json_pack("{s:b, s:s, s:s, s:b}", "enabled", vd->guest != NULL,
+	    "told", vsp_state_name(vd->host_state), "channel",
+	    vsp_chan_name(vd->guest != NULL ? vsp_guest_channel(vd->guest) :
+	    VSP_CHAN_CLOSED), "acked", vd->host_acked);
 	if (vd->host_acked && vd->last_ack.nresults > 0)
 		json_object_set_new(host, "vip", json_pack("{s:s, s:s, s:s}",
 		    "address", inet_ntop(AF_INET, &vd->last_ack.results[0].addr,

@@ -38,6 +38,21 @@ on_ack(const struct vsp_ack_msg *ack, void *arg)
 }
 
 /*
+ * The ack counts on the connection it came on only: the guest voids it
+ * when the host goes, the port is reopened or the host greets again, so
+ * status never shows a route the host may no longer hold.
+ */
+static void
+on_channel(enum vsp_chan chan, int acked, void *arg)
+{
+	struct vrouterd	*vd = arg;
+
+	if (vd->host_acked && !acked)
+		log_info("host: ack void, channel %s", vsp_chan_name(chan));
+	vd->host_acked = acked;
+}
+
+/*
  * The host asks us to hand mastership over: its VM is about to move
  * (live migration, failover, move).  This is `vrouterctl failover`, asked
  * from below; the states we send next tell the host how it went, so a
@@ -81,6 +96,7 @@ host_init(struct vrouterd *vd)
 	if (vd->guest == NULL)
 		return -1;
 	vsp_guest_on_yield(vd->guest, on_yield, vd);
+	vsp_guest_on_channel(vd->guest, on_channel, vd);
 	return 0;
 }
 

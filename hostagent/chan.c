@@ -15,8 +15,16 @@
 #include "hostd.h"
 #include "log.h"
 
+/*
+ * A channel that was just lost, or a VM just registered, is most likely
+ * coming back soon (QEMU or its chardev restarting, a VM starting): retry
+ * every BACKOFF_MIN_MS for FAST_MS, so that the route is back within
+ * about that much of the socket's return, then back off.  One connect()
+ * to a missing socket is a few microseconds: at most 20 a second per VM.
+ */
 #define BACKOFF_MIN_MS	50
 #define BACKOFF_MAX_MS	2000
+#define FAST_MS		30000
 
 static void	 try_connect(evutil_socket_t, short, void *);
 
@@ -32,6 +40,8 @@ schedule_retry(struct vm *vm)
 		return;
 	}
 	evtimer_add_ms(vm->ev_retry, (unsigned int)vm->backoff_ms);
+	if (mono_ms() - vm->lost_ms < FAST_MS)
+		return;
 	vm->backoff_ms *= 2;
 	if (vm->backoff_ms > BACKOFF_MAX_MS)
 		vm->backoff_ms = BACKOFF_MAX_MS;
@@ -122,6 +132,7 @@ int
 chan_start(struct vm *vm)
 {
 	vm->backoff_ms = BACKOFF_MIN_MS;
+	vm->lost_ms = mono_ms();
 	if (vm->ev_retry == NULL)
 		vm->ev_retry = evtimer_new(vm->hd->base, try_connect, vm);
 	if (vm->ev_retry == NULL)
@@ -194,6 +205,7 @@ chan_lost(struct vm *vm, const struct psm_lost *l)
 	disconnected(vm);
 	routes_withdraw_vm(vm, "channel lost");
 	vm->backoff_ms = BACKOFF_MIN_MS;
+	vm->lost_ms = mono_ms();
 	schedule_retry(vm);
 }
 
@@ -222,6 +234,7 @@ chan_engine_back(struct hostd *hd)
 
 	TAILQ_FOREACH(vm, &hd->vms, entry) {
 		vm->backoff_ms = BACKOFF_MIN_MS;
+		vm->lost_ms = mono_ms();
 		try_connect(-1, 0, vm);
 	}
 }

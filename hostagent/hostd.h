@@ -66,6 +66,7 @@ struct vm {
 	uint32_t	 conn;		/* current connection, 0: none */
 	int		 connected;
 	int		 backoff_ms;
+	uint64_t	 lost_ms;	/* channel lost: fast retries until +FAST */
 	int		 warned;	/* connect failure already logged */
 	int		 keep_routes;	/* reconnecting after an engine restart */
 	struct event	*ev_retry;

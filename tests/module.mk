@@ -20,6 +20,10 @@ $(B)/tests/unit/runner: $(B)/tests/unit/check_nat_table.o \
 		       $(B)/openflow/nat_table.o \
 		       $(B)/tests/unit/check_packet.o $(B)/openflow/packet.o
 
+# The guest session (virtio-serial/vsp_guest.c) on ptys.
+UNIT_SRCS += tests/unit/check_vsp_guest.c
+$(B)/tests/unit/runner: $(B)/tests/unit/check_vsp_guest.o $(VSP_GUEST_OBJS)
+
 # The OpenFlow 1.3 codec suite.
 UNIT_SRCS += tests/unit/check_ofp.c
 $(B)/tests/unit/runner: $(B)/tests/unit/check_ofp.o $(OFP_OBJS)

@@ -4,7 +4,10 @@
  * connected, read() returns EOF and poll() reports HUP until the host
  * connects, writes fail with EAGAIN, and bytes the host had not read are
  * lost when it disconnects.  So EOF here means "nobody listening yet", not
- * "closed", and delivery is proven only by an ack.
+ * "closed", and delivery is proven only by an ack.  A port that is gone
+ * (hot-unplugged: ENODEV; a tty hung up: EIO, and EOF on read) is
+ * different: only a new open() brings it back, so it is closed and
+ * reopened.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,22 +24,27 @@
 #define RESEND_MIN_MS	50
 #define RESEND_MAX_MS	1000
 #define REPOLL_MS	50	/* while the host is absent */
-#define REOPEN_MS	200
+#define REOPEN_MS	50	/* while the port cannot be opened */
+#define REANNOUNCE_MS	2000	/* while acked: the host must answer */
 
 struct vsp_guest {
 	struct event_base *base;
 	char		*path;
 	int		 fd;
-	int		 warned;
-	int		 host_absent;
+	int		 warned;	/* an open failure was logged */
+	int		 outage;	/* a port loss was logged */
+	uint64_t	 lost_ms;	/* when, for the log */
+	int		 host_absent;	/* EOF read: not reading, re-polling */
+	int		 heard;		/* a host frame since open or EOF */
 	struct event	*ev_read;
-	struct event	*ev_timer;	/* resend, re-poll or re-open */
+	struct event	*ev_timer;	/* resend, re-poll, re-open, announce */
 	struct vsp_reader rd;
 	struct vsp_wbuf	 wb;
 	uint64_t	 epoch;
 	uint32_t	 seq;
 	int		 have_state;
 	int		 acked;
+	int		 answered;	/* an ack since the last re-announce */
 	int		 resend_ms;
 	struct vsp_msg	 state;
 	struct vsp_msg	 in;
@@ -44,9 +52,22 @@ struct vsp_guest {
 	void		*arg;
 	vsp_yield_cb	 on_yield;
 	void		*yield_arg;
+	vsp_chan_cb	 on_chan;
+	void		*chan_arg;
+	enum vsp_chan	 chan_told;
+	int		 acked_told;
 };
 
 static void	 on_timer(evutil_socket_t, short, void *);
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static void
 arm_timer(struct vsp_guest *g, int ms)
@@ -56,14 +77,77 @@ arm_timer(struct vsp_guest *g, int ms)
 	evtimer_add(g->ev_timer, &tv);
 }
 
+/* Errors that mean the port itself is gone, not just the host. */
+static int
+port_invalid(int e)
+{
+	return e == EIO || e == ENODEV || e == ENXIO || e == EBADF;
+}
+
+/* Tell the owner what changed in vsp_guest_channel() or the ack. */
+static void
+changed(struct vsp_guest *g)
+{
+	enum vsp_chan	 c = vsp_guest_channel(g);
+
+	if (c == g->chan_told && g->acked == g->acked_told)
+		return;
+	g->chan_told = c;
+	g->acked_told = g->acked;
+	if (g->on_chan != NULL)
+		g->on_chan(c, g->acked, g->chan_arg);
+}
+
+/* The ack was for a connection that is no more: resend from scratch. */
+static void
+void_ack(struct vsp_guest *g)
+{
+	g->acked = 0;
+	g->answered = 0;
+	g->resend_ms = RESEND_MIN_MS;
+}
+
+/*
+ * The port is unusable (hot-unplug, a hung-up pty): close it and open the
+ * path again shortly.  Logged once per outage, whatever the retries.
+ */
+static void
+port_lost(struct vsp_guest *g, int error)
+{
+	if (!g->outage) {
+		errno = error;
+		log_warn("%s: port unusable, reopening", g->path);
+		g->outage = 1;
+		g->lost_ms = now_ms();
+	}
+	if (g->ev_read != NULL) {
+		event_free(g->ev_read);
+		g->ev_read = NULL;
+	}
+	close(g->fd);
+	g->fd = -1;
+	g->host_absent = 0;
+	g->heard = 0;
+	void_ack(g);
+	/* Nothing of the old port's streams belongs to the next one. */
+	vsp_reader_free(&g->rd);
+	vsp_wbuf_reset(&g->wb);
+	arm_timer(g, REOPEN_MS);
+	changed(g);
+}
+
 static void
 flush(struct vsp_guest *g)
 {
 	if (g->fd == -1)
 		return;
 	/* EAGAIN keeps the bytes; the resend timer tries again. */
-	if (vsp_wbuf_flush(&g->wb, g->fd) == -1 && errno != EIO)
-		log_warn("%s: write", g->path);
+	if (vsp_wbuf_flush(&g->wb, g->fd) == -1) {
+		if (port_invalid(errno))
+			port_lost(g, errno);
+		else
+			log_warn("%s: write", g->path);
+	}
 }
 
 static void
@@ -78,7 +162,7 @@ send_state(struct vsp_guest *g)
 	 * host, which trusts a valid header's length, would drop the next
 	 * frame with the torn one; the timer sends the newest state then.
 	 */
-	if (!vsp_wbuf_started(&g->wb)) {
+	if (g->fd != -1 && !vsp_wbuf_started(&g->wb)) {
 		vsp_wbuf_reset(&g->wb);
 		if (vsp_wbuf_add_msg(&g->wb, &g->state) == -1) {
 			log_warn("%s: encoding state", g->path);
@@ -86,8 +170,33 @@ send_state(struct vsp_guest *g)
 		}
 		flush(g);
 	}
-	if (!g->acked)
+	if (g->fd != -1 && !g->acked)
 		arm_timer(g, g->resend_ms);
+}
+
+/* No host (QEMU's EOF): stop reading, look again shortly. */
+static void
+host_gone(struct vsp_guest *g)
+{
+	if (!g->host_absent)
+		log_debug("%s: no host connected", g->path);
+	g->host_absent = 1;
+	g->heard = 0;
+	void_ack(g);
+	event_del(g->ev_read);
+	vsp_reader_free(&g->rd);
+	arm_timer(g, REPOLL_MS);
+	changed(g);
+}
+
+static void
+host_heard(struct vsp_guest *g)
+{
+	if (g->outage)
+		log_info("%s: host back, %llu ms after the port was lost",
+		    g->path, (unsigned long long)(now_ms() - g->lost_ms));
+	g->outage = 0;
+	g->heard = 1;
 }
 
 static void
@@ -96,24 +205,35 @@ handle(struct vsp_guest *g, const struct vsp_msg *m)
 	switch (m->hdr.type) {
 	case VSP_HELLO:
 		log_debug("%s: host %s greets us", g->path, m->u.hello.host);
-		g->acked = 0;
-		g->resend_ms = RESEND_MIN_MS;
+		host_heard(g);
+		/* A new connection: what the old one acked is not its. */
+		void_ack(g);
+		changed(g);
 		send_state(g);
 		break;
 	case VSP_ACK:
+		host_heard(g);
 		if (!g->have_state || m->u.ack.acked_epoch != g->epoch ||
-		    m->u.ack.acked_seq != g->seq)
+		    m->u.ack.acked_seq != g->seq) {
+			changed(g);
 			break;	/* an ack of an older state */
-		if (g->acked)
+		}
+		g->answered = 1;
+		if (g->acked) {
+			changed(g);
 			break;	/* a resend crossed our first ack */
+		}
 		g->acked = 1;
-		evtimer_del(g->ev_timer);
+		arm_timer(g, REANNOUNCE_MS);
 		if (g->on_ack != NULL)
 			g->on_ack(&m->u.ack, g->arg);
+		changed(g);
 		break;
 	case VSP_YIELD:
 		log_debug("%s: host asks us to hand over (request %u)",
 		    g->path, m->u.yield.request);
+		host_heard(g);
+		changed(g);
 		if (g->on_yield != NULL)
 			g->on_yield(&m->u.yield, g->yield_arg);
 		break;
@@ -145,20 +265,31 @@ on_read(evutil_socket_t fd, short what, void *arg)
 			continue;
 		if (n == -1 && errno == EAGAIN)
 			break;
-		if (n <= 0) {
-			/* No host yet: stop reading, look again shortly. */
-			if (!g->host_absent)
-				log_debug("%s: no host connected", g->path);
-			g->host_absent = 1;
-			event_del(g->ev_read);
-			vsp_reader_free(&g->rd);
-			arm_timer(g, REPOLL_MS);
+		if (n == -1 && port_invalid(errno)) {
+			port_lost(g, errno);
 			return;
 		}
-		g->host_absent = 0;
+		if (n == 0 && write(fd, "", 0) == -1 && port_invalid(errno)) {
+			/*
+			 * A hung-up tty reads EOF like a port without a
+			 * host, but fails even an empty write; a virtio
+			 * port takes one (it returns 0 before any check).
+			 */
+			port_lost(g, errno);
+			return;
+		}
+		if (n <= 0) {
+			if (n == -1)
+				log_warn("%s: read", g->path);
+			host_gone(g);
+			return;
+		}
 		vsp_reader_commit(&g->rd, (size_t)n);
-		while (vsp_reader_next(&g->rd, &g->in))
+		while (vsp_reader_next(&g->rd, &g->in)) {
 			handle(g, &g->in);
+			if (g->fd == -1)
+				return;	/* a write found the port gone */
+		}
 	}
 }
 
@@ -169,11 +300,13 @@ open_port(struct vsp_guest *g)
 
 	g->fd = open(g->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (g->fd == -1) {
-		if (!g->warned)
+		if (!g->warned && !g->outage)
 			log_warn("%s: open (will retry)", g->path);
 		g->warned = 1;
 		return -1;
 	}
+	if (g->outage)
+		log_debug("%s: port open again", g->path);
 	g->warned = 0;
 	/* A pty (the lab) must pass bytes untouched. */
 	if (isatty(g->fd) && tcgetattr(g->fd, &t) == 0) {
@@ -191,6 +324,30 @@ open_port(struct vsp_guest *g)
 	return 0;
 }
 
+/*
+ * Acked: re-announce the same (epoch, seq).  The host answers a repeat
+ * with its last ack and touches no route; one not answered by the next
+ * re-announce voids the ack, and the state is resent as a new one would
+ * be.  So an ack is never older than two periods.
+ */
+static void
+reannounce(struct vsp_guest *g)
+{
+	if (!g->answered) {
+		log_debug("%s: host did not answer for %d ms", g->path,
+		    REANNOUNCE_MS);
+		g->heard = 0;
+		void_ack(g);
+		changed(g);
+		send_state(g);
+		return;
+	}
+	g->answered = 0;
+	send_state(g);
+	if (g->fd != -1)
+		arm_timer(g, REANNOUNCE_MS);
+}
+
 static void
 on_timer(evutil_socket_t fd, short what, void *arg)
 {
@@ -203,6 +360,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 			arm_timer(g, REOPEN_MS);
 			return;
 		}
+		changed(g);
 		send_state(g);
 		return;
 	}
@@ -212,12 +370,16 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	}
 	if (g->have_state && !g->acked) {
 		send_state(g);
+		if (g->fd == -1)
+			return;	/* reopening */
 		g->resend_ms *= 2;
 		if (g->resend_ms > RESEND_MAX_MS)
 			g->resend_ms = RESEND_MAX_MS;
 		arm_timer(g, g->host_absent ? REPOLL_MS : g->resend_ms);
 	} else if (g->host_absent)
 		arm_timer(g, REPOLL_MS);
+	else if (g->acked)
+		reannounce(g);
 }
 
 struct vsp_guest *
@@ -289,9 +451,9 @@ vsp_guest_set_state(struct vsp_guest *g, const struct vsp_state_msg *st)
 	g->epoch = epoch;
 	g->seq = seq;
 	g->have_state = 1;
-	g->acked = 0;
-	g->resend_ms = RESEND_MIN_MS;
+	void_ack(g);
 	send_state(g);
+	changed(g);
 	return 0;
 }
 
@@ -302,10 +464,49 @@ vsp_guest_on_yield(struct vsp_guest *g, vsp_yield_cb on_yield, void *arg)
 	g->yield_arg = arg;
 }
 
+void
+vsp_guest_on_channel(struct vsp_guest *g, vsp_chan_cb on_chan, void *arg)
+{
+	g->on_chan = on_chan;
+	g->chan_arg = arg;
+	g->chan_told = vsp_guest_channel(g);
+	g->acked_told = g->acked;
+}
+
 int
 vsp_guest_acked(const struct vsp_guest *g)
 {
 	return g->acked;
+}
+
+enum vsp_chan
+vsp_guest_channel(const struct vsp_guest *g)
+{
+	if (g->fd == -1)
+		return VSP_CHAN_CLOSED;
+	if (g->host_absent || !g->heard)
+		return VSP_CHAN_ABSENT;
+	return VSP_CHAN_CONNECTED;
+}
+
+int
+vsp_guest_connected(const struct vsp_guest *g)
+{
+	return vsp_guest_channel(g) == VSP_CHAN_CONNECTED;
+}
+
+const char *
+vsp_chan_name(enum vsp_chan c)
+{
+	switch (c) {
+	case VSP_CHAN_CLOSED:
+		return "closed";
+	case VSP_CHAN_ABSENT:
+		return "absent";
+	case VSP_CHAN_CONNECTED:
+		return "connected";
+	}
+	return "unknown";
 }
 
 uint32_t

@@ -13,6 +13,7 @@ static const struct {
 } suites[] = {
 	{ "vsp_codec", vsp_codec_suite },
 	{ "vsp_stream", vsp_stream_suite },
+	{ "vsp_guest", vsp_guest_suite },
 	{ "registry", registry_suite },
 	{ "ctl_frame", ctl_frame_suite },
 	{ "ctl_server", ctl_server_suite },

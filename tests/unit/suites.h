@@ -5,6 +5,7 @@
 
 Suite	*vsp_codec_suite(void);
 Suite	*vsp_stream_suite(void);
+Suite	*vsp_guest_suite(void);
 Suite	*registry_suite(void);
 Suite	*ctl_frame_suite(void);
 Suite	*ctl_server_suite(void);
