@@ -259,9 +259,10 @@ fo_status_key()
 	    f && $1 == k { v = $2; gsub(/[",]/, "", v); print v; exit }'
 }
 
-# fo_host_acked R: R's host agent acked R's current state (after a VM
-# crash, hostd reconnects to the new channel with a backoff of up to 2 s;
-# until then a MASTER claim would wait).
+# fo_host_acked R: R's host agent acked R's current state on the current
+# channel connection (after a VM crash, hostd reconnects to the new channel
+# every 50 ms for 30 s, then with a backoff of up to 2 s; until then a
+# MASTER claim waits).
 fo_host_acked()
 {
 	[ "$(fo_status_key "$1" host acked)" = true ]
