@@ -19,6 +19,7 @@
 #include "prom.h"
 #include "promwriter.h"
 #include "vrouterd.h"
+#include "vsp_guest.h"
 
 #define METRICS_INTERVAL_MS	5000
 #define METRICS_FILE		"vrouterd.prom"
@@ -224,6 +225,16 @@ page_host(struct prom *p, const struct vrouterd *vd)
 	    "pending.");
 	prom_sample(p, "vrouter_host_acked", vd->guest != NULL ?
 	    vd->host_acked : 0, NULL);
+	prom_family(p, "vrouter_host_channel", PROM_GAUGE,
+	    "The host channel's state (1 for it): connected, absent (the port "
+	    "is open, no host heard) or closed (the port is not open).");
+	if (vd->guest != NULL) {
+		enum vsp_chan	 now = vsp_guest_channel(vd->guest), st;
+
+		for (st = VSP_CHAN_CLOSED; st <= VSP_CHAN_CONNECTED; st++)
+			prom_sample(p, "vrouter_host_channel", st == now,
+			    "state", vsp_chan_name(st), NULL);
+	}
 	prom_family(p, "vrouter_host_acks_total", PROM_COUNTER,
 	    "Acknowledgements received from the host.");
 	prom_sample_u64(p, "vrouter_host_acks_total", m->acks, NULL);
