@@ -185,6 +185,11 @@ host_gone(struct vsp_guest *g)
 	void_ack(g);
 	event_del(g->ev_read);
 	vsp_reader_free(&g->rd);
+	/*
+	 * QEMU drops what the old host had not read: the rest of a torn
+	 * frame must not reach the next one.
+	 */
+	vsp_wbuf_reset(&g->wb);
 	arm_timer(g, REPOLL_MS);
 	changed(g);
 }
@@ -283,6 +288,11 @@ on_read(evutil_socket_t fd, short what, void *arg)
 				log_warn("%s: read", g->path);
 			host_gone(g);
 			return;
+		}
+		if (g->host_absent) {
+			/* The host is back on this port (QEMU's reconnect). */
+			g->host_absent = 0;
+			changed(g);
 		}
 		vsp_reader_commit(&g->rd, (size_t)n);
 		while (vsp_reader_next(&g->rd, &g->in)) {

@@ -306,6 +306,45 @@ START_TEST(hung_up_port_is_reopened)
 }
 END_TEST
 
+/*
+ * QEMU's port without a host: read() gives EOF while writes still work,
+ * and the same port serves the host when it connects again.  A pty in
+ * canonical mode reads EOF for a ^D from the master and stays usable.
+ */
+START_TEST(host_back_after_eof_is_connected)
+{
+	struct pty	 p;
+	struct vsp_guest *g;
+	struct vsp_msg	 st, again;
+	struct termios	 t, raw;
+
+	pty_open(&p);
+	g = guest_new();
+	acked_on(g, &p, &st);
+	ck_assert_int_eq(tcgetattr(p.m, &raw), 0);
+	t = raw;
+	t.c_lflag |= ICANON;
+	t.c_cc[VEOF] = 4;
+	ck_assert_int_eq(tcsetattr(p.m, TCSANOW, &t), 0);
+	ck_assert_int_eq(write(p.m, "\004", 1), 1);
+	RUN_UNTIL(vsp_guest_channel(g) == VSP_CHAN_ABSENT, 2000);
+	ck_assert_int_eq(vsp_guest_channel(g), VSP_CHAN_ABSENT);
+	ck_assert_int_eq(vsp_guest_acked(g), 0);
+	ck_assert_int_eq(tcsetattr(p.m, TCSANOW, &raw), 0);
+	/* The host connects again: greets, gets the state, acks it. */
+	host_hello(&p);
+	ck_assert_int_eq(host_read(&p, &again, 3000), 1);
+	ck_assert_int_eq(again.hdr.type, VSP_STATE);
+	host_ack(&p, &again);
+	RUN_UNTIL(vsp_guest_acked(g), 2000);
+	ck_assert_int_eq(vsp_guest_acked(g), 1);
+	ck_assert_int_eq(vsp_guest_channel(g), VSP_CHAN_CONNECTED);
+	ck_assert_int_eq(last_chan, VSP_CHAN_CONNECTED);
+	vsp_guest_free(g);
+	pty_kill(&p);
+}
+END_TEST
+
 /* The port vanishes while the guest is not acked and writes into it. */
 START_TEST(write_error_reopens_the_port)
 {
@@ -383,6 +422,7 @@ vsp_guest_suite(void)
 	tcase_add_test(tc, hello_voids_the_ack_and_gets_a_resend);
 	tcase_add_test(tc, hung_up_port_is_reopened);
 	tcase_add_test(tc, write_error_reopens_the_port);
+	tcase_add_test(tc, host_back_after_eof_is_connected);
 	tcase_add_test(tc, unanswered_reannounce_voids_the_ack);
 	tcase_add_test(tc, chan_names);
 	suite_add_tcase(s, tc);
