@@ -11,7 +11,13 @@
  * never taken for ours.  One that runs another command line than we would
  * start (a vrouterd of another version started it) is ours but outdated:
  * adopted, to be replaced without moving traffic (vrouterd.c).
+ *
+ * Without a record (a vrouterd from before records, or one that died
+ * before writing it), adopt_scan looks through /proc for a group leader
+ * running exactly our command line: in a router VM, a keepalived reading
+ * our keepalived.conf from our runtime folder can only be ours.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -194,4 +200,36 @@ adopt_find(const char *path, char *const argv[], pid_t *pidp)
 		return 2;
 	}
 	return 1;
+}
+
+int
+adopt_scan(char *const argv[], pid_t *pidp)
+{
+	char			 path[64], buf[CMDLINE_MAX];
+	unsigned long long	 start;
+	struct dirent		*de;
+	DIR			*d;
+	char			*end;
+	long			 pid;
+	ssize_t			 n;
+	int			 found = 0;
+
+	if ((d = opendir("/proc")) == NULL) {
+		log_warn("/proc");
+		return 0;
+	}
+	while (!found && (de = readdir(d)) != NULL) {
+		pid = strtol(de->d_name, &end, 10);
+		if (*end != '\0' || pid <= 1 || pid == (long)getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+		if ((n = read_small(path, buf, sizeof(buf))) <= 0 ||
+		    !adopt_cmdline_matches(buf, (size_t)n, argv) ||
+		    proc_identity((pid_t)pid, &start) == -1)
+			continue;
+		*pidp = (pid_t)pid;
+		found = 1;
+	}
+	closedir(d);
+	return found;
 }

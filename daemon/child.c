@@ -22,8 +22,9 @@
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	5000
 /*
- * Ran this long: healthy, and the next crash starts the backoff afresh.
- * Only a crash loop faster than this waits up to BACKOFF_MAX_MS.
+ * Ran this long (or c->stable_ms, if longer): healthy, and the next crash
+ * starts the backoff afresh.  Only a crash loop faster than this waits up
+ * to BACKOFF_MAX_MS.
  */
 #define STABLE_MS	2000
 #define STOP_GRACE_MS	2000
@@ -202,7 +203,7 @@ child_gone(struct child *c, int status)
 		c->on_exit(c, status);
 	if (!c->want)
 		return;
-	if (ran_ms >= STABLE_MS)
+	if (ran_ms >= STABLE_MS && ran_ms >= c->stable_ms)
 		c->backoff_ms = BACKOFF_MIN_MS;
 	if (c->backoff_ms < DYING_GRACE_MS + BACKOFF_MIN_MS)
 		c->backoff_ms = DYING_GRACE_MS + BACKOFF_MIN_MS;
@@ -239,23 +240,35 @@ int
 child_adopt(struct child *c)
 {
 	pid_t	 pid, again;
-	int	 found;
+	int	 found, scanned = 0;
 
-	if (c->pid != 0 ||
-	    (found = adopt_find(c->record, c->argv, &pid)) == 0)
+	if (c->pid != 0)
 		return 0;
+	if ((found = adopt_find(c->record, c->argv, &pid)) == 0) {
+		if (!adopt_scan(c->argv, &pid))
+			return 0;
+		log_info("%s: pid %d runs our command line, without a record",
+		    c->name, (int)pid);
+		found = scanned = 1;
+	}
 	/*
 	 * Not watching it would mean starting a second one beside it, which
 	 * takes the VIP from the first: leave instead (Linux 5.3 has pidfd).
 	 */
-	if ((c->pidfd = pidfd_open(pid, 0)) == -1)
+	if ((c->pidfd = pidfd_open(pid, 0)) == -1) {
+		if (errno == ESRCH)
+			return 0;	/* ended meanwhile: nothing to adopt */
 		fatal("%s: cannot watch the running pid %d (pidfd_open)",
 		    c->name, (int)pid);
+	}
 	/* Still the same process, now that the pidfd holds it? */
-	if (adopt_find(c->record, c->argv, &again) == 0 || again != pid) {
+	if ((scanned ? adopt_scan(c->argv, &again) :
+	    adopt_find(c->record, c->argv, &again)) == 0 || again != pid) {
 		unwatch(c);
 		return 0;
 	}
+	if (scanned)
+		adopt_record(c->record, pid);	/* for the next vrouterd */
 	c->ev_pidfd = event_new(c->vd->base, c->pidfd, EV_READ, on_pidfd, c);
 	if (c->ev_pidfd == NULL || event_add(c->ev_pidfd, NULL) == -1)
 		fatalx("%s: out of memory for events", c->name);

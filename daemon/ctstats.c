@@ -101,9 +101,11 @@ finish(struct ctstats *cs)
 		log_info("conntrackd: sync moving again");
 	cs->stalled = stalled;
 	if (cs->resyncing && !cs->asked) {
-		synclink_resync(cs->vd, "conntrackd started");
-		cs->asked = 1;
-		cs->recv_at_ask = now.recv;
+		/* Until BACKUP or MASTER, it is asked at the next poll. */
+		if (synclink_resync(cs->vd, "conntrackd started")) {
+			cs->asked = 1;
+			cs->recv_at_ask = now.recv;
+		}
 	} else if (cs->resyncing && now.recv > cs->recv_at_ask) {
 		cs->resyncing = 0;
 		log_info("conntrackd: in sync with the peer again");

@@ -130,3 +130,30 @@ fifo_close(struct vrouterd *vd)
 		close(vd->fifo_wfd);
 	vd->fifo_fd = vd->fifo_wfd = -1;
 }
+
+/*
+ * What keepalived wrote while no vrouterd read: transitions that are over.
+ * An adopted keepalived's state comes from its VIP and, after a reload,
+ * from the states it writes anew; acting on the old lines would replay a
+ * BACKUP and a MASTER that are past, and move the host's route twice.
+ */
+void
+fifo_discard(struct vrouterd *vd)
+{
+	char		 buf[4096];
+	ssize_t		 n;
+	size_t		 bytes = 0, lines = 0;
+
+	while ((n = read(vd->fifo_fd, buf, sizeof(buf))) > 0 ||
+	    (n == -1 && errno == EINTR)) {
+		if (n <= 0)
+			continue;
+		bytes += (size_t)n;
+		for (ssize_t i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+	}
+	vd->fifo_len = 0;
+	if (bytes > 0)
+		log_info("%s: %zu lines written while no vrouterd read: "
+		    "past, skipped", vd->fifo_path, lines);
+}

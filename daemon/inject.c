@@ -92,6 +92,9 @@ inject_free(struct vrouterd *vd)
 
 	if (in == NULL)
 		return;
+	/* Leaving with the link down for a test: the deadline goes too. */
+	if (evtimer_pending(in->ev_undo, NULL))
+		on_undo(-1, 0, in);
 	event_free(in->ev_undo);
 	free(in);
 	vd->inject = NULL;

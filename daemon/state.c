@@ -123,12 +123,16 @@ state_adopted(struct vrouterd *vd, int master)
 	log_info("router %s: %s, as the adopted keepalived is",
 	    vd->conf.router_id, vsp_state_name(st));
 	vd->router_state = st;
-	/* No handover: the one that brought it here is done or moot. */
-	vd->ho.target = vd->ho.running_for = st;
 	snprintf(vd->last_reason, sizeof(vd->last_reason),
 	    "adopted a running keepalived");
 	metrics_decided(vd);
-	state_publish(vd, st);
+	/*
+	 * Through the handover, as any decision: if keepalived became
+	 * MASTER while no vrouterd ran, the commit still comes before the
+	 * host is told (to a host that routes here already, it changes
+	 * nothing).
+	 */
+	handover_request(vd, st);
 }
 
 void
@@ -201,7 +205,12 @@ state_keepalived_died(struct vrouterd *vd, const char *why)
 	}
 	if (addrs_remove_vips(vd) == -1)
 		log_warnx("could not remove every VIP after: %s", why);
-	if (vd->nvrrp == 0)
+	/*
+	 * With no instance heard of yet (an adopted keepalived that wrote
+	 * nothing since), the router is what it was claimed to be: INIT
+	 * now, and the host is told.
+	 */
+	if (vd->nvrrp == 0 && vd->router_state == VSP_ST_INIT)
 		return;
 	decide(vd, why);
 }

@@ -118,17 +118,19 @@ request(struct synclink *sl, const char *why)
 	run_resync(sl, "-n", why);
 }
 
-void
+int
 synclink_resync(struct vrouterd *vd, const char *why)
 {
 	struct synclink	*sl = vd->synclink;
 
-	if (sl == NULL || !vd->conf.ct_enabled || vd->conntrackd.pid == 0)
-		return;
+	if (sl == NULL || !vd->conf.ct_enabled || vd->conntrackd.pid == 0 ||
+	    sl->pid != 0)
+		return 0;
 	if (vd->router_state == VSP_ST_BACKUP)
 		run_resync(sl, "-n", why);
 	else if (vd->router_state == VSP_ST_MASTER)
 		run_resync(sl, "-B", why);
+	return sl->pid != 0;
 }
 
 static void

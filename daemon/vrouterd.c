@@ -29,6 +29,7 @@
 #define DEFAULT_TMPLDIR	TEMPLATE_DIR
 #define DEFAULT_STATEDIR	"/var/lib/vrouter"
 #define STOP_WAIT_MS	3000
+#define DETACH_WAIT_MS	5000	/* a handover step's own limit */
 
 static void
 print_usage(FILE *f)
@@ -55,14 +56,18 @@ ts_ms_since(const struct timespec *then)
 	    (double)(now.tv_nsec - then->tv_nsec) / 1e6;
 }
 
+static void	 maybe_done(struct vrouterd *);
+
 static void
 keepalived_exited(struct child *c, int status)
 {
 	char	 why[96], desc[64];
 
 	(void)status;
-	if (!c->want)
+	if (!c->want) {
+		maybe_done(c->vd);	/* an adopted one has no SIGCHLD */
 		return;
+	}
 	if (c->last_status == -1)
 		snprintf(why, sizeof(why), "keepalived (adopted) ended");
 	else
@@ -229,6 +234,28 @@ on_stop_timeout(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
+detach(struct vrouterd *vd)
+{
+	child_detach(&vd->keepalived);
+	child_detach(&vd->conntrackd);
+	event_base_loopbreak(vd->base);
+}
+
+static void
+on_detach_wait(evutil_socket_t fd, short what, void *arg)
+{
+	struct vrouterd	*vd = arg;
+
+	(void)fd;
+	(void)what;
+	if (vd->ho.pid != 0 && ts_ms_since(&vd->detach_asked) < DETACH_WAIT_MS) {
+		evtimer_add_ms(vd->ev_stop, 20);
+		return;
+	}
+	detach(vd);
+}
+
+static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct vrouterd	*vd = arg;
@@ -246,14 +273,19 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		 * A restart that must move no traffic (an upgrade): leave
 		 * keepalived and conntrackd serving, and the VIPs and the
 		 * host's route as they are; the next vrouterd adopts them.
+		 * Not in the middle of a conntrackd step: a commit must end
+		 * before the next vrouterd tells the host MASTER.
 		 */
 		log_info("SIGUSR2: leaving, with keepalived and conntrackd "
 		    "running for the next vrouterd");
 		vd->stopping = vd->detaching = 1;
 		sdnotify_stopping();
-		child_detach(&vd->keepalived);
-		child_detach(&vd->conntrackd);
-		event_base_loopbreak(vd->base);
+		clock_gettime(CLOCK_MONOTONIC, &vd->detach_asked);
+		vd->ev_stop = evtimer_new(vd->base, on_detach_wait, vd);
+		if (vd->ev_stop == NULL)
+			detach(vd);
+		else
+			on_detach_wait(-1, 0, vd);
 		return;
 	}
 	log_info("%s: stopping", strsignal((int)sig));
@@ -280,6 +312,7 @@ conntrackd_exited(struct child *c, int status)
 {
 	(void)status;
 	ctstats_ended(c->vd);
+	maybe_done(c->vd);
 }
 
 static void
@@ -320,6 +353,8 @@ setup_children(struct vrouterd *vd)
 	child_arg(&vd->keepalived, pid);
 	child_stale_file(&vd->keepalived, pid);
 	vd->keepalived.on_exit = keepalived_exited;
+	/* A keepalived that dies at its first election has not been well. */
+	vd->keepalived.stable_ms = (int)(vd->conf.advert_ms * 10);
 	vd->keepalived.on_start = keepalived_started;
 
 	find_program("conntrackd", vd->conntrackd_bin,
@@ -347,6 +382,8 @@ main(int argc, char *argv[])
 	int			 ch, check_only = 0, foreground = 0, verbose = 0;
 	int			 master = 0, ct_changed = 0;
 
+	/* Until its handler is in: a restart's SIGUSR2 must not kill us. */
+	signal(SIGUSR2, SIG_IGN);
 	vd.conf_path = DEFAULT_CONF;
 	vd.rundir = DEFAULT_RUNDIR;
 	vd.tmpldir = DEFAULT_TMPLDIR;
@@ -505,10 +542,11 @@ main(int argc, char *argv[])
 		/*
 		 * The adopted keepalived goes on as it is; its VIP says
 		 * whether it is MASTER, and a reload has it write every
-		 * state into the FIFO, after what it wrote while nobody
-		 * read (keepalived holds the FIFO open read-write, so
-		 * those lines wait in the pipe, in order).
+		 * state into the FIFO anew.  What it wrote while nobody read
+		 * (keepalived holds the FIFO open read-write, so those lines
+		 * wait in the pipe) is past: skipped.
 		 */
+		fifo_discard(&vd);
 		state_adopted(&vd, master);
 		if (vd.keepalived.outdated)
 			vrouterd_replace_outdated(&vd);

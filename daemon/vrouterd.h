@@ -35,6 +35,7 @@ struct child {
 	int		 want;		/* should be running */
 	int		 restarts;
 	int		 backoff_ms;
+	int		 stable_ms;	/* a run this long was healthy */
 	struct timespec	 started;
 	struct event	*ev_restart;
 	struct event	*ev_kill;	/* SIGKILL after a TERM grace */
@@ -198,6 +199,7 @@ struct vrouterd {
 	uint64_t	 n_transitions;
 	int		 adopted;	/* took over a predecessor's children */
 	int		 detaching;	/* leaving them running (SIGUSR2) */
+	struct timespec	 detach_asked;
 	int		 outdated_handing_over;	/* to replace keepalived */
 	int		 stopping;
 	struct event	*ev_stop;	/* gives up waiting for children */
@@ -213,6 +215,8 @@ struct vrouterd {
 int	 adopt_record(const char *path, pid_t pid);
 int	 adopt_find(const char *path, char *const argv[], pid_t *pid);
 void	 adopt_forget(const char *path);
+/* Without a record: 1 with *pid for a group leader running exactly argv. */
+int	 adopt_scan(char *const argv[], pid_t *pid);
 /* /proc/PID/stat: its process group and start time; -1 if malformed. */
 int	 adopt_parse_stat(const char *text, size_t len, pid_t *pgid,
 	    unsigned long long *starttime);
@@ -226,6 +230,8 @@ int	 adopt_cmdline_matches(const char *cmdline, size_t len,
 /* fifo.c */
 int	 fifo_open(struct vrouterd *);
 void	 fifo_close(struct vrouterd *);
+/* Skip what is in the FIFO now (an adopted keepalived's past lines). */
+void	 fifo_discard(struct vrouterd *);
 
 /* state.c */
 void	 state_event(struct vrouterd *, const struct fifo_event *,
@@ -385,9 +391,11 @@ int	 synclink_reaped(struct vrouterd *, pid_t, int status);
 /*
  * ctstats.c, after conntrackd (re)started: a BACKUP asks the master for
  * everything, a MASTER sends the backup everything; what changed while
- * it was down reaches the peer.
+ * it was down reaches the peer.  Nothing in another state, or while a
+ * resync runs.
  */
-void	 synclink_resync(struct vrouterd *, const char *why);
+/* 1 if a resync was asked (BACKUP) or sent (MASTER); 0 otherwise. */
+int	 synclink_resync(struct vrouterd *, const char *why);
 /* ctstats.c, after each good poll: how long the peer has been silent. */
 void	 synclink_peer_quiet(struct vrouterd *, double quiet_ms);
 void	 synclink_free(struct vrouterd *);

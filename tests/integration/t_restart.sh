@@ -8,7 +8,8 @@
 #     routes the VIP throughout, the client's echo stream keeps flowing
 #     and held connections survive; afterwards exactly one keepalived
 #     group and one conntrackd run in r1;
-#  2. the same on the BACKUP;
+#  2. the same on the BACKUP, with the records of the children lost (as a
+#     vrouterd from before them leaves them): found by their command lines;
 #  3. SIGUSR2 (the unit's restart) leaves them running the same way;
 #  4. a record that names a process that is not ours (another command
 #     line) is not adopted: vrouterd starts its own and leaves it alone;
@@ -140,6 +141,11 @@ restart_case()
 	fi
 	lab_check "$r ($how): keepalived and conntrackd serve on without vrouterd" \
 	    one_each "$r"
+	if [ "${LOSE_RECORDS:-0}" = 1 ]; then
+		# as a vrouterd from before the records would have left them
+		rm -f "$LAB_DIR/$r.run/keepalived.child" \
+		    "$LAB_DIR/$r.run/conntrackd.child"
+	fi
 	pair_vrouterd "$r" || return 1
 	lab_check "$r ($how): the new vrouterd adopted them" \
 	    lab_wait_for "adopted" 5000 adopted "$r"
@@ -175,7 +181,11 @@ lab_check "r1: one keepalived group and one conntrackd" one_each r1
 
 # 1. to 3.
 restart_case r1 KILL
+LOSE_RECORDS=1
 restart_case r2 KILL
+LOSE_RECORDS=0
+lab_check "r2: without records, found by their command lines" \
+    grep -q "runs our command line, without a record" "$LAB_DIR/r2.vrouterd.log"
 restart_case r1 USR2
 
 # 4.
@@ -227,6 +237,29 @@ lab_check "vrouterd-stop (job stop): keepalived and conntrackd stopped" \
     [ "$(count_procs r2 ka):$(count_procs r2 ct)" = 0:0 ]
 pair_vrouterd r2 || exit 1
 lab_check "r2 BACKUP again" lab_wait_for "r2 BACKUP" 10000 pair_is r2 BACKUP
+# A stop job with no vrouterd running (it crashed): what its records name
+# is stopped, and only that.
+lab_kill "$(vrd_pid r2)" KILL
+lab_wait_for "r2 vrouterd gone" 5000 gone "$(vrd_pid r2)"
+PATH=$LAB_DIR/stub:$PATH sh "$LAB_ROOT/etc/systemd/vrouterd-stop" "" \
+    vrouterd.service "$LAB_DIR/r2.run"
+lab_check "vrouterd-stop (job stop, no MAINPID): the recorded keepalived and conntrackd stop" \
+    lab_wait_for "r2 children stopped" 5000 sh -c \
+    "[ \"\$(ip netns pids $LAB""r2 | wc -l)\" -eq 0 ]"
+pair_vrouterd r2 || exit 1
+lab_check "r2 BACKUP again" lab_wait_for "r2 BACKUP" 10000 pair_is r2 BACKUP
+# A vrouterd that does not catch SIGUSR2 (from before it could leave its
+# children running) gets SIGTERM even for a restart: here a shell that
+# notes which signal came.
+stub_jobs restart
+lab_bg r2 "$LAB_DIR/old-vrd.log" sh -c \
+    "trap 'echo TERM >$LAB_DIR/old-vrd.sig; exit 0' TERM; while :; do sleep 0.1; done" \
+    >/dev/null
+old=$LAB_PID
+sleep 0.3
+PATH=$LAB_DIR/stub:$PATH sh "$LAB_ROOT/etc/systemd/vrouterd-stop" "$old"
+lab_check "vrouterd-stop (job restart): a vrouterd that does not catch SIGUSR2 gets SIGTERM" \
+    lab_wait_for "TERM noted" 3000 grep -qx TERM "$LAB_DIR/old-vrd.sig"
 
 # 6.
 lab_kill "$(vrd_pid r1)" KILL
