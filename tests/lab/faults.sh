@@ -32,7 +32,9 @@
 #                    later: the one unavoidable failover
 #
 # What a run measures (fault_run prints it as one key=value line):
-#   outage_ms   the longest gap in the UDP echoes; lost: echoes lost
+#   outage_ms   the longest gap in the UDP echoes (or the longest run of
+#               echoes lost, for a loss the stream's end cut short);
+#               lost: echoes lost
 #   both_ms     from the fault to the end of the run, how long both
 #               hypervisors held the VIP route (203.0.113.10/32 proto
 #               241); none_ms how long neither did.  Event driven:
@@ -446,12 +448,26 @@ fault_run()
 	hd=$(fault_held "$FAULT_T0" "$t2")
 	ta=$(pair_transitions "$b")
 	p1=$(fault_procs r1) p2=$(fault_procs r2)
-	echo "case=$c master=$m outage_ms=$(fo_kv gap_max_ms "$u")" \
+	echo "case=$c master=$m outage_ms=$(fault__outage "$u")" \
 	    "lost=$(fo_kv lost "$u") both_ms=${hd% *} none_ms=${hd#* }" \
 	    "converge_ms=$conv conns=$FAULT_CONNS kept=$(fo_kv ok "$r")" \
 	    "reset=$(fo_kv reset "$r") silent=$(fo_kv silent "$r")" \
 	    "ka_r1=${p1% *} ct_r1=${p1#* } ka_r2=${p2% *} ct_r2=${p2#* }" \
 	    "role=$role trans_b=$(fault__delta "$tb" "$ta")"
+}
+
+# The client's outage in ms from connhold's udp line: the longest gap
+# between two echoes, or the longest run of datagrams lost in a row, as
+# long as they were sent (that counts a loss that lasted until the stream
+# ended, where no later echo closes the gap).
+fault__outage()
+{
+	echo "$1" | awk '{
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		gap = v["gap_max_ms"] + 0
+		run = v["lost_run_max"] * v["interval_us"] / 1000
+		printf "%.1f\n", (gap > run ? gap : run)
+	    }'
 }
 
 fault__delta()	# BEFORE AFTER
