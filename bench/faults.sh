@@ -59,6 +59,7 @@ CONNS=${FAULT_CONNS:-2000}
 ACTIVE=${FAULT_ACTIVE:-200}
 OUT=${FAULT_OUT:-$LAB_ROOT/bench/out}
 CSV=$OUT/faults.csv
+# shellcheck disable=SC2034	# fo_round's
 FO_CHECK_MS=10000
 # the route monitors' bound, per lab: far beyond any case's runs
 MON_S=$((RUNS * 600 + 600))
@@ -70,6 +71,7 @@ die()
 }
 
 load()	{ cut -d' ' -f1-3 /proc/loadavg; }
+words()	{ echo "$*"; }	# the words of a list, on one line
 
 machine()
 {
@@ -135,7 +137,7 @@ csv_of()	# LINE
 summary()
 {
 	echo
-	echo "fault matrix: median [min..max] over the runs; ms"
+	echo "fault matrix: median [min..max] over the runs (one figure: all alike); ms"
 	awk -F, '
 	function sorted(s, a,    n, i, k, t) {
 		n = split(s, a, " ")
@@ -151,6 +153,7 @@ summary()
 		n = sorted(s, a)
 		if (n == 0) return "-"
 		m = (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		if (a[1] == a[n]) return num(m)
 		return num(m) " [" num(a[1]) ".." num(a[n]) "]"
 	}
 	NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
@@ -176,20 +179,22 @@ summary()
 		if ($col["role"] == "moved") moved[c]++
 	}
 	END {
-		printf "%-22s %4s %-20s %-18s %-22s %-22s %-20s %4s %-11s %5s %5s\n",
+		printf "%-21s %4s %-20s %-16s %-22s %-22s %-18s %4s %-11s %5s %5s\n",
 		    "fault", "runs", "outage", "lost", "both-held",
 		    "none-held", "converge", "conv", "conns", "procs", "moved"
 		for (i = 1; i <= nc; i++) {
 			c = order[i]
-			printf "%-22s %4d %-20s %-18s %-22s %-22s %-20s %4s %-11s %5s %5d\n",
+			printf "%-21s %4d %-20s %-16s %-22s %-22s %-18s %4s %-11s %5s %5d\n",
 			    c, runs[c], stat(out[c]), stat(lost[c]),
 			    stat(both[c]), stat(none[c]), stat(conv[c]),
 			    (nconv[c] + 0) "/" runs[c], kept[c] "/" conns[c],
 			    maxka[c] "/" maxct[c], moved[c] + 0
 		}
 	}' "$1"
-	echo "procs: the most keepalived process groups / conntrackd processes"
-	echo "in one router afterwards (1/1 is right); conv: runs that converged"
+	echo "conv: runs that converged; procs: the most keepalived process groups /"
+	echo "conntrackd processes in one router afterwards (1/1 is right).  both-"
+	echo "and none-held run to the end of a run: past the convergence timeout"
+	echo "in a run that did not converge"
 }
 
 if [ -n "${FAULT_REPORT:-}" ]; then
@@ -211,13 +216,13 @@ for c in conntrack iptables bridge; do
 	}
 done
 for c in $CASES; do
-	fault_known "$c" || die "unknown fault $c (known: $(echo $FAULT_CASES))"
+	fault_known "$c" || die "unknown fault $c (known: $(words $FAULT_CASES))"
 done
 mkdir -p "$OUT" || exit 1
 
 machine
-echo "faults: $(echo $CASES); $RUNS runs each, $CONNS connections ($ACTIVE ticked)"
-echo "case,run,$(echo $KEYS | tr ' ' ','),load" >"$CSV"
+echo "faults: $(words $CASES); $RUNS runs each, $CONNS connections ($ACTIVE ticked)"
+echo "case,run,$(words $KEYS | tr ' ' ','),load" >"$CSV"
 for c in $CASES; do
 	one_case "$c" || exit 1
 done
