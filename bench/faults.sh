@@ -179,12 +179,12 @@ summary()
 		if ($col["role"] == "moved") moved[c]++
 	}
 	END {
-		printf "%-21s %4s %-20s %-16s %-22s %-22s %-18s %4s %-11s %5s %5s\n",
+		printf "%-21s %4s %-24s %-18s %-24s %-24s %-20s %4s %-11s %5s %5s\n",
 		    "fault", "runs", "outage", "lost", "both-held",
 		    "none-held", "converge", "conv", "conns", "procs", "moved"
 		for (i = 1; i <= nc; i++) {
 			c = order[i]
-			printf "%-21s %4d %-20s %-16s %-22s %-22s %-18s %4s %-11s %5s %5d\n",
+			printf "%-21s %4d %-24s %-18s %-24s %-24s %-20s %4s %-11s %5s %5d\n",
 			    c, runs[c], stat(out[c]), stat(lost[c]),
 			    stat(both[c]), stat(none[c]), stat(conv[c]),
 			    (nconv[c] + 0) "/" runs[c], kept[c] "/" conns[c],
