@@ -38,3 +38,14 @@ $(B)/bench/hostile: $(B)/bench/hostile.o $(BENCHLIB_OBJS) $(LIB_OBJS) \
 
 bench-bins: $(B)/bench/hostile
 BINS += $(B)/bench/hostile
+
+# vipmon: a timeline of whether a hypervisor routes a VIP, event driven
+# (bench/faults.sh, tests/integration/t_faults.sh, which `make test` runs:
+# so it is built by `all` too).
+$(B)/bench/vipmon: $(B)/bench/vipmon.o $(BENCHLIB_OBJS) $(LIB_OBJS) \
+		   $(VSP_OBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(VSP_LIBS) $(PKG_LIBS)
+
+bench-bins: $(B)/bench/vipmon
+BINS += $(B)/bench/vipmon
