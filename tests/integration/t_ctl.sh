@@ -35,10 +35,7 @@ LAB_BUILD=${1:-${VROUTER_BUILD:-build}}
 . "$LAB_ROOT/tests/lab/lab.sh"
 . "$LAB_ROOT/tests/lab/pair.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root"
-	exit 77
-fi
+lab_need
 # Functions, not `sh -c`: a child shell would not know pair.sh's helpers.
 stays_out()	{ sleep 1; ! pair_is "$1" MASTER; }
 shows()		{ pair_ctl "$1" $3 status | grep -q "$2"; }

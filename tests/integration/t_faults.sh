@@ -32,10 +32,7 @@ LAB_BUILD=${1:-${VROUTER_BUILD:-build}}
 . "$LAB_ROOT/tests/lab/failover.sh"
 . "$LAB_ROOT/tests/lab/faults.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root"
-	exit 77
-fi
+lab_need
 for b in "$FO_TOOL" "$FAULT_MON"; do
 	if [ ! -x "$b" ]; then
 		echo "1..0 # SKIP $b not built"

@@ -33,10 +33,7 @@ LAB_BUILD=${1:-${VROUTER_BUILD:-build}}
 # shellcheck disable=SC1091
 . "$LAB_ROOT/tests/lab/hostile.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root"
-	exit 77
-fi
+lab_need
 case $LAB_BUILD in /*) BIN=$LAB_BUILD ;; *) BIN=$LAB_ROOT/$LAB_BUILD ;; esac
 # shellcheck disable=SC2034 # used by tests/lab/hostile.sh
 HL_BIN=$BIN

@@ -33,10 +33,7 @@ LAB_BUILD=${1:-${VROUTER_BUILD:-build}}
 . "$LAB_ROOT/tests/lab/failover.sh"
 . "$LAB_ROOT/tests/lab/migrate.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root"
-	exit 77
-fi
+lab_need
 if [ ! -x "$FO_TOOL" ]; then
 	echo "1..0 # SKIP $FO_TOOL not built"
 	exit 77

@@ -33,10 +33,7 @@ LAB_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 LAB_BUILD=${1:-${VROUTER_BUILD:-build}}
 . "$LAB_ROOT/tests/lab/lab.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root"
-	exit 77
-fi
+lab_need
 for c in keepalived conntrackd conntrack iptables bash socat arping; do
 	command -v "$c" >/dev/null 2>&1 ||
 	    { echo "not ok 1 - $c missing (scripts/install-deps.sh)"; exit 1; }

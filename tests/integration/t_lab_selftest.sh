@@ -20,10 +20,7 @@ LAB_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 LAB_BUILD=${1:-${B:-build}}
 . "$LAB_ROOT/tests/lab/lab.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root"
-	exit 77
-fi
+lab_need
 lab_init || exit 1
 if ! lab_topo_hosts; then
 	lab_notok "lab_topo_hosts builds the topology"

@@ -25,10 +25,7 @@ LAB_BUILD=${1:-${VROUTER_BUILD:-build}}
 . "$LAB_ROOT/tests/lab/lab.sh"
 . "$LAB_ROOT/tests/lab/pair.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root"
-	exit 77
-fi
+lab_need
 # Debian's python, where python3-prometheus-client installs.
 PY=/usr/bin/python3
 if ! $PY -c 'import prometheus_client.parser' 2>/dev/null; then

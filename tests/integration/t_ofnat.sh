@@ -32,10 +32,7 @@ LAB_BUILD=${1:-${VROUTER_BUILD:-build}}
 . "$LAB_ROOT/tests/lab/lab.sh"
 . "$LAB_ROOT/tests/lab/ovs.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root"
-	exit 77
-fi
+lab_need
 case $LAB_BUILD in
 /*) OFNAT=$LAB_BUILD/vrouter-ofnat ;;
 *) OFNAT=$LAB_ROOT/$LAB_BUILD/vrouter-ofnat ;;

@@ -40,10 +40,7 @@ LAB_BUILD=${1:-${VROUTER_BUILD:-build}}
 . "$LAB_ROOT/tests/lab/pair.sh"
 . "$LAB_ROOT/tests/lab/failover.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root"
-	exit 77
-fi
+lab_need
 if [ ! -x "$FO_TOOL" ]; then
 	echo "1..0 # SKIP $FO_TOOL not built"
 	exit 77

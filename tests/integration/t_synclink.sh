@@ -31,16 +31,7 @@ LAB_BUILD=${1:-${VROUTER_BUILD:-build}}
 . "$LAB_ROOT/tests/lab/pair.sh"
 . "$LAB_ROOT/tests/lab/failover.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root"
-	exit 77
-fi
-for c in chrt prlimit; do
-	if ! command -v "$c" >/dev/null 2>&1; then
-		echo "1..0 # SKIP $c missing"
-		exit 77
-	fi
-done
+lab_need chrt prlimit
 
 N=200		# connections opened during the cut
 FO_CHECK_MS=10000

@@ -34,10 +34,7 @@ LAB_BUILD=${1:-${VROUTER_BUILD:-build}}
 . "$LAB_ROOT/tests/lab/lab.sh"
 . "$LAB_ROOT/tests/lab/pair.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root"
-	exit 77
-fi
+lab_need
 SDLISTEN=$PAIR_BIN/tests/tools/sdlisten
 for b in "$SDLISTEN" "$PAIR_BIN/vrouter-ofnat"; do
 	if [ ! -x "$b" ]; then

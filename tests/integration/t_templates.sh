@@ -28,17 +28,8 @@ LAB_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 LAB_BUILD=${1:-${VROUTER_BUILD:-build}}
 . "$LAB_ROOT/tests/lab/lab.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root"
-	exit 77
-fi
-for c in keepalived conntrackd conntrack iptables-restore iptables-save \
-    chrt; do
-	if ! command -v "$c" >/dev/null 2>&1; then
-		echo "1..0 # SKIP $c missing"
-		exit 77
-	fi
-done
+lab_need keepalived conntrackd conntrack iptables-restore iptables-save \
+    chrt
 case $LAB_BUILD in
 /*) RENDER=$LAB_BUILD/tests/golden/render ;;
 *) RENDER=$LAB_ROOT/$LAB_BUILD/tests/golden/render ;;

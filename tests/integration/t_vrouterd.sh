@@ -30,10 +30,7 @@ LAB_BUILD=${1:-${VROUTER_BUILD:-build}}
 . "$LAB_ROOT/tests/lab/lab.sh"
 . "$LAB_ROOT/tests/lab/pair.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root"
-	exit 77
-fi
+lab_need
 pair_setup || exit 1
 
 # 1. start

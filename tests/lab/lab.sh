@@ -65,6 +65,23 @@ lab__recorded()
 	    "$LAB_DIR/pids" | tail -n 1
 }
 
+# lab_need [CMD...]: an integration test's first check: exit 77 (skipped,
+# saying why) unless it runs as root and every CMD is installed.
+lab_need()
+{
+	local c
+	if [ "$(id -u)" != 0 ]; then
+		echo "1..0 # SKIP needs root"
+		exit 77
+	fi
+	for c in "$@"; do
+		if ! command -v "$c" >/dev/null 2>&1; then
+			echo "1..0 # SKIP $c missing"
+			exit 77
+		fi
+	done
+}
+
 # lab_init: choose the prefix LAB (LAB_PREFIX overrides), make LAB_DIR,
 # check root and the commands, set the cleanup traps.
 lab_init()
