@@ -33,7 +33,9 @@
 # FAULT_RUNS (5), FAULT_CONNS (2000), FAULT_ACTIVE (200), FAULT_ADVERT
 # (vrouterd's default), FAULT_CONVERGE_MS (30000), FAULT_OUT (bench/out:
 # faults.csv); the faults' lengths FAULT_HOSTD_S (2), FAULT_SYNC_S (10),
-# FAULT_VRD_S (3), FAULT_CUT_S (5), FAULT_CHAN_S (3), FAULT_CRASH_S (3).
+# FAULT_VRD_S (3), FAULT_REVIVE_MS (FAULT_VRD_S - 1 s: vrouterd back after
+# keepalived's death in vrouterd-dead-ka-kill), FAULT_CUT_S (5),
+# FAULT_CHAN_S (3), FAULT_CRASH_S (3).
 # FAULT_REPORT=A.csv: no runs, only the summary of that CSV.
 
 LAB_ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -17,7 +17,9 @@
 #   vrouterd-restart SIGKILL of M's vrouterd, started again FAULT_VRD_S
 #                    (3) s later (a crash, or an upgrade that restarts it)
 #   vrouterd-dead-ka-kill  the same, and 1 s after vrouterd also SIGKILL
-#                    of keepalived's main process on M
+#                    of keepalived's main process on M; vrouterd is back
+#                    FAULT_REVIVE_MS (FAULT_VRD_S - 1 s) after that (the
+#                    unit's restart takes RestartSec=200ms and the start)
 #   advert-cut       the private segment, which carries the VRRP adverts,
 #                    cut between the two routers for FAULT_CUT_S (5) s,
 #                    silently (bridge port isolation in the switch: no
@@ -66,6 +68,7 @@ FAULT_TAIL_MS=${FAULT_TAIL_MS:-3000}
 FAULT_HOSTD_S=${FAULT_HOSTD_S:-2}
 FAULT_SYNC_S=${FAULT_SYNC_S:-10}
 FAULT_VRD_S=${FAULT_VRD_S:-3}
+FAULT_REVIVE_MS=${FAULT_REVIVE_MS:-$(((FAULT_VRD_S - 1) * 1000))}
 FAULT_CUT_S=${FAULT_CUT_S:-5}
 FAULT_CHAN_S=${FAULT_CHAN_S:-3}
 FAULT_CRASH_S=${FAULT_CRASH_S:-3}
@@ -354,7 +357,8 @@ fault_inject()
 			    { fault__err "no keepalived in $m"; return 1; }
 			# shellcheck disable=SC2086
 			kill -s KILL $pids
-			sleep $((FAULT_VRD_S - 1))
+			sleep "$(awk -v ms="$FAULT_REVIVE_MS" \
+			    'BEGIN { printf "%.3f", ms / 1000 }')"
 		else
 			sleep "$FAULT_VRD_S"
 		fi
