@@ -712,15 +712,6 @@ section_hog()
 
 # ---------------------------------------------------------------- report
 
-machine()
-{
-	printf 'machine: nproc %s, cpu "%s", kernel %s, keepalived %s, conntrackd %s\n' \
-	    "$(nproc)" \
-	    "$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo | head -n 1)" \
-	    "$(uname -r)" \
-	    "$(keepalived --version 2>&1 | sed -n '1s/Keepalived v\([^ ]*\).*/\1/p')" \
-	    "$(conntrackd -v 2>&1 | sed -n 's/.* v\([0-9][0-9.]*[0-9]\).*/\1/p' | head -n 1)"
-}
 
 # Median and p95 (nearest rank) of each setting's outage and route time.
 summary()
@@ -814,7 +805,7 @@ plot()
 	gnuplot "$OUT/failover.gp" && echo "plot: $OUT/failover.png"
 }
 
-machine
+fo_machine
 ka_rt_templates
 if [ -n "${FO_REPORT:-}" ]; then
 	# only the report, of one or more earlier runs' CSVs (merged)

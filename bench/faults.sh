@@ -75,15 +75,6 @@ die()
 load()	{ cut -d' ' -f1-3 /proc/loadavg; }
 words()	{ echo "$*"; }	# the words of a list, on one line
 
-machine()
-{
-	printf 'machine: nproc %s, cpu "%s", kernel %s, keepalived %s, conntrackd %s\n' \
-	    "$(nproc)" \
-	    "$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo | head -n 1)" \
-	    "$(uname -r)" \
-	    "$(keepalived --version 2>&1 | sed -n '1s/Keepalived v\([^ ]*\).*/\1/p')" \
-	    "$(conntrackd -v 2>&1 | sed -n 's/.* v\([0-9][0-9.]*[0-9]\).*/\1/p' | head -n 1)"
-}
 
 # lab_up: a fresh pair with CONNS held connections, in this (sub)shell.
 lab_up()
@@ -222,7 +213,7 @@ for c in $CASES; do
 done
 mkdir -p "$OUT" || exit 1
 
-machine
+fo_machine
 echo "faults: $(words $CASES); $RUNS runs each, $CONNS connections ($ACTIVE ticked)"
 echo "case,run,$(words $KEYS | tr ' ' ','),load" >"$CSV"
 for c in $CASES; do

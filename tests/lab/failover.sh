@@ -283,3 +283,15 @@ fo_settle()
 	    lab_wait_for "$1's host agent" 10000 fo_host_acked "$1" &&
 	    lab_wait_for "$1 synced $2" 20000 fo_synced "$1" "$2"
 }
+
+# fo_machine: the line the pair's benchmarks start with: CPUs, kernel and
+# the versions of keepalived and conntrackd.
+fo_machine()
+{
+	printf 'machine: nproc %s, cpu "%s", kernel %s, keepalived %s, conntrackd %s\n' \
+	    "$(nproc)" \
+	    "$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo | head -n 1)" \
+	    "$(uname -r)" \
+	    "$(keepalived --version 2>&1 | sed -n '1s/Keepalived v\([^ ]*\).*/\1/p')" \
+	    "$(conntrackd -v 2>&1 | sed -n 's/.* v\([0-9][0-9.]*[0-9]\).*/\1/p' | head -n 1)"
+}
