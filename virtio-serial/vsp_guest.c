@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "tbucket.h"
 #include "vsp_guest.h"
 #include "vsp_stream.h"
 
@@ -59,15 +60,6 @@ struct vsp_guest {
 };
 
 static void	 on_timer(evutil_socket_t, short, void *);
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void
 arm_timer(struct vsp_guest *g, int ms)
@@ -118,7 +110,7 @@ port_lost(struct vsp_guest *g, int error)
 		errno = error;
 		log_warn("%s: port unusable, reopening", g->path);
 		g->outage = 1;
-		g->lost_ms = now_ms();
+		g->lost_ms = mono_ms();
 	}
 	if (g->ev_read != NULL) {
 		event_free(g->ev_read);
@@ -199,7 +191,7 @@ host_heard(struct vsp_guest *g)
 {
 	if (g->outage)
 		log_info("%s: host back, %llu ms after the port was lost",
-		    g->path, (unsigned long long)(now_ms() - g->lost_ms));
+		    g->path, (unsigned long long)(mono_ms() - g->lost_ms));
 	g->outage = 0;
 	g->heard = 1;
 }
