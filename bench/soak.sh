@@ -348,6 +348,9 @@ check_router()	# R
 	BEGIN { ecur = 0; acur = 0; nd = 0; dp = 0; where = "start" }
 	$2 == 0 {
 		window_end()
+		# converged (both hosts acked the current state): the last
+		# decision so far must have been told
+		if (where != "start") settle("at convergence")
 		where = $0; sub(/^[^ ]* 0 soak: /, "", where)
 		if (where == "lab rebuilt") {
 			settle("lab rebuilt")
@@ -383,6 +386,9 @@ check_router()	# R
 			printf "  %s: told %s, not decided after %s (%s)\n",
 			    r, s, (dp > 0 ? d[dp - 1] : "-"), where
 		} else {
+			for (k = dp; k < j; k++)
+				printf "  %s: (superseded before told: %s, %s)\n",
+				    r, d[k], where
 			superseded += j - dp
 			dp = j + 1
 		}
