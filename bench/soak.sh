@@ -350,10 +350,9 @@ check_router()	# R
 		window_end()
 		# converged (both hosts acked the current state): the last
 		# decision so far must have been told
-		if (where != "start") settle("at convergence")
+		settle("at convergence")
 		where = $0; sub(/^[^ ]* 0 soak: /, "", where)
 		if (where == "lab rebuilt") {
-			settle("lab rebuilt")
 			nd = 0; dp = 0; last_d = ""; last_t = ""
 			ecur = 0; acur = 0
 		}
