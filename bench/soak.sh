@@ -20,6 +20,8 @@
 #                  closed) and is started again SOAK_DOWN_MS later
 #   planned-fault  M steps down through its standby track file (FAULT,
 #                  priority 0), released SOAK_DOWN_MS later
+# With an even number of kinds that move the role in a cycle, each kind
+# always finds the same router MASTER (the default six alternate).
 # After each: converged = one MASTER and one BACKUP, both host agents
 # acked the current state, only the MASTER's hypervisor routes the VIP,
 # keepalived and conntrackd run in both routers; polled, at most
@@ -61,8 +63,8 @@
 #
 # usage: bench/soak.sh [BUILD_DIR]       (as root; exit 77 = skipped)
 # environment: SOAK_FAILOVERS (1000), SOAK_KINDS ("kill planned link
-# ct-kill vm planned-fault"), SOAK_EVERY (100), SOAK_WARMUP (100, or a
-# fifth of the run if that is not shorter), SOAK_CONVERGE_MS (30000),
+# ct-kill vm planned-fault"), SOAK_EVERY (100), SOAK_WARMUP (100, at
+# most a fifth of the run), SOAK_CONVERGE_MS (30000),
 # SOAK_DOWN_MS (1000: how long link, vm and planned-fault last),
 # SOAK_ADVERT (vrouterd's default advert interval), SOAK_OUT (bench/out:
 # soak.csv per failover, soak-procs.csv per sample, soak-logs/ the
