@@ -29,29 +29,32 @@
 # more and waited on again, and if that fails too the lab is built anew
 # (the daemons' figures then start again: new pids).
 #
-# No lost transition.  Per router, three streams from the logs, merged by
-# time (vrouterd -v and vrouter-hostd -v, both "HH:MM:SS.mmm"):
-#   decided  vrouterd's decisions, "router lab: X -> Y (...)": the state
-#            it derives from what keepalived writes to its FIFO;
+# No lost transition.  Per router, three streams merged by time of day
+# (every daemon runs with TZ=UTC; a run across midnight UTC is not sorted
+# right):
+#   decided  vrouterd's decisions (its -v log), "router lab: X -> Y
+#            (...)": the state it derives from what keepalived writes to
+#            its FIFO;
 #   told     "host: telling it S": the state handed to the virtio-serial
 #            session, which resends it until the host acks;
-#   applied  the router's hypervisor's route changes for the VIP, "vm R:
-#            VIP/32 -> dev" (installed) and "... withdrawn" (the host
-#            withdraws on its own too when the channel or VM goes:
-#            "withdrawn: WHY", which the expected stream includes).
+#   applied  whether the router's hypervisor routes the VIP (proto 241),
+#            from bench/vipmon in its namespace: netlink events, to the
+#            µs.  Not vrouter-hostd's own "-> dev"/"withdrawn" lines: its
+#            per-VM log limiter suppresses some at this rate.  Its
+#            "withdrawn: WHY" lines (the host withdrawing on its own when
+#            the channel or VM goes; not limited) add to what is expected.
 # Checks: told must be decided, in order (told is a subsequence of
-# decided; an INIT at vrouterd's start is exempt); a decision not told is
-# "superseded" when a newer one came before the handover published it
-# (daemon/handover.c publishes the latest target only, by design), and
-# "lost" when it is the last decision of its run (nothing newer replaced
-# it and it never reached the host).  On the host, the route changes the
-# told states imply (MASTER = route, anything else = no route; repeats
-# collapsed; plus the host's own withdrawals) must equal the applied ones
-# in number and order: "missing" counts implied changes not applied,
-# "out of order" a sequence that differs otherwise.  A window where the
-# host's log limiter suppressed lines ("suppressed N log lines") is
-# counted as unverifiable instead.  Each anomaly is printed with the
-# failover it happened in.
+# decided; the INIT a starting vrouterd tells first is exempt); a decision
+# not told is "superseded" when a newer one came before the handover
+# published it (daemon/handover.c publishes the latest target only, by
+# design), and "lost" when it is still the last one at a convergence
+# (both hosts acked the current state) or when vrouterd dies.  Between
+# two convergences, the route changes the told states imply (MASTER =
+# route, anything else = none; repeats collapsed; plus the host's own
+# withdrawals) must equal the applied ones, in number and order:
+# "missing" counts implied changes not applied, "out of order" a sequence
+# that differs otherwise.  Each anomaly, and each superseded decision, is
+# printed with the failover it happened in.
 #
 # No growth.  fds (/proc/PID/fd) and VmRSS (kB) of vrouterd in r1 and r2
 # and of vrouter-hostd and its channel engine on hv1 and hv2: at the
@@ -135,7 +138,9 @@ lab_up()
 		lab_wait_for "vipmon on $h" 3000 test -s "$LAB_DIR/$h.vipmon.log" ||
 		    return 1
 	done
-	lab_wait_for "a converged pair" "$CONVERGE_MS" converged
+	# a fresh pair gets at least 30 s, however short SOAK_CONVERGE_MS
+	lab_wait_for "a converged pair" \
+	    "$((CONVERGE_MS > 30000 ? CONVERGE_MS : 30000))" converged
 }
 
 # take NODE.DAEMON: append what the daemon logged since the last take to
