@@ -48,7 +48,7 @@ ADVERT=$(pair_status_key r1 advert_ms)
 printf '  %s\n' "hypervisors hv1, hv2 (vrouter-hostd); routers r1 (prio 150, on hv1)" \
     "and r2 (prio 100, on hv2) with vrouterd + keepalived + conntrackd;" \
     "client c1 10.1.0.100 behind VIP $LAB_VIP; server $PAIR_SERVER" \
-    "VRRPv3 adverts every $ADVERT ms over the sync link (router.json's default)"
+    "VRRPv3 adverts every $ADVERT ms over the private segment and the sync link (router.json's defaults)"
 lab_wait_for "hv1 route" 3000 pair_route hv1 || exit 1
 lab_wait_for "client" 5000 pair_client_ok || exit 1
 echo "r1 is MASTER, hv1 routes $LAB_VIP/32 to r1, and the server sees the"
