@@ -125,7 +125,9 @@ vrouterd_reload(struct vrouterd *vd, const char *why, char *err,
 {
 	struct router_conf *next;
 	int		 ka_changed = 0, ct_changed = 0, rv = -1;
+	struct timespec	 t0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	log_info("reload (%s)", why);
 	if ((next = malloc(sizeof(*next))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -156,8 +158,9 @@ vrouterd_reload(struct vrouterd *vd, const char *why, char *err,
 	}
 	if (ka_changed)
 		reload_keepalived(vd);
-	log_info("reload done%s%s", ka_changed ? ", keepalived.conf changed" :
-	    "", ct_changed ? ", conntrackd.conf changed" : "");
+	log_info("reload done in %.1f ms%s%s", ts_ms_since(&t0),
+	    ka_changed ? ", keepalived.conf changed" : "",
+	    ct_changed ? ", conntrackd.conf changed" : "");
 	rv = 0;
 done:
 	if (rv == -1)
@@ -381,7 +384,9 @@ main(int argc, char *argv[])
 	const char		*promdir = NULL;
 	int			 ch, check_only = 0, foreground = 0, verbose = 0;
 	int			 master = 0, ct_changed = 0;
+	struct timespec		 t0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);	/* bench/apply.sh reads it */
 	/* Until its handler is in: a restart's SIGUSR2 must not kill us. */
 	signal(SIGUSR2, SIG_IGN);
 	vd.conf_path = DEFAULT_CONF;
@@ -485,6 +490,7 @@ main(int argc, char *argv[])
 		fatalx("%s", err);
 	if (nat_apply(&vd, &vd.conf, err, sizeof(err)) == -1)
 		fatalx("NAT rules: %s", err);
+	log_info("NAT: rules installed %.1f ms after start", ts_ms_since(&t0));
 	/*
 	 * What a previous vrouterd left running is taken over, not started
 	 * twice: a second keepalived would take the VIP from the first.
