@@ -100,29 +100,42 @@ host_init(struct vrouterd *vd)
 	return 0;
 }
 
-/* Send the full state with the public VIP claimed as st. */
+/*
+ * Send the full state with the public VIP claimed as st.  The groups go
+ * first: with 64 networks there are more VRRP instances (networks, public,
+ * sync path) plus the sync group than a STATE holds (VSP_MAX_GROUPS), and
+ * the VIP's entry names the group; the instances follow as they fit.
+ */
 void
 host_send(struct vrouterd *vd, uint8_t st)
 {
 	struct vsp_state_msg	 msg;
-	int			 i, group = -1;
+	int			 i, pass, group = -1;
 
 	if (vd->guest == NULL)
 		return;
 	memset(&msg, 0, sizeof(msg));
 	snprintf(msg.router_id, sizeof(msg.router_id), "%s",
 	    vd->conf.router_id);
-	for (i = 0; i < vd->nvrrp && i < VSP_MAX_GROUPS; i++) {
-		struct vsp_group *g = &msg.groups[msg.ngroups++];
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < vd->nvrrp && msg.ngroups < VSP_MAX_GROUPS;
+		    i++) {
+			struct vsp_group *g;
+			int		  is_group;
 
-		snprintf(g->name, sizeof(g->name), "%s", vd->vrrp[i].name);
-		g->kind = vd->vrrp[i].kind == FIFO_GROUP ? VSP_KIND_GROUP :
-		    VSP_KIND_INSTANCE;
-		g->state = vd->vrrp[i].state;
-		g->priority = vd->vrrp[i].priority;
-		if (group == -1 && vd->vrrp[i].kind == FIFO_GROUP)
-			group = i;
-	}
+			is_group = vd->vrrp[i].kind == FIFO_GROUP;
+			if (is_group != (pass == 0))
+				continue;
+			if (is_group && group == -1)
+				group = msg.ngroups;
+			g = &msg.groups[msg.ngroups++];
+			snprintf(g->name, sizeof(g->name), "%s",
+			    vd->vrrp[i].name);
+			g->kind = is_group ? VSP_KIND_GROUP :
+			    VSP_KIND_INSTANCE;
+			g->state = vd->vrrp[i].state;
+			g->priority = vd->vrrp[i].priority;
+		}
 	msg.naddrs = 1;
 	msg.addrs[0].addr = vd->conf.vip.s_addr;
 	msg.addrs[0].plen = 32;
