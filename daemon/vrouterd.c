@@ -115,9 +115,10 @@ reload_keepalived(struct vrouterd *vd)
 }
 
 /*
- * Reload as a transaction: parse, render and apply the NAT rules of the
- * new description; only if all of that worked does it replace the running
- * one.  A failure leaves the router exactly as it was.
+ * Reload as a transaction: parse the new description and apply it as the
+ * start does (apply_config: its files and NAT rules, or nothing); only if
+ * that worked does it replace the running one.  A failure leaves the
+ * router exactly as it was.
  */
 int
 vrouterd_reload(struct vrouterd *vd, const char *why, char *err,
@@ -141,11 +142,7 @@ vrouterd_reload(struct vrouterd *vd, const char *why, char *err,
 		    "change at run time: restart vrouterd");
 		goto done;
 	}
-	if (render_all(vd, next, 0, NULL, NULL, err, errlen) == -1)
-		goto done;
-	if (nat_apply(vd, next, err, errlen) == -1)
-		goto done;
-	if (render_all(vd, next, 1, &ka_changed, &ct_changed, err,
+	if (apply_config(vd, next, &vd->conf, &ka_changed, &ct_changed, err,
 	    errlen) == -1)
 		goto done;
 	vd->conf = *next;
@@ -485,11 +482,9 @@ main(int argc, char *argv[])
 	state_init(&vd);
 	setup_children(&vd);
 
-	if (render_all(&vd, &vd.conf, 1, NULL, &ct_changed, err,
+	if (apply_config(&vd, &vd.conf, NULL, NULL, &ct_changed, err,
 	    sizeof(err)) == -1)
 		fatalx("%s", err);
-	if (nat_apply(&vd, &vd.conf, err, sizeof(err)) == -1)
-		fatalx("NAT rules: %s", err);
 	log_info("NAT: rules installed %.1f ms after start", ts_ms_since(&t0));
 	/*
 	 * What a previous vrouterd left running is taken over, not started
@@ -569,7 +564,7 @@ main(int argc, char *argv[])
 		fatal("keepalived");
 	log_info("router %s node %s %s", vd.conf.router_id, vd.conf.node,
 	    vd.adopted ? "took over what was running" : "started");
-	/* The control sockets listen and nat_apply() has checked the rules. */
+	/* The control sockets listen and nat_apply() has applied the rules. */
 	if (sdnotify_init(vd.base) == -1)
 		fatalx("out of memory for events");
 	sdnotify_ready("router %s node %s: %d NAT rules, keepalived started",
