@@ -346,6 +346,9 @@ int	 apply_config(struct vrouterd *, const struct router_conf *next,
 /* host.c */
 int	 host_init(struct vrouterd *);
 void	 host_send(struct vrouterd *, uint8_t state);
+/* host_state.c: the STATE for the host, the public VIP claimed as state. */
+void	 host_state(const struct vrouterd *, uint8_t state,
+	    struct vsp_state_msg *);
 void	 host_free(struct vrouterd *);
 
 /* ctstats.c: conntrackd's counters, polled; a stalled sync flagged. */
