@@ -7,8 +7,8 @@
  * real run's parser catches too, not what the kernel refuses.  No check
  * back through iptables-save: a table either committed whole or not at
  * all, so the count comes from the rendered rules.  One iptables-save
- * before says which jumps into our chains are missing (docs/DEPENDENCIES.md,
- * iptables, for the figures).
+ * before says which jumps into our chains are missing.  The figures are
+ * in docs/DEPENDENCIES.md ("NAT rules").
  */
 #include <errno.h>
 #include <stdio.h>
