@@ -15,8 +15,8 @@
 #define CONF_NAME_LEN		32	/* fits a vsp name */
 #define CONF_PATH_LEN		256
 #define CONF_MAX_PEERS		4
-#define CONF_MAX_NETWORKS	16
-#define CONF_MAX_FORWARDS	256
+#define CONF_MAX_NETWORKS	64
+#define CONF_MAX_FORWARDS	1024
 #define CONF_SUN_PATH_MAX	108	/* sizeof(sun_path), with its NUL */
 
 /*

@@ -105,29 +105,10 @@ void
 host_send(struct vrouterd *vd, uint8_t st)
 {
 	struct vsp_state_msg	 msg;
-	int			 i, group = -1;
 
 	if (vd->guest == NULL)
 		return;
-	memset(&msg, 0, sizeof(msg));
-	snprintf(msg.router_id, sizeof(msg.router_id), "%s",
-	    vd->conf.router_id);
-	for (i = 0; i < vd->nvrrp && i < VSP_MAX_GROUPS; i++) {
-		struct vsp_group *g = &msg.groups[msg.ngroups++];
-
-		snprintf(g->name, sizeof(g->name), "%s", vd->vrrp[i].name);
-		g->kind = vd->vrrp[i].kind == FIFO_GROUP ? VSP_KIND_GROUP :
-		    VSP_KIND_INSTANCE;
-		g->state = vd->vrrp[i].state;
-		g->priority = vd->vrrp[i].priority;
-		if (group == -1 && vd->vrrp[i].kind == FIFO_GROUP)
-			group = i;
-	}
-	msg.naddrs = 1;
-	msg.addrs[0].addr = vd->conf.vip.s_addr;
-	msg.addrs[0].plen = 32;
-	msg.addrs[0].state = st;
-	msg.addrs[0].group = group == -1 ? 0xff : (uint8_t)group;
+	host_state(vd, st, &msg);
 	vd->host_acked = 0;
 	if (vsp_guest_set_state(vd->guest, &msg) == -1)
 		log_warn("host: state not sent");

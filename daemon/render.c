@@ -2,7 +2,9 @@
  * Rendering keepalived.conf and conntrackd.conf from the templates.  A
  * file is rewritten only when its content changes (so an unchanged reload
  * does not restart conntrackd or SIGHUP keepalived), and atomically, so a
- * daemon starting at that moment never reads half a file.
+ * daemon starting at that moment never reads half a file: staged as
+ * NAME.new, renamed into place by render_commit once the NAT rules of the
+ * same description are in (apply.c), or removed by render_abort.
  */
 #include <sys/stat.h>
 
@@ -73,9 +75,9 @@ render_template(const char *tmpldir, const char *name, json_t *view,
 	return out;
 }
 
-/* Write content to path if it differs; *changed says whether it did. */
+/* Write content to path.new if path differs; *changed says whether. */
 static int
-install(const char *path, const char *content, int *changed, char *err,
+stage(const char *path, const char *content, int *changed, char *err,
     size_t errlen)
 {
 	char	 tmp[512], e[8], *old;
@@ -99,12 +101,49 @@ install(const char *path, const char *content, int *changed, char *err,
 		return -1;
 	}
 	close(fd);
+	return 0;
+}
+
+static int
+commit_one(const char *path, char *err, size_t errlen)
+{
+	char	 tmp[512];
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
 	if (rename(tmp, path) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
 	return 0;
+}
+
+int
+render_commit(struct vrouterd *vd, int keepalived_changed,
+    int conntrackd_changed, char *err, size_t errlen)
+{
+	int	 rv = 0;
+
+	if (keepalived_changed &&
+	    commit_one(vd->keepalived_conf, err, errlen) == -1)
+		rv = -1;
+	if (conntrackd_changed && rv == 0 &&
+	    commit_one(vd->conntrackd_conf, err, errlen) == -1)
+		rv = -1;
+	if (rv == -1)
+		render_abort(vd);
+	return rv;
+}
+
+void
+render_abort(struct vrouterd *vd)
+{
+	char	 tmp[512];
+
+	snprintf(tmp, sizeof(tmp), "%s.new", vd->keepalived_conf);
+	unlink(tmp);
+	snprintf(tmp, sizeof(tmp), "%s.new", vd->conntrackd_conf);
+	unlink(tmp);
 }
 
 int
@@ -135,12 +174,14 @@ render_all(struct vrouterd *vd, const struct router_conf *conf, int doit,
 		rv = 0;
 		goto done;
 	}
-	if (install(vd->keepalived_conf, ka, keepalived_changed, err,
+	if (stage(vd->keepalived_conf, ka, keepalived_changed, err,
 	    errlen) == -1)
 		goto done;
-	if (install(vd->conntrackd_conf, ct, conntrackd_changed, err,
-	    errlen) == -1)
+	if (stage(vd->conntrackd_conf, ct, conntrackd_changed, err,
+	    errlen) == -1) {
+		render_abort(vd);
 		goto done;
+	}
 	rv = 0;
 done:
 	free(ka);

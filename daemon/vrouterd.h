@@ -320,16 +320,35 @@ int	 nat_apply(struct vrouterd *, const struct router_conf *,
 
 /* render.c */
 /*
- * Render keepalived.conf and conntrackd.conf; with install, write those
- * that changed into rundir (and say which), else only check they render.
+ * Render keepalived.conf and conntrackd.conf; with stage, write those
+ * that differ from rundir's as NAME.new (and say which), else only check
+ * they render.  render_commit renames the staged ones into place (and on
+ * a failure removes what is left); render_abort removes them.
  */
 int	 render_all(struct vrouterd *, const struct router_conf *,
-	    int install, int *keepalived_changed, int *conntrackd_changed,
+	    int stage, int *keepalived_changed, int *conntrackd_changed,
 	    char *err, size_t errlen);
+int	 render_commit(struct vrouterd *, int keepalived_changed,
+	    int conntrackd_changed, char *err, size_t errlen);
+void	 render_abort(struct vrouterd *);
+
+/* apply.c */
+/*
+ * Apply a description, at start (old NULL) and on reload alike: render
+ * check, stage the files, NAT rules, then the files into place.  All or
+ * nothing: on -1 (err says why) the staged files are gone and the rules
+ * are old's (rolled back if the files could not be put in place).
+ */
+int	 apply_config(struct vrouterd *, const struct router_conf *next,
+	    const struct router_conf *old, int *keepalived_changed,
+	    int *conntrackd_changed, char *err, size_t errlen);
 
 /* host.c */
 int	 host_init(struct vrouterd *);
 void	 host_send(struct vrouterd *, uint8_t state);
+/* host_state.c: the STATE for the host, the public VIP claimed as state. */
+void	 host_state(const struct vrouterd *, uint8_t state,
+	    struct vsp_state_msg *);
 void	 host_free(struct vrouterd *);
 
 /* ctstats.c: conntrackd's counters, polled; a stalled sync flagged. */

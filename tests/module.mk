@@ -33,6 +33,11 @@ UNIT_SRCS += tests/unit/check_ctstats.c
 $(B)/tests/unit/runner: $(B)/tests/unit/check_ctstats.o \
 		       $(B)/daemon/ctstats_parse.o
 
+# The STATE vrouterd sends its host, at the caps (daemon/host_state.c).
+UNIT_SRCS += tests/unit/check_host_state.c
+$(B)/tests/unit/runner: $(B)/tests/unit/check_host_state.o \
+		       $(B)/daemon/host_state.o
+
 # vrouter-hostd: the planner (trust boundary), the privsep records, the
 # kernel route mirror, and the per-VM limits.
 UNIT_SRCS += tests/unit/check_routes_plan.c tests/unit/check_psmsg.c \

@@ -320,24 +320,6 @@ static const struct {
 	    "vrrp.sync_path: true, but sync.peers has none" },
 	{ { { "networks[0].name", LONG30 } }, "networks[0].name: " LONG30 ": "
 	    "longer than 29 bytes" },
-	{ { { "networks", "[" NET("a", "a", "10.1.0.0/24", "10.1.0.1", 1) ","
-	    NET("b", "b", "10.2.0.0/24", "10.2.0.1", 2) ","
-	    NET("c", "c", "10.3.0.0/24", "10.3.0.1", 3) ","
-	    NET("d", "d", "10.4.0.0/24", "10.4.0.1", 4) ","
-	    NET("e", "e", "10.5.0.0/24", "10.5.0.1", 5) ","
-	    NET("f", "f", "10.6.0.0/24", "10.6.0.1", 6) ","
-	    NET("g", "g", "10.7.0.0/24", "10.7.0.1", 7) ","
-	    NET("h", "h", "10.8.0.0/24", "10.8.0.1", 8) ","
-	    NET("i", "i", "10.9.0.0/24", "10.9.0.1", 9) ","
-	    NET("j", "j", "10.10.0.0/24", "10.10.0.1", 10) ","
-	    NET("k", "k", "10.11.0.0/24", "10.11.0.1", 11) ","
-	    NET("l", "l", "10.12.0.0/24", "10.12.0.1", 12) ","
-	    NET("m", "m", "10.13.0.0/24", "10.13.0.1", 13) ","
-	    NET("n", "n", "10.14.0.0/24", "10.14.0.1", 14) ","
-	    NET("o", "o", "10.15.0.0/24", "10.15.0.1", 15) ","
-	    NET("p", "p", "10.16.0.0/24", "10.16.0.1", 16) ","
-	    NET("q", "q", "10.17.0.0/24", "10.17.0.1", 17) "]" } },
-	    "networks: more than 16 entries" },
 
 	/* port_forwards */
 	{ { { "port_forwards", "{}" } }, "port_forwards: not an array" },
@@ -873,6 +855,78 @@ tmpfile_with(char *path, size_t len, const char *s)
 	fclose(fp);
 }
 
+/* good with n networks and f forwards, all distinct. */
+static json_t *
+sized(int n, int f)
+{
+	json_t	*root = load(good), *nets, *fwds;
+	char	 name[16], cidr[32], gw[32];
+	int	 i;
+
+	nets = json_object_get(root, "networks");
+	fwds = json_object_get(root, "port_forwards");
+	for (i = (int)json_array_size(nets); i < n; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		snprintf(cidr, sizeof(cidr), "172.20.%d.0/24", i);
+		snprintf(gw, sizeof(gw), "172.20.%d.1", i);
+		json_array_append_new(nets, json_pack("{s:s,s:s,s:s,s:s,s:i}",
+		    "name", name, "interface", name, "cidr", cidr,
+		    "gateway", gw, "vrid", 60 + i));
+	}
+	for (i = (int)json_array_size(fwds); i < f; i++)
+		json_array_append_new(fwds, json_pack("{s:s,s:i,s:s,s:i}",
+		    "proto", "tcp", "public_port", 10000 + i, "host", "10.1.0.5",
+		    "port", 22));
+	return root;
+}
+
+/* The caps router-json.md gives, and a file at both fits in 1 MiB. */
+START_TEST(caps)
+{
+	struct router_conf	*c;
+	json_t			*root;
+	char			 err[256] = "", path[64], *text;
+
+	ck_assert_ptr_nonnull(c = malloc(sizeof(*c)));
+	root = sized(CONF_MAX_NETWORKS, CONF_MAX_FORWARDS);
+	ck_assert_msg(config_from_json(root, c, err, sizeof(err)) == 0,
+	    "rejected: %s", err);
+	ck_assert_int_eq(c->nnetworks, 64);
+	ck_assert_int_eq(c->nforwards, 1024);
+	ck_assert_ptr_nonnull(text = json_dumps(root, JSON_INDENT(2)));
+	ck_assert_uint_lt(strlen(text), 1024 * 1024);
+	tmpfile_with(path, sizeof(path), text);
+	ck_assert_msg(config_load(path, c, err, sizeof(err)) == 0,
+	    "rejected: %s", err);
+	unlink(path);
+	free(text);
+	json_decref(root);
+
+	root = sized(CONF_MAX_NETWORKS + 1, 2);
+	ck_assert_int_eq(config_from_json(root, c, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "networks: more than 64 entries");
+	json_decref(root);
+	root = sized(2, CONF_MAX_FORWARDS + 1);
+	ck_assert_int_eq(config_from_json(root, c, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "port_forwards: more than 1024 entries");
+	json_decref(root);
+
+	/* Past 1 MiB the file is refused before it is parsed. */
+	ck_assert_ptr_nonnull(text = malloc(1024 * 1024 + 2));
+	memset(text, ' ', 1024 * 1024 + 1);
+	text[0] = '{';
+	text[1024 * 1024] = '}';
+	text[1024 * 1024 + 1] = '\0';
+	tmpfile_with(path, sizeof(path), text);
+	ck_assert_int_eq(config_load(path, c, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, ": larger than 1 MiB") != NULL, "got %s",
+	    err);
+	unlink(path);
+	free(text);
+	free(c);
+}
+END_TEST
+
 START_TEST(load_file)
 {
 	struct router_conf	 c;
@@ -931,6 +985,7 @@ config_suite(void)
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, optional_parts_off);
 	tcase_add_test(tc, load_file);
+	tcase_add_test(tc, caps);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("view");

@@ -17,6 +17,7 @@ Suite	*nat_table_suite(void);
 Suite	*packet_suite(void);
 Suite	*ofp_suite(void);
 Suite	*ctstats_suite(void);
+Suite	*host_state_suite(void);
 Suite	*routes_plan_suite(void);
 Suite	*psmsg_suite(void);
 Suite	*kmirror_suite(void);
