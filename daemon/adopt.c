@@ -165,7 +165,8 @@ adopt_forget(const char *path)
 }
 
 int
-adopt_find(const char *path, char *const argv[], pid_t *pidp)
+adopt_find(const char *path, char *const argv[], pid_t *pidp,
+    unsigned long long *startp)
 {
 	char			 buf[CMDLINE_MAX], proc[64];
 	unsigned long long	 start, now;
@@ -194,6 +195,7 @@ adopt_find(const char *path, char *const argv[], pid_t *pidp)
 		return 0;
 	}
 	*pidp = (pid_t)pid;
+	*startp = start;
 	if (!adopt_cmdline_matches(buf, (size_t)n, argv)) {
 		log_warnx("%s: pid %lld runs another command line than ours: "
 		    "outdated", path, pid);
@@ -203,7 +205,7 @@ adopt_find(const char *path, char *const argv[], pid_t *pidp)
 }
 
 int
-adopt_scan(char *const argv[], pid_t *pidp)
+adopt_scan(char *const argv[], pid_t *pidp, unsigned long long *startp)
 {
 	char			 path[64], buf[CMDLINE_MAX];
 	unsigned long long	 start;
@@ -228,8 +230,17 @@ adopt_scan(char *const argv[], pid_t *pidp)
 		    proc_identity((pid_t)pid, &start) == -1)
 			continue;
 		*pidp = (pid_t)pid;
+		*startp = start;
 		found = 1;
 	}
 	closedir(d);
 	return found;
+}
+
+int
+adopt_same(pid_t pid, unsigned long long start)
+{
+	unsigned long long	 now;
+
+	return proc_identity(pid, &now) == 0 && now == start;
 }

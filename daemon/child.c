@@ -239,13 +239,14 @@ on_pidfd(evutil_socket_t fd, short what, void *arg)
 int
 child_adopt(struct child *c)
 {
-	pid_t	 pid, again;
-	int	 found, scanned = 0;
+	unsigned long long start;
+	pid_t		 pid;
+	int		 found, scanned = 0;
 
 	if (c->pid != 0)
 		return 0;
-	if ((found = adopt_find(c->record, c->argv, &pid)) == 0) {
-		if (!adopt_scan(c->argv, &pid))
+	if ((found = adopt_find(c->record, c->argv, &pid, &start)) == 0) {
+		if (!adopt_scan(c->argv, &pid, &start))
 			return 0;
 		log_info("%s: pid %d runs our command line, without a record",
 		    c->name, (int)pid);
@@ -262,8 +263,7 @@ child_adopt(struct child *c)
 		    c->name, (int)pid);
 	}
 	/* Still the same process, now that the pidfd holds it? */
-	if ((scanned ? adopt_scan(c->argv, &again) :
-	    adopt_find(c->record, c->argv, &again)) == 0 || again != pid) {
+	if (!adopt_same(pid, start)) {
 		unwatch(c);
 		return 0;
 	}

@@ -210,13 +210,17 @@ struct vrouterd {
  * pid's start time in path; adopt_find returns 1 with *pid when the
  * record names a live process group leader that started then and runs
  * exactly argv, 2 when it runs the same program with another command
- * line (outdated), else 0.  The parsers are pure.
+ * line (outdated), else 0; *start is its start time.  The parsers are
+ * pure.
  */
 int	 adopt_record(const char *path, pid_t pid);
-int	 adopt_find(const char *path, char *const argv[], pid_t *pid);
+int	 adopt_find(const char *path, char *const argv[], pid_t *pid,
+	    unsigned long long *start);
 void	 adopt_forget(const char *path);
 /* Without a record: 1 with *pid for a group leader running exactly argv. */
-int	 adopt_scan(char *const argv[], pid_t *pid);
+int	 adopt_scan(char *const argv[], pid_t *pid, unsigned long long *start);
+/* 1 while pid is still the group leader that started at start. */
+int	 adopt_same(pid_t pid, unsigned long long start);
 /* /proc/PID/stat: its process group and start time; -1 if malformed. */
 int	 adopt_parse_stat(const char *text, size_t len, pid_t *pgid,
 	    unsigned long long *starttime);

@@ -117,25 +117,29 @@ START_TEST(test_record_find)
 	char *const	 cat[] = { "/bin/cat", NULL };
 	char		 dir[] = "/tmp/check_adopt.XXXXXX", path[300];
 	pid_t		 pid, found = 0;
+	unsigned long long start = 0;
 	int		 status;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/sleep.child", dir);
-	ck_assert_int_eq(adopt_find(path, argv, &found), 0);	/* none */
+	ck_assert_int_eq(adopt_find(path, argv, &found, &start), 0);	/* none */
 	pid = spawn_leader(argv);
 	ck_assert_int_eq(adopt_record(path, pid), 0);
-	ck_assert_int_eq(adopt_find(path, argv, &found), 1);
+	ck_assert_int_eq(adopt_find(path, argv, &found, &start), 1);
 	ck_assert_int_eq(found, pid);
+	ck_assert_int_eq(adopt_same(pid, start), 1);
+	ck_assert_int_eq(adopt_same(pid, start + 1), 0);
 	/* the same program, another command line: ours, outdated */
 	found = 0;
-	ck_assert_int_eq(adopt_find(path, other, &found), 2);
+	ck_assert_int_eq(adopt_find(path, other, &found, &start), 2);
 	ck_assert_int_eq(found, pid);
 	/* another program: not ours */
-	ck_assert_int_eq(adopt_find(path, cat, &found), 0);
+	ck_assert_int_eq(adopt_find(path, cat, &found, &start), 0);
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
+	ck_assert_int_eq(adopt_same(pid, start), 0);
 	/* gone: the record names nothing any more */
-	ck_assert_int_eq(adopt_find(path, argv, &found), 0);
+	ck_assert_int_eq(adopt_find(path, argv, &found, &start), 0);
 	/* a record whose start time is not the process's own */
 	pid = spawn_leader(argv);
 	{
@@ -145,7 +149,7 @@ START_TEST(test_record_find)
 		fprintf(f, "%d 1\n", (int)pid);
 		fclose(f);
 	}
-	ck_assert_int_eq(adopt_find(path, argv, &found), 0);
+	ck_assert_int_eq(adopt_find(path, argv, &found, &start), 0);
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	adopt_forget(path);
