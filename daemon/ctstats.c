@@ -61,7 +61,6 @@ struct ctstats {
 	 * After conntrackd (re)starts, the sync is "resyncing" until the
 	 * peer has answered the resync asked after the first good poll.
 	 */
-	int		 down;		/* conntrackd not running */
 	int		 resyncing;
 	int		 asked;
 	uint64_t	 recv_at_ask;
@@ -263,7 +262,6 @@ ctstats_started(struct vrouterd *vd)
 
 	if (cs == NULL)
 		return;
-	cs->down = 0;
 	cs->resyncing = 1;
 	cs->asked = 0;
 	cs->have = cs->frozen = cs->stalled = 0;
@@ -280,7 +278,6 @@ ctstats_ended(struct vrouterd *vd)
 
 	if (cs == NULL)
 		return;
-	cs->down = 1;
 	cs->resyncing = 0;
 	cs->have = 0;
 }
@@ -291,7 +288,7 @@ unhealthy(const struct vrouterd *vd, const struct ctstats *cs)
 {
 	if (!vd->conf.ct_enabled)
 		return "conntrackd is not enabled";
-	if (cs->down || vd->conntrackd.pid == 0)
+	if (vd->conntrackd.pid == 0)
 		return "conntrackd is not running";
 	if (cs->resyncing)
 		return "conntrackd started: not in sync with the peer yet";
