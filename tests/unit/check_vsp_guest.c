@@ -17,6 +17,7 @@
 #include <event2/event.h>
 
 #include "suites.h"
+#include "tbucket.h"
 #include "vsp_guest.h"
 #include "vsp_stream.h"
 
@@ -48,15 +49,6 @@ on_chan(enum vsp_chan c, int acked, void *arg)
 	n_chan++;
 	last_chan = c;
 	last_acked = acked;
-}
-
-static uint64_t
-ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void
@@ -112,8 +104,8 @@ teardown(void)
 
 /* Run the guest's loop for up to ms_max, until cond holds. */
 #define RUN_UNTIL(cond, ms_max) do {					\
-	uint64_t t0_ = ms();						\
-	while (!(cond) && ms() - t0_ < (ms_max)) {			\
+	uint64_t t0_ = mono_ms();						\
+	while (!(cond) && mono_ms() - t0_ < (ms_max)) {			\
 		event_base_loop(base, EVLOOP_NONBLOCK);			\
 		usleep(2000);						\
 	}								\
@@ -123,7 +115,7 @@ teardown(void)
 static int
 host_read(struct pty *p, struct vsp_msg *m, int ms_max)
 {
-	uint64_t	 t0 = ms();
+	uint64_t	 t0 = mono_ms();
 	uint8_t		*dst;
 	size_t		 avail;
 	ssize_t		 n;
@@ -131,7 +123,7 @@ host_read(struct pty *p, struct vsp_msg *m, int ms_max)
 	for (;;) {
 		if (vsp_reader_next(&hrd, m))
 			return 1;
-		if (ms() - t0 >= (uint64_t)ms_max)
+		if (mono_ms() - t0 >= (uint64_t)ms_max)
 			return 0;
 		event_base_loop(base, EVLOOP_NONBLOCK);
 		dst = vsp_reader_space(&hrd, &avail);
@@ -289,10 +281,10 @@ START_TEST(hung_up_port_is_reopened)
 	ck_assert_int_eq(vsp_guest_channel(g), VSP_CHAN_CLOSED);
 
 	pty_open(&q);
-	t0 = ms();
+	t0 = mono_ms();
 	RUN_UNTIL(vsp_guest_channel(g) != VSP_CHAN_CLOSED, 2000);
 	ck_assert_int_eq(vsp_guest_channel(g), VSP_CHAN_ABSENT);
-	ck_assert_uint_lt(ms() - t0, 1500);	/* 50 ms retries */
+	ck_assert_uint_lt(mono_ms() - t0, 1500);	/* 50 ms retries */
 	ck_assert_int_eq(host_read(&q, &again, 2000), 1);
 	ck_assert_int_eq(again.hdr.type, VSP_STATE);
 	ck_assert_uint_eq(again.hdr.seq, st.hdr.seq);
@@ -382,9 +374,9 @@ START_TEST(unanswered_reannounce_voids_the_ack)
 	pty_open(&p);
 	g = guest_new();
 	acked_on(g, &p, &st);
-	t0 = ms();
+	t0 = mono_ms();
 	ck_assert_int_eq(host_read(&p, &re, 3500), 1);
-	ck_assert_uint_ge(ms() - t0, 1500);
+	ck_assert_uint_ge(mono_ms() - t0, 1500);
 	ck_assert_uint_eq(re.hdr.seq, st.hdr.seq);
 	ck_assert(re.hdr.epoch == st.hdr.epoch);
 	host_ack(&p, &re);	/* answered: still acked, no new on_ack */
