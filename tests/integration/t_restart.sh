@@ -39,35 +39,15 @@ LAB_BUILD=${1:-${VROUTER_BUILD:-build}}
 . "$LAB_ROOT/tests/lab/lab.sh"
 . "$LAB_ROOT/tests/lab/pair.sh"
 . "$LAB_ROOT/tests/lab/failover.sh"
+. "$LAB_ROOT/tests/lab/faults.sh"
 
 lab_need
 
 N=100		# connections held across the restarts
 
-# The leaders of keepalived's process groups, and the long-running
-# conntrackd (not a `conntrackd -s` poll), in R's namespace.
-count_procs()	# R ka|ct
-{
-	local pid n=0 comm
-	for pid in $(ip netns pids "$LAB$1" 2>/dev/null); do
-		comm=$(cat "/proc/$pid/comm" 2>/dev/null) || continue
-		case $2:$comm in
-		ka:keepalived)
-			[ "$(ps -o pgid= -p "$pid" | tr -d ' ')" = "$pid" ] &&
-			    n=$((n + 1))
-			;;
-		ct:conntrackd)
-			tr '\0' ' ' <"/proc/$pid/cmdline" |
-			    grep -q -- "conntrackd.conf $" && n=$((n + 1))
-			;;
-		esac
-	done
-	echo "$n"
-}
-
 one_each()	# R
 {
-	[ "$(count_procs "$1" ka)" = 1 ] && [ "$(count_procs "$1" ct)" = 1 ]
+	[ "$(fault_procs "$1")" = "1 1" ]
 }
 
 adopted()	# R
@@ -192,7 +172,7 @@ stranger=$LAB_PID
 lab_kill "$(vrd_pid r2)" TERM
 lab_wait_for "r2 vrouterd stopped" 5000 gone "$(vrd_pid r2)"
 lab_check "r2: a stopped vrouterd stops keepalived and conntrackd" \
-    [ "$(count_procs r2 ka):$(count_procs r2 ct)" = 0:0 ]
+    [ "$(fault_procs r2)" = "0 0" ]
 echo "$stranger $(awk '{ print $22 }' "/proc/$stranger/stat")" \
     >"$LAB_DIR/r2.run/keepalived.child"
 pair_vrouterd r2 || exit 1
@@ -231,7 +211,7 @@ PATH=$LAB_DIR/stub:$PATH sh "$LAB_ROOT/etc/systemd/vrouterd-stop" \
     "$(vrd_pid r2)"
 lab_check "vrouterd-stop (job stop): vrouterd left" gone "$(vrd_pid r2)"
 lab_check "vrouterd-stop (job stop): keepalived and conntrackd stopped" \
-    [ "$(count_procs r2 ka):$(count_procs r2 ct)" = 0:0 ]
+    [ "$(fault_procs r2)" = "0 0" ]
 pair_vrouterd r2 || exit 1
 lab_check "r2 BACKUP again" lab_wait_for "r2 BACKUP" 10000 pair_is r2 BACKUP
 # A stop job with no vrouterd running (it crashed): what its records name
@@ -261,10 +241,7 @@ lab_check "vrouterd-stop (job restart): a vrouterd that does not catch SIGUSR2 g
 # 6.
 lab_kill "$(vrd_pid r1)" KILL
 lab_wait_for "r1 vrouterd gone" 5000 gone "$(vrd_pid r1)"
-ka=$(ip netns pids "${LAB}r1" | while read -r p; do
-	[ "$(cat /proc/$p/comm 2>/dev/null)" = keepalived ] &&
-	    [ "$(ps -o pgid= -p "$p" | tr -d ' ')" = "$p" ] && echo "$p"
-done)
+ka=$(fault_ka_leaders r1)
 lab_check "r1: the orphaned keepalived found" [ -n "$ka" ]
 kill -s KILL "$ka"
 lab_check "r2 takes over while r1's vrouterd is dead" \
@@ -320,27 +297,17 @@ done
 lab_check "one MASTER, one BACKUP after it all" fo_stable
 
 # 8.
-ka_leader()	# R
-{
-	local p
-	for p in $(ip netns pids "$LAB$1"); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = keepalived ] &&
-		    [ "$(ps -o pgid= -p "$p" | tr -d ' ')" = "$p" ] &&
-		    echo "$p" && return 0
-	done
-	return 1
-}
 ours_cmdline()	# R
 {
 	local p
-	p=$(ka_leader "$1") &&
+	p=$(fault_ka_leaders "$1" | head -n 1) &&
 	    [ "$(tr '\0' ' ' <"/proc/$p/cmdline" | sed 's/ $//')" = \
 	    "$(cat "$LAB_DIR/$1.ka-argv")" ]
 }
 # On the BACKUP: a MASTER's outdated keepalived is replaced the same way
 # once it has handed over (vrouterctl failover's path, t_handover.sh).
 r=$(pair_other "$(pair_master)")
-p=$(ka_leader "$r")
+p=$(fault_ka_leaders "$r" | head -n 1)
 tr '\0' ' ' <"/proc/$p/cmdline" | sed 's/ $//' >"$LAB_DIR/$r.ka-argv"
 t=$(pair_transitions "$(pair_master)")
 lab_kill "$(vrd_pid "$r")" USR2

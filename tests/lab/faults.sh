@@ -107,7 +107,9 @@ fault_length_ms()
 # ---------------------------------------------------------------- processes
 
 # fault_procs R: "KA CT" for router R: keepalived process groups and
-# conntrackd processes in R's namespace (zombies not counted).
+# conntrackd daemons (`conntrackd -C FILE`, not vrouterd's short runs of
+# `conntrackd -C FILE -s` and the like) in R's namespace (zombies not
+# counted).
 fault_procs()
 {
 	local pid ka="" ct=0 st
@@ -121,7 +123,8 @@ fault_procs()
 		keepalived)
 			case " $ka " in *" $3 "*) ;; *) ka="$ka $3" ;; esac ;;
 		conntrackd)
-			ct=$((ct + 1)) ;;
+			[ "$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null |
+			    wc -l)" = 3 ] && ct=$((ct + 1)) ;;
 		esac
 	done
 	# shellcheck disable=SC2086
@@ -139,9 +142,9 @@ fault__running()
 	[ "${PAIR_CONNTRACKD:-true}" != true ] || [ "${p#* }" -ge 1 ]
 }
 
-# fault__ka_leaders R: the pids of keepalived main processes (process
+# fault_ka_leaders R: the pids of keepalived main processes (process
 # group leaders) in R's namespace.
-fault__ka_leaders()
+fault_ka_leaders()
 {
 	local pid pg
 	for pid in $(ip netns pids "$LAB$1" 2>/dev/null); do
@@ -352,7 +355,7 @@ fault_inject()
 		wait "$pid" 2>/dev/null
 		if [ "$c" = vrouterd-dead-ka-kill ]; then
 			sleep 1
-			pids=$(fault__ka_leaders "$m")
+			pids=$(fault_ka_leaders "$m")
 			[ -n "$pids" ] ||
 			    { fault__err "no keepalived in $m"; return 1; }
 			# shellcheck disable=SC2086
