@@ -306,22 +306,18 @@ ctstats_json(const struct vrouterd *vd)
 {
 	const struct ctstats *cs = vd->ctstats;
 	const struct ct_counters *c;
-	const char	*why;
+	const char	*why = cs == NULL ? "not watched" : unhealthy(vd, cs);
+	json_t		*o;
 
-	if (cs == NULL)
-		return json_pack("{s:b, s:b, s:b, s:b, s:s}", "enabled",
-		    vd->conf.ct_enabled, "polled", 0, "stalled", 0,
-		    "healthy", 0, "why", "not watched");
-	why = unhealthy(vd, cs);
-	if (!cs->have)
-		return json_pack("{s:b, s:b, s:b, s:b, s:s}", "enabled",
-		    vd->conf.ct_enabled, "polled", 0, "stalled", 0,
-		    "healthy", why == NULL, "why", why ? why : "");
+	o = json_pack("{s:b, s:b, s:b, s:b, s:s}", "enabled",
+	    vd->conf.ct_enabled, "polled", cs != NULL && cs->have, "stalled",
+	    cs != NULL && cs->have && cs->stalled, "healthy", why == NULL,
+	    "why", why ? why : "");
+	if (o == NULL || cs == NULL || !cs->have)
+		return o;
 	c = &cs->cur;
-	return json_pack("{s:b, s:b, s:b, s:b, s:s, s:I, s:I, s:I, s:I, s:I,"
-	    " s:I, s:I, s:I, s:I, s:I}", "enabled", vd->conf.ct_enabled,
-	    "polled", 1, "stalled", cs->stalled, "healthy", why == NULL,
-	    "why", why ? why : "",
+	json_object_update_new(o, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+	    " s:I, s:I, s:I}",
 	    "quiet_ms", (json_int_t)ts_ms_since(&cs->heard),
 	    "internal", (json_int_t)c->int_active,
 	    "external", (json_int_t)c->ext_active,
@@ -330,7 +326,8 @@ ctstats_json(const struct vrouterd *vd)
 	    "send_errors", (json_int_t)c->send_errors,
 	    "receive_errors", (json_int_t)c->recv_errors,
 	    "lost", (json_int_t)c->lost,
-	    "polls", (json_int_t)cs->polls);
+	    "polls", (json_int_t)cs->polls));
+	return o;
 }
 
 void
