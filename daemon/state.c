@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "tbucket.h"
 #include "vrouterd.h"
 
 static uint8_t
@@ -165,13 +166,10 @@ state_event(struct vrouterd *vd, const struct fifo_event *ev,
 		if (vd->router_state == VSP_ST_MASTER &&
 		    vd->host_state == VSP_ST_MASTER) {
 			struct prio_times	 t;
-			struct timespec		 now;
 
 			prio_times(vd->conf.advert_ms, &t);
-			clock_gettime(CLOCK_MONOTONIC, &now);
 			if (!prio_reassert_due(&t, &vd->reassert_ms,
-			    (uint64_t)now.tv_sec * 1000 +
-			    (uint64_t)now.tv_nsec / 1000000)) {
+			    mono_ms())) {
 				log_debug("%s: re-asserted less than %u ms ago",
 				    reason, t.reassert_ms);
 				return;
