@@ -100,6 +100,21 @@ void_ack(struct vsp_guest *g)
 }
 
 /*
+ * The host's connection is over (the port is gone, or QEMU's EOF): its
+ * ack is void, and nothing of its streams belongs to the next one.  QEMU
+ * drops what the old host had not read, so the rest of a torn frame must
+ * not reach the next host either.
+ */
+static void
+connection_over(struct vsp_guest *g)
+{
+	g->heard = 0;
+	void_ack(g);
+	vsp_reader_free(&g->rd);
+	vsp_wbuf_reset(&g->wb);
+}
+
+/*
  * The port is unusable (hot-unplug, a hung-up pty): close it and open the
  * path again shortly.  Logged once per outage, whatever the retries.
  */
@@ -119,11 +134,7 @@ port_lost(struct vsp_guest *g, int error)
 	close(g->fd);
 	g->fd = -1;
 	g->host_absent = 0;
-	g->heard = 0;
-	void_ack(g);
-	/* Nothing of the old port's streams belongs to the next one. */
-	vsp_reader_free(&g->rd);
-	vsp_wbuf_reset(&g->wb);
+	connection_over(g);
 	arm_timer(g, REOPEN_MS);
 	changed(g);
 }
@@ -173,15 +184,8 @@ host_gone(struct vsp_guest *g)
 	if (!g->host_absent)
 		log_debug("%s: no host connected", g->path);
 	g->host_absent = 1;
-	g->heard = 0;
-	void_ack(g);
 	event_del(g->ev_read);
-	vsp_reader_free(&g->rd);
-	/*
-	 * QEMU drops what the old host had not read: the rest of a torn
-	 * frame must not reach the next one.
-	 */
-	vsp_wbuf_reset(&g->wb);
+	connection_over(g);
 	arm_timer(g, REPOLL_MS);
 	changed(g);
 }
