@@ -71,12 +71,22 @@ pty_open(struct pty *p)
 	vsp_reader_free(&hrd);
 }
 
-/* The relay dies: the guest's slave is hung up, the link dangles. */
+/*
+ * The relay dies: the guest's slave is hung up, the link dangles.  It is
+ * pointed at nothing, not left on /dev/pts/N: another program's new pty
+ * may take that number at once (a busy machine), and the guest would
+ * open it.
+ */
 static void
 pty_kill(struct pty *p)
 {
+	char	 gone[300];
+
 	close(p->m);
 	close(p->s);
+	snprintf(gone, sizeof(gone), "%s/gone", dir);
+	unlink(link_path);
+	ck_assert_int_eq(symlink(gone, link_path), 0);
 }
 
 static void
