@@ -2,7 +2,7 @@
 VRD_SRCS := daemon/vrouterd.c daemon/child.c daemon/fifo.c \
 	    daemon/fifo_parse.c daemon/state.c daemon/handover.c \
 	    daemon/host.c daemon/handover_plan.c daemon/addrs.c daemon/nat.c daemon/render.c \
-	    daemon/apply.c daemon/host_state.c \
+	    daemon/apply.c daemon/nat_jumps.c daemon/host_state.c \
 	    daemon/control.c daemon/standby.c daemon/inject.c \
 	    daemon/ctstats.c daemon/ctstats_parse.c daemon/metrics.c \
 	    daemon/prio.c daemon/rtclass.c daemon/synclink.c \

@@ -46,6 +46,9 @@ fuzz_ctl_frame_LIBS = $(PKG_LIBS)
 FUZZ_TARGETS += fuzz_kroute
 fuzz_kroute_SRCS = lib/kroute.c
 fuzz_kroute_LIBS = $(PKG_LIBS)
+FUZZ_TARGETS += fuzz_nftrule
+fuzz_nftrule_SRCS = daemon/nat_jumps.c
+fuzz_nftrule_LIBS = $(PKG_LIBS)
 
 FUZZ_B		 = build-fuzz
 FUZZ_CC		 = clang

@@ -25,6 +25,7 @@ static const struct {
 	{ "packet", packet_suite },
 	{ "ofp", ofp_suite },
 	{ "ctstats", ctstats_suite },
+	{ "nat_jumps", nat_jumps_suite },
 	{ "host_state", host_state_suite },
 	{ "routes_plan", routes_plan_suite },
 	{ "psmsg", psmsg_suite },

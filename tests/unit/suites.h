@@ -27,5 +27,6 @@ Suite	*log_suite(void);
 Suite	*prom_suite(void);
 Suite	*prio_suite(void);
 Suite	*adopt_suite(void);
+Suite	*nat_jumps_suite(void);
 
 #endif
