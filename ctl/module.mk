@@ -1,6 +1,6 @@
 # ctl: vrouterctl, the admin CLI.
 CTL_SRCS := ctl/vrouterctl.c ctl/show_human.c ctl/show_json.c ctl/conntrack.c \
-	    ctl/failtest.c ctl/maintenance.c ctl/yield.c
+	    ctl/failtest.c ctl/maintenance.c ctl/reload.c ctl/yield.c
 CT_LIBS := $(shell pkg-config --libs libnetfilter_conntrack 2>/dev/null)
 CTL_OBJS := $(CTL_SRCS:%.c=$(B)/%.o)
 

@@ -141,6 +141,30 @@ show_child(json_t *r, const char *name)
 		    str(c, "last_exit"));
 }
 
+/* One line: the last apply's outcome, and what runs or waits. */
+static void
+print_apply(json_t *a)
+{
+	json_t	*l = json_object_get(a, "last");
+
+	if (l == NULL)
+		printf("none yet");
+	else if (json_is_true(json_object_get(l, "ok")))
+		printf("#%lld ok in %.1f ms (%s)",
+		    (long long)json_integer_value(json_object_get(l, "id")),
+		    json_real_value(json_object_get(l, "ms")), str(l, "why"));
+	else
+		printf("#%lld FAILED (%s): %s",
+		    (long long)json_integer_value(json_object_get(l, "id")),
+		    str(l, "why"), str(l, "error"));
+	if (json_is_true(json_object_get(a, "running")))
+		printf("; #%lld running",
+		    (long long)json_integer_value(json_object_get(a, "id")));
+	if (json_is_true(json_object_get(a, "pending")))
+		printf("; a reload waits");
+	printf("\n");
+}
+
 void
 show_router_status(json_t *r)
 {
@@ -199,6 +223,8 @@ show_router_status(json_t *r)
 	printf("  nat         %lld rules in vrouter's chains, applied %s\n",
 	    (long long)json_integer_value(json_object_get(f, "rules")),
 	    str(f, "applied"));
+	printf("  apply       ");
+	print_apply(json_object_get(r, "apply"));
 	f = json_object_get(r, "fifo");
 	printf("  fifo        %lld lines, %lld malformed\n",
 	    (long long)json_integer_value(json_object_get(f, "lines")),
@@ -210,6 +236,12 @@ show_router_status(json_t *r)
 		    str(e, "kind"), str(e, "state"),
 		    (long long)json_integer_value(json_object_get(e,
 		    "priority")), str(e, "since"), str(e, "reason"));
+}
+
+void
+show_apply(json_t *r)
+{
+	print_apply(json_object_get(r, "apply"));
 }
 
 void

@@ -54,6 +54,7 @@ static int	 action(struct ctx *, json_t *);
 static int	 cmd_help(struct ctx *, int, char **);
 static int	 cmd_status(struct ctx *, int, char **);
 static int	 cmd_reload(struct ctx *, int, char **);
+static int	 cmd_apply(struct ctx *, int, char **);
 static int	 cmd_failover(struct ctx *, int, char **);
 static int	 cmd_conntrack(struct ctx *, int, char **);
 static int	 cmd_failtest(struct ctx *, int, char **);
@@ -81,6 +82,8 @@ static const struct command commands[] = {
 	    "the router: VRRP state, host acks, children, handover", 0 },
 	{ { "reload" }, "", cmd_reload,
 	    "re-read the router description (a bad one changes nothing)", 0 },
+	{ { "apply" }, "", cmd_apply,
+	    "the last apply of the description (start or reload)", 0 },
 	{ { "conntrack" }, "", cmd_conntrack,
 	    "a summary of this node's kernel connection table", 0 },
 	{ { "failover" }, "", cmd_failover,
@@ -354,7 +357,14 @@ cmd_reload(struct ctx *ctx, int argc, char **argv)
 	(void)argv;
 	if (argc != 0)
 		return usage_err(ctx, "takes no arguments");
-	return action(ctx, request("reload"));
+	return ctl_reload(ctx->sock, ctx->json);
+}
+
+static int
+cmd_apply(struct ctx *ctx, int argc, char **argv)
+{
+	(void)argv;
+	return query(ctx, argc, "apply", show_apply);
 }
 
 /* Milliseconds on the monotonic clock, for the commands that wait. */

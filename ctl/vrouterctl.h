@@ -25,6 +25,12 @@ int	cmd_failover_test(int json, int argc, char **argv);
 int	ctl_maintenance(const char *sock, int json, int on);
 
 /*
+ * reload.c: vrouterctl reload on vrouterd's socket sock, waiting until
+ * its apply has ended; the exit status (0, or 1 with a message).
+ */
+int	ctl_reload(const char *sock, int json);
+
+/*
  * yield.c: vrouterctl host vm yield on hostd's socket sock: ask the VM to
  * hand over and wait up to timeout_ms until it is not MASTER; the exit
  * status (0: not MASTER at the end, 1: still MASTER or no answer).
@@ -40,6 +46,7 @@ void	show_conntrack(json_t *);
 void	show_ofnat(json_t *);
 void	show_ofnat_mappings(json_t *);
 void	show_router_status(json_t *);
+void	show_apply(json_t *);
 void	show_host_status(json_t *);
 void	show_host_vms(json_t *);
 void	show_host_routes(json_t *);

@@ -5,38 +5,314 @@
  * one iptables-restore (nat.c), and only then are the files renamed into
  * place.  A rename that fails after the rules went in puts the old rules
  * and files back, so no daemon runs a file that does not match the rules.
+ *
+ * iptables-restore runs as a child the event loop reaps, like the
+ * handover's conntrackd steps: however long it takes, the notify FIFO is
+ * read and a transition reaches the host meanwhile.  A run gets RUN_MS;
+ * then its group is killed (nf_tables commits a table whole or not at
+ * all, so a killed run changed nothing).  One apply runs at a time; a
+ * reload asked meanwhile runs once it ends, with the file as it is then
+ * (several such asks make one reload).
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
+#include <jansson.h>
+
+#include "evglue.h"
+#include "jsonutil.h"
 #include "log.h"
+#include "proc.h"
 #include "vrouterd.h"
 
-int
-apply_config(struct vrouterd *vd, const struct router_conf *next,
-    const struct router_conf *old, int *keepalived_changed,
-    int *conntrackd_changed, char *err, size_t errlen)
-{
-	char	 e[256];
-	int	 ka = 0, ct = 0;
+#define RUN_MS		10000
 
-	if (render_all(vd, next, 1, &ka, &ct, err, errlen) == -1)
-		return -1;
-	if (nat_apply(vd, next, err, errlen) == -1) {
-		render_abort(vd);
+enum { AP_IDLE, AP_RULES, AP_ROLLBACK };
+
+struct apply {
+	struct vrouterd		*vd;
+	int			 phase;		/* AP_* */
+	struct router_conf	*next;		/* being applied (ours) */
+	const struct router_conf *old;		/* in force; NULL at start */
+	apply_done_fn		 done;
+	pid_t			 pid;
+	int			 rules;		/* ours in the set applied */
+	int			 ka, ct;	/* files staged */
+	int			 timed_out;
+	struct event		*ev_timeout;
+	struct timespec		 started;	/* monotonic */
+	uint64_t		 id;		/* the running or last one */
+	char			 why[64];
+	char			 err[512];	/* a failure rolled back */
+	int			 pending;	/* a reload asked meanwhile */
+	char			 pending_why[64];
+
+	/* the last one's outcome, for status */
+	uint64_t		 last_id;
+	int			 last_ok;
+	double			 last_ms;
+	struct timespec		 last_at;
+	char			 last_why[64];
+	char			 last_err[512];
+	uint64_t		 n_ok, n_failed;
+};
+
+static void	 finish(struct apply *, int ok, const char *err);
+
+static void
+on_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct apply	*ap = arg;
+
+	(void)fd;
+	(void)what;
+	if (ap->pid <= 0)
+		return;
+	log_warnx("apply: %s still runs after %d ms: killed",
+	    ap->vd->iptables_restore, RUN_MS);
+	ap->timed_out = 1;
+	proc_kill_group(ap->pid, SIGKILL);
+}
+
+/* Run iptables-restore on what nat_stage left; -1 with ap->err. */
+static int
+run_rules(struct apply *ap)
+{
+	ap->timed_out = 0;
+	if ((ap->pid = nat_spawn(ap->vd, ap->err, sizeof(ap->err))) == -1) {
+		ap->pid = 0;
+		nat_abort(ap->vd);
 		return -1;
 	}
-	if (render_commit(vd, ka, ct, err, errlen) == -1) {
-		/* keepalived.conf may be in place already: old's back too. */
-		if (old != NULL && (nat_apply(vd, old, e, sizeof(e)) == -1 ||
-		    render_all(vd, old, 1, &ka, &ct, e, sizeof(e)) == -1 ||
-		    render_commit(vd, ka, ct, e, sizeof(e)) == -1))
-			log_warnx("apply: the old description could not be "
-			    "put back: %s", e);
-		return -1;
-	}
-	if (keepalived_changed != NULL)
-		*keepalived_changed = ka;
-	if (conntrackd_changed != NULL)
-		*conntrackd_changed = ct;
+	evtimer_add_ms(ap->ev_timeout, RUN_MS);
 	return 0;
+}
+
+int
+apply_init(struct vrouterd *vd)
+{
+	struct apply	*ap;
+
+	if ((ap = calloc(1, sizeof(*ap))) == NULL)
+		return -1;
+	ap->vd = vd;
+	if ((ap->ev_timeout = evtimer_new(vd->base, on_timeout, ap)) == NULL) {
+		free(ap);
+		return -1;
+	}
+	vd->apply = ap;
+	return 0;
+}
+
+int64_t
+apply_config(struct vrouterd *vd, struct router_conf *next,
+    const struct router_conf *old, const char *why, apply_done_fn done,
+    char *err, size_t errlen)
+{
+	struct apply	*ap = vd->apply;
+
+	if (ap->phase != AP_IDLE) {
+		snprintf(err, errlen, "an apply is running");
+		free(next);
+		return -1;
+	}
+	memset(ap->err, 0, sizeof(ap->err));
+	ap->id++;
+	ap->next = next;
+	ap->old = old;
+	ap->done = done;
+	ap->ka = ap->ct = 0;
+	ap->phase = AP_RULES;
+	snprintf(ap->why, sizeof(ap->why), "%s", why);
+	clock_gettime(CLOCK_MONOTONIC, &ap->started);
+	if (render_all(vd, next, 1, &ap->ka, &ap->ct, ap->err,
+	    sizeof(ap->err)) == -1)
+		goto fail;
+	if ((ap->rules = nat_stage(vd, next, ap->err, sizeof(ap->err))) == -1 ||
+	    run_rules(ap) == -1) {
+		render_abort(vd);
+		goto fail;
+	}
+	return (int64_t)ap->id;
+fail:
+	/* Nothing changed; the caller hears it here, not through done. */
+	snprintf(err, errlen, "%s", ap->err);
+	ap->done = NULL;
+	finish(ap, 0, ap->err);
+	return -1;
+}
+
+/*
+ * The new rules are in but the files could not be put in place: the old
+ * description's files and rules go back.
+ */
+static int
+roll_back(struct apply *ap)
+{
+	struct vrouterd	*vd = ap->vd;
+	char		 e[256];
+	int		 ka = 0, ct = 0;
+
+	if (ap->old == NULL)
+		return -1;		/* at start: nothing to go back to */
+	if (render_all(vd, ap->old, 1, &ka, &ct, e, sizeof(e)) == -1 ||
+	    render_commit(vd, ka, ct, e, sizeof(e)) == -1 ||
+	    (ap->rules = nat_stage(vd, ap->old, e, sizeof(e))) == -1 ||
+	    (ap->pid = nat_spawn(vd, e, sizeof(e))) == -1) {
+		ap->pid = 0;
+		nat_abort(vd);
+		log_warnx("apply: the old description could not be put "
+		    "back: %s", e);
+		return -1;
+	}
+	evtimer_add_ms(ap->ev_timeout, RUN_MS);
+	ap->phase = AP_ROLLBACK;
+	return 0;
+}
+
+int
+apply_reaped(struct vrouterd *vd, pid_t pid, int status)
+{
+	struct apply	*ap = vd->apply;
+	char		 e[512];
+
+	if (ap == NULL || ap->pid <= 0 || pid != ap->pid)
+		return 0;
+	ap->pid = 0;
+	evtimer_del(ap->ev_timeout);
+	if (nat_finish(vd, status, e, sizeof(e)) == -1 && ap->timed_out)
+		snprintf(e, sizeof(e), "%s --noflush: killed after %d ms",
+		    vd->iptables_restore, RUN_MS);
+	else if (status == 0)
+		e[0] = '\0';
+
+	if (ap->phase == AP_ROLLBACK) {
+		if (status != 0)
+			log_warnx("apply: the old rules could not be put "
+			    "back: %s", e);
+		else
+			vd->nat_rules = ap->rules;
+		finish(ap, 0, ap->err);
+		return 1;
+	}
+	if (status != 0) {
+		render_abort(vd);
+		finish(ap, 0, e);
+		return 1;
+	}
+	vd->nat_rules = ap->rules;
+	clock_gettime(CLOCK_REALTIME, &vd->nat_applied);
+	if (render_commit(vd, ap->ka, ap->ct, ap->err, sizeof(ap->err)) == -1) {
+		if (roll_back(ap) == 0)
+			return 1;
+		finish(ap, 0, ap->err);
+		return 1;
+	}
+	finish(ap, 1, NULL);
+	return 1;
+}
+
+static void
+finish(struct apply *ap, int ok, const char *err)
+{
+	struct router_conf *next = ap->next;
+	apply_done_fn	 done = ap->done;
+
+	ap->phase = AP_IDLE;
+	ap->next = NULL;
+	ap->old = NULL;
+	ap->last_id = ap->id;
+	ap->last_ok = ok;
+	ap->last_ms = ts_ms_since(&ap->started);
+	clock_gettime(CLOCK_REALTIME, &ap->last_at);
+	snprintf(ap->last_why, sizeof(ap->last_why), "%s", ap->why);
+	snprintf(ap->last_err, sizeof(ap->last_err), "%s", ok ? "" : err);
+	if (ok)
+		ap->n_ok++;
+	else
+		ap->n_failed++;
+	if (done != NULL)
+		done(ap->vd, next, ok, ap->ka, ap->ct, ok ? NULL : err,
+		    ap->last_ms);
+	free(next);
+	/* A reload asked while this one ran. */
+	if (ap->pending && !ap->vd->stopping) {
+		char	 e[512], why[64];
+
+		ap->pending = 0;
+		snprintf(why, sizeof(why), "%s", ap->pending_why);
+		vrouterd_reload(ap->vd, why, e, sizeof(e));
+	}
+}
+
+void
+apply_refused(struct vrouterd *vd, const char *why, const char *err)
+{
+	struct apply	*ap = vd->apply;
+
+	ap->id++;
+	ap->done = NULL;
+	snprintf(ap->why, sizeof(ap->why), "%s", why);
+	clock_gettime(CLOCK_MONOTONIC, &ap->started);
+	finish(ap, 0, err);
+}
+
+int
+apply_busy(const struct vrouterd *vd)
+{
+	return vd->apply != NULL && vd->apply->phase != AP_IDLE;
+}
+
+uint64_t
+apply_defer(struct vrouterd *vd, const char *why)
+{
+	struct apply	*ap = vd->apply;
+
+	if (!ap->pending)
+		log_info("reload (%s): after the apply that runs", why);
+	ap->pending = 1;
+	snprintf(ap->pending_why, sizeof(ap->pending_why), "%s", why);
+	return ap->id + 1;
+}
+
+json_t *
+apply_json(const struct vrouterd *vd)
+{
+	const struct apply *ap = vd->apply;
+	json_t		*o;
+
+	o = json_pack("{s:b, s:b, s:I, s:I, s:I}", "running",
+	    ap->phase != AP_IDLE, "pending", ap->pending, "id",
+	    (json_int_t)ap->id, "applied", (json_int_t)ap->n_ok,
+	    "failed", (json_int_t)ap->n_failed);
+	if (ap->last_id > 0)
+		json_object_set_new(o, "last", json_pack(
+		    "{s:I, s:b, s:s, s:s, s:f, s:o}", "id",
+		    (json_int_t)ap->last_id, "ok", ap->last_ok, "why",
+		    ap->last_why, "error", ap->last_err, "ms", ap->last_ms,
+		    "at", json_time(&ap->last_at)));
+	return o;
+}
+
+void
+apply_free(struct vrouterd *vd)
+{
+	struct apply	*ap = vd->apply;
+
+	if (ap == NULL)
+		return;
+	if (ap->pid > 0) {
+		/* Stopping mid-apply: the old rules stay, nothing staged. */
+		proc_kill_group(ap->pid, SIGKILL);
+		nat_abort(vd);
+		render_abort(vd);
+	}
+	free(ap->next);
+	event_free(ap->ev_timeout);
+	free(ap);
+	vd->apply = NULL;
 }

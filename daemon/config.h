@@ -32,6 +32,8 @@
 #define CONF_RUN_CT_LOG		"conntrackd.log"	/* LogFile */
 #define CONF_RUN_STANDBY	"standby"	/* track_file: non-zero = FAULT */
 #define CONF_RUN_PRIO		"prio"		/* track_file: priority bonus */
+#define CONF_RUN_NAT_RULES	"nat.rules"	/* the NAT rules in force */
+#define CONF_RUN_NAT_OUT	"nat.out"	/* iptables-restore's words */
 #define CONF_HOST_PORT_DEFAULT	"/dev/virtio-ports/org.vrouter.0"
 
 struct conf_prefix {

@@ -17,7 +17,8 @@
 #include "vrouterd.h"
 #include "vsp_guest.h"
 
-static const char *const readonly_cmds[] = { "status", "metrics", NULL };
+static const char *const readonly_cmds[] = { "status", "metrics", "apply",
+	NULL };
 
 static json_t *
 child_json(const struct child *c)
@@ -81,6 +82,7 @@ cmd_status(struct vrouterd *vd)
 	    "last_commit_ms", (int)vd->ho.last_commit_ms));
 	json_object_set_new(reply, "nat", json_pack("{s:i, s:o}", "rules",
 	    vd->nat_rules, "applied", json_time(&vd->nat_applied)));
+	json_object_set_new(reply, "apply", apply_json(vd));
 	json_object_set_new(reply, "maintenance", json_boolean(vd->maintenance));
 	json_object_set_new(reply, "standby", json_boolean(vd->standby));
 	json_object_set_new(reply, "stepdown", json_pack(
@@ -189,12 +191,23 @@ handle(const char *cmd, json_t *req, int readonly, void *arg)
 		return ctl_reply_ok();
 	}
 	if (strcmp(cmd, "reload") == 0) {
+		json_t	*reply;
 		char	 err[512];
+		int64_t	 id;
 
-		if (vrouterd_reload(vd, "vrouterctl reload", err,
-		    sizeof(err)) == -1)
+		/* The apply runs on; "apply" tells when it has ended. */
+		if ((id = vrouterd_reload(vd, "vrouterctl reload", err,
+		    sizeof(err))) == -1)
 			return ctl_reply_error("reload failed: %s", err);
-		return ctl_reply_ok();
+		reply = ctl_reply_ok();
+		json_object_set_new(reply, "apply", json_integer(id));
+		return reply;
+	}
+	if (strcmp(cmd, "apply") == 0) {
+		json_t	*reply = ctl_reply_ok();
+
+		json_object_set_new(reply, "apply", apply_json(vd));
+		return reply;
 	}
 	return ctl_reply_error("%s: unknown command", cmd);
 }

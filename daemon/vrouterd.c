@@ -114,38 +114,18 @@ reload_keepalived(struct vrouterd *vd)
 	evtimer_add_ms(vd->ev_reload, wait_ms);
 }
 
-/*
- * Reload as a transaction: parse the new description and apply it as the
- * start does (apply_config: its files and NAT rules, or nothing); only if
- * that worked does it replace the running one.  A failure leaves the
- * router exactly as it was.
- */
-int
-vrouterd_reload(struct vrouterd *vd, const char *why, char *err,
-    size_t errlen)
+/* A reload's apply ended: the new description runs, or the old one. */
+static void
+reload_applied(struct vrouterd *vd, struct router_conf *next, int ok,
+    int ka_changed, int ct_changed, const char *err, double ms)
 {
-	struct router_conf *next;
-	int		 ka_changed = 0, ct_changed = 0, rv = -1;
-	struct timespec	 t0;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	log_info("reload (%s)", why);
-	if ((next = malloc(sizeof(*next))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto done;
+	if (!ok) {
+		log_warnx("reload failed after %.1f ms: %s", ms, err);
+		return;
 	}
-	if (config_load(vd->conf_path, next, err, errlen) == -1)
-		goto done;
-	if (strcmp(next->router_id, vd->conf.router_id) != 0 ||
-	    strcmp(next->host_port, vd->conf.host_port) != 0) {
-		snprintf(err, errlen, "router_id and host_channel.port cannot "
-		    "change at run time: restart vrouterd");
-		goto done;
-	}
-	if (apply_config(vd, next, &vd->conf, &ka_changed, &ct_changed, err,
-	    errlen) == -1)
-		goto done;
 	vd->conf = *next;
+	if (vd->stopping)
+		return;			/* the children are on their way out */
 	if (standby_reconf(vd) == -1)
 		log_warnx("reload: the priority file was not rewritten");
 	if (ct_changed && vd->conf.ct_enabled) {
@@ -155,15 +135,50 @@ vrouterd_reload(struct vrouterd *vd, const char *why, char *err,
 	}
 	if (ka_changed)
 		reload_keepalived(vd);
-	log_info("reload done in %.1f ms%s%s", ts_ms_since(&t0),
+	log_info("reload done in %.1f ms%s%s", ms,
 	    ka_changed ? ", keepalived.conf changed" : "",
 	    ct_changed ? ", conntrackd.conf changed" : "");
-	rv = 0;
-done:
-	if (rv == -1)
+}
+
+/*
+ * Reload as a transaction: parse the new description and apply it as the
+ * start does (apply_config: its files and NAT rules, or nothing); only if
+ * that worked does it replace the running one.  A failure leaves the
+ * router exactly as it was.  The file is read when its apply begins: a
+ * reload asked during an apply waits for it.
+ */
+int64_t
+vrouterd_reload(struct vrouterd *vd, const char *why, char *err,
+    size_t errlen)
+{
+	struct router_conf *next;
+	int64_t		 id;
+
+	if (apply_busy(vd))
+		return (int64_t)apply_defer(vd, why);
+	log_info("reload (%s)", why);
+	if ((next = malloc(sizeof(*next))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (config_load(vd->conf_path, next, err, errlen) == -1)
+		goto fail;
+	if (strcmp(next->router_id, vd->conf.router_id) != 0 ||
+	    strcmp(next->host_port, vd->conf.host_port) != 0) {
+		snprintf(err, errlen, "router_id and host_channel.port cannot "
+		    "change at run time: restart vrouterd");
+		goto fail;
+	}
+	id = apply_config(vd, next, &vd->conf, why, reload_applied, err,
+	    errlen);
+	if (id == -1)
 		log_warnx("reload failed: %s", err);
+	return id;
+fail:
+	log_warnx("reload failed: %s", err);
+	apply_refused(vd, why, err);
 	free(next);
-	return rv;
+	return -1;
 }
 
 void
@@ -216,6 +231,7 @@ on_sigchld(evutil_socket_t sig, short what, void *arg)
 		if (child_reaped(&vd->keepalived, pid, status) ||
 		    child_reaped(&vd->conntrackd, pid, status) ||
 		    handover_reaped(vd, pid, status) ||
+		    apply_reaped(vd, pid, status) ||
 		    ctstats_reaped(vd, pid, status) ||
 		    synclink_reaped(vd, pid, status))
 			continue;
@@ -370,6 +386,48 @@ setup_children(struct vrouterd *vd)
 	vd->conntrackd.on_exit = conntrackd_exited;
 }
 
+/* The start's apply, as a reload's but waited for: nothing runs yet. */
+static struct {
+	int		 done, ok, ct_changed;
+	char		 err[512];
+} start;
+
+static void
+start_applied(struct vrouterd *vd, struct router_conf *next, int ok,
+    int ka_changed, int ct_changed, const char *err, double ms)
+{
+	(void)vd;
+	(void)next;
+	(void)ka_changed;
+	(void)ms;
+	start.done = 1;
+	start.ok = ok;
+	start.ct_changed = ct_changed;
+	if (!ok)
+		snprintf(start.err, sizeof(start.err), "%s", err);
+}
+
+/* Returns whether conntrackd.conf changed (an adopted one restarts). */
+static int
+start_apply(struct vrouterd *vd)
+{
+	struct router_conf *next;
+	char		 err[512];
+
+	if ((next = malloc(sizeof(*next))) == NULL)
+		fatal("apply");
+	*next = vd->conf;
+	if (apply_config(vd, next, NULL, "start", start_applied, err,
+	    sizeof(err)) == -1)
+		fatalx("%s", err);
+	while (!start.done)
+		if (event_base_loop(vd->base, EVLOOP_ONCE) == -1)
+			fatalx("event loop failed during the start's apply");
+	if (!start.ok)
+		fatalx("%s", start.err);
+	return start.ct_changed;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -459,8 +517,6 @@ main(int argc, char *argv[])
 		fatal("%s", vd.rundir);
 	find_program("iptables-restore", vd.iptables_restore,
 	    sizeof(vd.iptables_restore));
-	find_program("iptables-save", vd.iptables_save,
-	    sizeof(vd.iptables_save));
 	if (!foreground) {
 		if (daemon(0, 0) == -1)
 			fatal("daemon");
@@ -470,6 +526,10 @@ main(int argc, char *argv[])
 	if ((vd.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	vd.ev_reload = evtimer_new(vd.base, on_reload_timer, &vd);
+	if (nat_init(&vd, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (apply_init(&vd) == -1)
+		fatal("apply");
 	handover_init(&vd);
 	ctstats_init(&vd);
 	rtclass_init(&vd);
@@ -482,9 +542,10 @@ main(int argc, char *argv[])
 	state_init(&vd);
 	setup_children(&vd);
 
-	if (apply_config(&vd, &vd.conf, NULL, NULL, &ct_changed, err,
-	    sizeof(err)) == -1)
-		fatalx("%s", err);
+	ev_chld = evsignal_new(vd.base, SIGCHLD, on_sigchld, &vd);
+	if (ev_chld == NULL || evsignal_add(ev_chld, NULL) == -1)
+		fatalx("evsignal_new failed");
+	ct_changed = start_apply(&vd);
 	log_info("NAT: rules installed %.1f ms after start", ts_ms_since(&t0));
 	/*
 	 * What a previous vrouterd left running is taken over, not started
@@ -521,15 +582,13 @@ main(int argc, char *argv[])
 	    vd_control_init(&vd, rosockp ? rosockp : rosock, 1)) == NULL)
 		fatal("control socket %s", rosockp ? rosockp : rosock);
 
-	ev_chld = evsignal_new(vd.base, SIGCHLD, on_sigchld, &vd);
 	ev_term = evsignal_new(vd.base, SIGTERM, on_signal, &vd);
 	ev_int = evsignal_new(vd.base, SIGINT, on_signal, &vd);
 	ev_hup = evsignal_new(vd.base, SIGHUP, on_signal, &vd);
 	ev_usr2 = evsignal_new(vd.base, SIGUSR2, on_signal, &vd);
-	if (ev_chld == NULL || ev_term == NULL || ev_int == NULL ||
+	if (ev_term == NULL || ev_int == NULL ||
 	    ev_hup == NULL || ev_usr2 == NULL)
 		fatalx("evsignal_new failed");
-	evsignal_add(ev_chld, NULL);
 	evsignal_add(ev_term, NULL);
 	evsignal_add(ev_int, NULL);
 	evsignal_add(ev_hup, NULL);
@@ -585,6 +644,7 @@ main(int argc, char *argv[])
 	metrics_free(&vd);
 	inject_free(&vd);
 	standby_free(&vd);
+	apply_free(&vd);
 	ctl_server_free(ctl);
 	ctl_server_free(ctl_ro);
 	child_free(&vd.keepalived);

@@ -148,7 +148,7 @@ struct vrouterd {
 	struct child	 conntrackd;
 	char		 conntrackd_bin[256];
 	char		 iptables_restore[256];
-	char		 iptables_save[256];
+	struct apply	*apply;		/* apply.c: the one running */
 
 	/* notify FIFO */
 	int		 fifo_fd;
@@ -318,9 +318,31 @@ int	 addrs_vip_present(const struct vrouterd *);
 /* A default route that outlives the VIP, for a hand-over's drain. */
 int	 addrs_drain_route(struct vrouterd *, int on);
 
-/* nat.c */
-int	 nat_apply(struct vrouterd *, const struct router_conf *,
+/*
+ * nat.c: the NAT and guard rules.  nat_init refuses iptables-legacy.
+ * nat_stage renders conf's rules, with the jumps the kernel lacks, into
+ * rundir (returns how many rules are ours, or -1 with err); nat_spawn
+ * starts iptables-restore on them (a pid, or -1 with err); nat_finish
+ * takes its wait status (0 when the rules are in, -1 with what iptables
+ * said); nat_abort removes what nat_stage left.
+ */
+int	 nat_init(struct vrouterd *, char *err, size_t errlen);
+int	 nat_stage(struct vrouterd *, const struct router_conf *,
 	    char *err, size_t errlen);
+pid_t	 nat_spawn(struct vrouterd *, char *err, size_t errlen);
+int	 nat_finish(struct vrouterd *, int status, char *err, size_t errlen);
+void	 nat_abort(struct vrouterd *);
+/*
+ * nat_jumps.c: 1 if nf_tables' table/chain (family ip) holds a plain
+ * "-j target" rule, 0 if not (or there is no such table or chain yet),
+ * -1 with errno.  nat_jumps_parse counts them in one netlink reply
+ * (pure, for the fuzzer): 1 while the dump goes on, 0 at its end, -1
+ * with errno for an error or a malformed reply.
+ */
+int	 nat_jump_present(const char *table, const char *chain,
+	    const char *target);
+int	 nat_jumps_parse(const void *buf, size_t len, unsigned int seq,
+	    const char *target, int *found);
 
 /* render.c */
 /*
@@ -336,16 +358,32 @@ int	 render_commit(struct vrouterd *, int keepalived_changed,
 	    int conntrackd_changed, char *err, size_t errlen);
 void	 render_abort(struct vrouterd *);
 
-/* apply.c */
 /*
- * Apply a description, at start (old NULL) and on reload alike: render
- * check, stage the files, NAT rules, then the files into place.  All or
- * nothing: on -1 (err says why) the staged files are gone and the rules
- * are old's (rolled back if the files could not be put in place).
+ * apply.c: apply a description, at start (old NULL) and on reload alike,
+ * without blocking the event loop: render check, stage the files, NAT
+ * rules (iptables-restore, a child), then the files into place.  All or
+ * nothing.  apply_config takes next (malloc'ed) and returns the apply's
+ * number once it runs; done is called when it has ended (ok 0: err says
+ * why, and the files and rules are old's), and then next is freed.  -1
+ * with err when it could not begin: nothing changed, done is not called.
  */
-int	 apply_config(struct vrouterd *, const struct router_conf *next,
-	    const struct router_conf *old, int *keepalived_changed,
-	    int *conntrackd_changed, char *err, size_t errlen);
+struct apply;
+typedef void	(*apply_done_fn)(struct vrouterd *, struct router_conf *next,
+		    int ok, int keepalived_changed, int conntrackd_changed,
+		    const char *err, double ms);
+int	 apply_init(struct vrouterd *);
+int64_t	 apply_config(struct vrouterd *, struct router_conf *next,
+	    const struct router_conf *old, const char *why,
+	    apply_done_fn done, char *err, size_t errlen);
+int	 apply_reaped(struct vrouterd *, pid_t, int status);
+/* A reload refused before its apply began, recorded as a failed apply. */
+void	 apply_refused(struct vrouterd *, const char *why, const char *err);
+int	 apply_busy(const struct vrouterd *);
+/* A reload asked while one runs: done after it; the number it will get. */
+uint64_t apply_defer(struct vrouterd *, const char *why);
+/* The status's "apply" object, new. */
+struct json_t *apply_json(const struct vrouterd *);
+void	 apply_free(struct vrouterd *);
 
 /* host.c */
 int	 host_init(struct vrouterd *);
@@ -449,7 +487,12 @@ struct ctl_server *vd_control_init(struct vrouterd *, const char *path,
  * after each decision.
  */
 void	 vrouterd_replace_outdated(struct vrouterd *);
-int	 vrouterd_reload(struct vrouterd *, const char *why, char *err,
+/*
+ * Reload the description file: the number of the apply that will carry
+ * it (it may run after the one running now), or -1 with err when the
+ * file is refused at once.  The outcome is in the status's "apply".
+ */
+int64_t	 vrouterd_reload(struct vrouterd *, const char *why, char *err,
 	    size_t errlen);
 double	 ts_ms_since(const struct timespec *);
 

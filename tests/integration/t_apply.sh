@@ -10,7 +10,16 @@
 #  2. the same reload with a good nat template puts in the new
 #     keepalived.conf and the new forward together, and the forward
 #     carries traffic to its new port;
-#  3. a start with the bad template exits with the message and installs
+#  3. the jumps from the built-in chains into vrouter's are there once
+#     each however many reloads ran (vrouterd asks nf_tables which are
+#     missing), and one an operator deleted is back after a reload;
+#  4. the apply does not block vrouterd: with an iptables-restore that
+#     sleeps 5 s (r1's vrouterd runs in a mount namespace where a wrapper
+#     stands for iptables, PAIR_WRAP), a FAULT during the apply reaches
+#     the host (hv1 drops the VIP's route) while the apply still runs;
+#     two SIGHUPs meanwhile make one more apply, not two; the reload ends
+#     well and vrouterctl reload waited for it;
+#  5. a start with the bad template exits with the message and installs
 #     nothing of it: not its rules, not its keepalived.conf (the start
 #     takes the same path as a reload).
 #
@@ -36,7 +45,30 @@ templates()
 	    "$LAB_DIR/nat.good" >"$LAB_DIR/nat.bad" &&
 	    grep -q MASQUERADE "$LAB_DIR/nat.bad"
 }
-PAIR_PLUMB=templates
+# A mount namespace where iptables is a wrapper that sleeps, while
+# $LAB_DIR/slow holds a number of seconds, before each iptables-restore.
+slow_wrap()
+{
+	cp /usr/sbin/xtables-nft-multi "$LAB_DIR/xtables-nft-multi" &&
+	cat >"$LAB_DIR/iptables.slow" <<EOF &&
+#!/bin/sh
+case \${0##*/} in
+*restore*) [ -f "$LAB_DIR/slow" ] && : >"$LAB_DIR/sleeping" &&
+	sleep "\$(cat "$LAB_DIR/slow")"
+	exec "$LAB_DIR/xtables-nft-multi" iptables-nft-restore "\$@" ;;
+*save*) exec "$LAB_DIR/xtables-nft-multi" iptables-nft-save "\$@" ;;
+*) exec "$LAB_DIR/xtables-nft-multi" iptables-nft "\$@" ;;
+esac
+EOF
+	chmod 755 "$LAB_DIR/iptables.slow" &&
+	cat >"$LAB_DIR/slowns" <<EOF &&
+#!/bin/sh
+exec unshare -m --propagation private sh -c 'mount --bind "\$0" /usr/sbin/xtables-nft-multi && exec "\$@"' "$LAB_DIR/iptables.slow" "\$@"
+EOF
+	chmod 755 "$LAB_DIR/slowns"
+}
+plumb()		{ templates && slow_wrap && PAIR_WRAP=$LAB_DIR/slowns; }
+PAIR_PLUMB=plumb
 pair_setup || exit 1
 lab_check "r1 becomes MASTER" lab_wait_for "r1 MASTER" 10000 pair_is r1 MASTER
 lab_check "the forward reaches c1's port 22" \
@@ -82,7 +114,63 @@ lab_check "the forward reaches c1's port 2200" \
     lab_wait_for "forward" 5000 fwd_2200
 lab_check "r1 is still MASTER" pair_is r1 MASTER
 
-# 3. a start with the bad template installs nothing of it
+# 3. the jumps into vrouter's chains, once each
+jumps_once()
+{
+	local t c n
+	for t in nat:PREROUTING nat:POSTROUTING filter:INPUT filter:FORWARD; do
+		c=${t#*:}
+		n=$(lab_exec r1 iptables -t "${t%%:*}" -S "$c" |
+		    grep -c -- "^-A $c -j VROUTER-$c\$")
+		[ "$n" = 1 ] || { echo "$c: $n jumps"; return 1; }
+	done
+}
+lab_check "a second reload is accepted" pair_ctl r1 reload
+lab_check "each jump into vrouter's chains is there once" jumps_once
+lab_exec r1 iptables -t nat -D POSTROUTING -j VROUTER-POSTROUTING
+lab_check "a reload after a jump was deleted is accepted" pair_ctl r1 reload
+lab_check "the deleted jump is back, once" jumps_once
+lab_check "the rules in force are in the run folder" \
+    grep -q -- "--to-destination $LAB_C1_ADDR:2200" "$LAB_DIR/r1.run/nat.rules"
+lab_check "iptables-restore's output is not left there" \
+    test ! -e "$LAB_DIR/r1.run/nat.out"
+
+# 4. a slow iptables-restore blocks nothing
+apply_has()	{ pair_ctl r1 -j apply | grep -q "\"$1\": $2"; }
+applied()	{ pair_ctl r1 -j apply | sed -n 's/^ *"applied": \([0-9]*\),*$/\1/p'; }
+lab_check "r1 is MASTER, hv1 routes the VIP" \
+    lab_wait_for "hv1 route" 5000 pair_route hv1
+n0=$(applied)
+echo 5 >"$LAB_DIR/slow"
+"$PAIR_BIN/vrouterctl" -s "$LAB_DIR/r1.run/vrouterd.sock" reload \
+    >"$LAB_DIR/slow.reload.log" 2>&1 &
+reload_pid=$!
+lab_check "the slow apply runs" \
+    lab_wait_for "apply" 5000 test -e "$LAB_DIR/sleeping"
+rm -f "$LAB_DIR/slow"		# the applies after this one are quick
+t0=$(date +%s%N)
+pair_fault r1 link
+lab_check "hv1 drops the VIP's route after r1's FAULT" \
+    lab_wait_for "hv1 route gone" 4000 pair_no_route hv1
+t1=$(date +%s%N)
+lab_check "while the apply still runs" apply_has running true
+echo "# r1's link down to hv1's route gone: $(((t1 - t0) / 1000000)) ms," \
+    "during a 5 s apply"
+lab_kill "$PAIR_VRD_r1" HUP
+lab_kill "$PAIR_VRD_r1" HUP
+lab_check "two SIGHUPs meanwhile wait as one" apply_has pending true
+wait "$reload_pid" && rc=0 || rc=$?
+lab_check "vrouterctl reload waited, and the apply went well" test "$rc" -eq 0
+settled()	{ apply_has running false && apply_has pending false; }
+lab_check "the waiting reload has run" lab_wait_for "applies" 10000 settled
+lab_check "one apply for the two SIGHUPs" test "$(applied)" -eq $((n0 + 2))
+lab_check "r2 took over: hv2 routes the VIP" \
+    lab_wait_for "hv2 route" 10000 pair_only_route hv2 hv1
+pair_repair r1 link
+lab_check "r1 rejoins as BACKUP once its link is back" \
+    lab_wait_for "r1 BACKUP" 10000 pair_is r1 BACKUP
+
+# 5. a start with the bad template installs nothing of it
 cp "$LAB_DIR/nat.bad" "$PAIR_TMPLDIR/nat.rules.mustache"
 lab_stop "$PAIR_VRD_r2" 5000
 lab_exec r2 iptables-save | grep '^-A VROUTER-' | sort >"$LAB_DIR/r2.before"
