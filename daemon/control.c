@@ -91,9 +91,7 @@ cmd_status(struct vrouterd *vd)
 	    "aborted", (json_int_t)vd->sd.n_aborted, "last", vd->sd.last));
 	json_object_set_new(reply, "advert_ms", json_integer(vd->conf.advert_ms));
 	json_object_set_new(reply, "sync", ctstats_json(vd));
-	json_object_set_new(reply, "fifo", json_pack("{s:I, s:I}",
-	    "lines", (json_int_t)vd->fifo_lines,
-	    "malformed", (json_int_t)vd->fifo_bad));
+	json_object_set_new(reply, "fifo", fifo_json(vd));
 	return reply;
 }
 

@@ -115,6 +115,7 @@ static void
 page_vrrp(struct prom *p, const struct vrouterd *vd)
 {
 	const struct vrrp_entry *e;
+	struct fifo_view fv;
 	int		 i;
 
 	prom_family(p, "vrouter_info", PROM_GAUGE,
@@ -156,12 +157,14 @@ page_vrrp(struct prom *p, const struct vrouterd *vd)
 	prom_family(p, "vrouter_standby", PROM_GAUGE,
 	    "1 while the track file makes keepalived step down.");
 	prom_sample(p, "vrouter_standby", vd->standby, NULL);
+	fifo_view(vd, &fv);
 	prom_family(p, "vrouter_fifo_lines_total", PROM_COUNTER,
 	    "Lines read from keepalived's notify FIFO.");
-	prom_sample_u64(p, "vrouter_fifo_lines_total", vd->fifo_lines, NULL);
+	prom_sample_u64(p, "vrouter_fifo_lines_total", fv.lines, NULL);
 	prom_family(p, "vrouter_fifo_malformed_total", PROM_COUNTER,
 	    "Notify FIFO lines that were not a valid transition.");
-	prom_sample_u64(p, "vrouter_fifo_malformed_total", vd->fifo_bad, NULL);
+	prom_sample_u64(p, "vrouter_fifo_malformed_total", fv.malformed,
+	    NULL);
 }
 
 static void

@@ -390,7 +390,6 @@ main(int argc, char *argv[])
 	vd.rundir = DEFAULT_RUNDIR;
 	vd.tmpldir = DEFAULT_TMPLDIR;
 	vd.statedir = DEFAULT_STATEDIR;
-	vd.fifo_fd = vd.fifo_wfd = -1;
 	while ((ch = getopt_long(argc, argv, "df:hM:nP:R:s:S:T:Vv",
 	    version_longopts, NULL)) != -1) {
 		switch (ch) {

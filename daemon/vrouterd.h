@@ -150,15 +150,6 @@ struct vrouterd {
 	char		 iptables_restore[256];
 	char		 iptables_save[256];
 
-	/* notify FIFO */
-	int		 fifo_fd;
-	int		 fifo_wfd;	/* our own writer: no EOF between keepalived runs */
-	struct event	*ev_fifo;
-	char		 fifo_buf[4096];
-	size_t		 fifo_len;
-	uint64_t	 fifo_lines;
-	uint64_t	 fifo_bad;
-
 	/* VRRP state */
 	struct vrrp_entry vrrp[MAX_VRRP];
 	int		 nvrrp;
@@ -169,6 +160,7 @@ struct vrouterd {
 	uint64_t	 reassert_ms;	/* monotonic: the last re-assertion */
 
 	struct handover	 ho;
+	struct fifo	*fifo;		/* fifo.c: keepalived's notify FIFO */
 	struct ctstats	*ctstats;	/* ctstats.c: the sync, watched */
 	struct rtclass	*rtclass;	/* rtclass.c: the children's classes */
 	struct synclink	*synclink;	/* synclink.c: the sync link */
@@ -231,11 +223,21 @@ int	 adopt_same_program(const char *cmdline, size_t len,
 int	 adopt_cmdline_matches(const char *cmdline, size_t len,
 	    char *const argv[]);
 
-/* fifo.c */
+/* fifo.c: keepalived's notify FIFO, read into state_event(). */
+struct fifo;
+struct json_t;
+/* Open fifo_path and watch it: 0, or -1 (logged). */
 int	 fifo_open(struct vrouterd *);
 void	 fifo_close(struct vrouterd *);
 /* Skip what is in the FIFO now (an adopted keepalived's past lines). */
 void	 fifo_discard(struct vrouterd *);
+/* Lines read, and those that were no transition (all 0 before the open). */
+struct fifo_view {
+	uint64_t	 lines, malformed;
+};
+void	 fifo_view(const struct vrouterd *, struct fifo_view *);
+/* The status's "fifo" object, new (the caller owns the reference). */
+struct json_t *fifo_json(const struct vrouterd *);
 
 /* state.c */
 void	 state_event(struct vrouterd *, const struct fifo_event *,
