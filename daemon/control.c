@@ -74,11 +74,7 @@ cmd_status(struct vrouterd *vd)
 	json_object_set_new(reply, "adopted", json_boolean(vd->adopted));
 	json_object_set_new(reply, "keepalived", child_json(&vd->keepalived));
 	json_object_set_new(reply, "conntrackd", child_json(&vd->conntrackd));
-	json_object_set_new(reply, "handover", json_pack(
-	    "{s:b, s:I, s:I, s:i}", "busy", vd->ho.busy,
-	    "commits", (json_int_t)vd->ho.n_commits,
-	    "failures", (json_int_t)vd->ho.n_failures,
-	    "last_commit_ms", (int)vd->ho.last_commit_ms));
+	json_object_set_new(reply, "handover", handover_json(vd));
 	json_object_set_new(reply, "nat", json_pack("{s:i, s:o}", "rules",
 	    vd->nat_rules, "applied", json_time(&vd->nat_applied)));
 	json_object_set_new(reply, "maintenance", json_boolean(vd->maintenance));

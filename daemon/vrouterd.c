@@ -199,7 +199,7 @@ static void
 maybe_done(struct vrouterd *vd)
 {
 	if (vd->stopping && vd->keepalived.pid == 0 &&
-	    vd->conntrackd.pid == 0 && vd->ho.pid == 0)
+	    vd->conntrackd.pid == 0 && !handover_stepping(vd))
 		event_base_loopbreak(vd->base);
 }
 
@@ -248,7 +248,8 @@ on_detach_wait(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (vd->ho.pid != 0 && ts_ms_since(&vd->detach_asked) < DETACH_WAIT_MS) {
+	if (handover_stepping(vd) &&
+	    ts_ms_since(&vd->detach_asked) < DETACH_WAIT_MS) {
 		evtimer_add_ms(vd->ev_stop, 20);
 		return;
 	}

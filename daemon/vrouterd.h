@@ -94,22 +94,6 @@ struct handover_plan {
 extern const struct handover_plan handover_plans[];
 extern const size_t handover_nplans;
 
-/* handover.c: the conntrack steps between a decision and the host. */
-struct handover {
-	uint8_t		 target;	/* state wanted (enum vsp_state) */
-	uint8_t		 running_for;	/* state the current steps serve */
-	int		 busy;
-	const void	*plan;		/* handover.c's plan for running_for */
-	int		 step;
-	pid_t		 pid;
-	struct event	*ev_timeout;
-	int		 waiting;	/* for standby_hold_host() */
-	struct timespec	 step_started;
-	uint64_t	 n_commits;
-	uint64_t	 n_failures;
-	unsigned int	 last_commit_ms;
-};
-
 /* standby.c: a planned step-down, and the priority by role (prio.c). */
 enum { SD_NONE, SD_YIELD, SD_LEFT };
 struct stepdown {
@@ -159,7 +143,7 @@ struct vrouterd {
 	char		 last_reason[128];
 	uint64_t	 reassert_ms;	/* monotonic: the last re-assertion */
 
-	struct handover	 ho;
+	struct handover	*handover;	/* handover.c: the conntrack steps */
 	struct fifo	*fifo;		/* fifo.c: keepalived's notify FIFO */
 	struct ctstats	*ctstats;	/* ctstats.c: the sync, watched */
 	struct rtclass	*rtclass;	/* rtclass.c: the children's classes */
@@ -249,12 +233,27 @@ void	 state_adopted(struct vrouterd *, int master);
 /* handover.c calls this when the host may be told. */
 void	 state_publish(struct vrouterd *, uint8_t state);
 
-/* handover.c */
+/* handover.c: the conntrack steps between a decision and the host. */
+struct handover;
 void	 handover_init(struct vrouterd *);
 void	 handover_request(struct vrouterd *, uint8_t state);
 /* standby.c: the drain is over, the host may be told. */
 void	 handover_resume(struct vrouterd *);
 int	 handover_reaped(struct vrouterd *, pid_t, int status);
+/* 1 from a request until its plan is done (steps, waits for a drain). */
+int	 handover_busy(const struct vrouterd *);
+/* 1 while a conntrackd step runs: a commit must end before we leave. */
+int	 handover_stepping(const struct vrouterd *);
+/* For status and metrics; all 0 before the init. */
+struct handover_view {
+	int		 busy;
+	uint64_t	 commits;	/* of the external cache */
+	uint64_t	 failures;	/* steps that failed or timed out */
+	unsigned int	 last_commit_ms;
+};
+void	 handover_view(const struct vrouterd *, struct handover_view *);
+/* The status's "handover" object, new (the caller owns the reference). */
+struct json_t *handover_json(const struct vrouterd *);
 void	 handover_free(struct vrouterd *);
 
 /* standby.c */
