@@ -153,10 +153,10 @@ page_vrrp(struct prom *p, const struct vrouterd *vd)
 	    NULL);
 	prom_family(p, "vrouter_maintenance", PROM_GAUGE,
 	    "1 while maintenance keeps this node out of MASTER.");
-	prom_sample(p, "vrouter_maintenance", vd->maintenance, NULL);
+	prom_sample(p, "vrouter_maintenance", standby_in_maintenance(vd), NULL);
 	prom_family(p, "vrouter_standby", PROM_GAUGE,
 	    "1 while the track file makes keepalived step down.");
-	prom_sample(p, "vrouter_standby", vd->standby, NULL);
+	prom_sample(p, "vrouter_standby", standby_kept_out(vd), NULL);
 	fifo_view(vd, &fv);
 	prom_family(p, "vrouter_fifo_lines_total", PROM_COUNTER,
 	    "Lines read from keepalived's notify FIFO.");

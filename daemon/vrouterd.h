@@ -22,6 +22,7 @@
 #define MAX_VRRP	(CONF_MAX_NETWORKS + 3)
 
 struct vrouterd;
+struct json_t;		/* jansson's json_t: the modules' status objects */
 
 /* child.c: a supervised long-running program. */
 struct child {
@@ -94,30 +95,6 @@ struct handover_plan {
 extern const struct handover_plan handover_plans[];
 extern const size_t handover_nplans;
 
-/* standby.c: a planned step-down, and the priority by role (prio.c). */
-enum { SD_NONE, SD_YIELD, SD_LEFT };
-struct stepdown {
-	int		 phase;		/* SD_* */
-	int		 for_maintenance;
-	int		 role;		/* enum prio_role, as last written */
-	struct timespec	 started;	/* of the yield (monotonic) */
-	int		 draining;	/* the host is not told yet */
-	struct timespec	 drain_started, quiet_since;
-	uint64_t	 rx;		/* packets in on the public leg */
-	struct event	*ev_drain;	/* polls them */
-	int		 confirming;	/* MASTER again while lingering */
-	struct event	*ev_confirm;
-	struct event	*ev_bound;	/* the peer must be MASTER by then */
-	struct event	*ev_linger;	/* back to a candidate's priority */
-	struct event	*ev_settle;	/* a fresh master holds the role */
-	struct event	*ev_release;	/* the drain is over */
-	int		 holding;	/* out (FAULT) for the drain */
-	int		 liberal;	/* why TCP window tracking is relaxed */
-	int		 liberal_base;	/* it was before vrouterd: left alone */
-	uint64_t	 n_handed, n_aborted;
-	char		 last[128];	/* the last step-down's outcome */
-};
-
 struct vrouterd {
 	struct event_base *base;
 	struct router_conf conf;
@@ -164,9 +141,7 @@ struct vrouterd {
 
 	/* stepping down on purpose (standby.c) */
 	const char	*statedir;	/* survives reboots: maintenance flag */
-	int		 maintenance;
-	int		 standby;	/* the track file says stay out */
-	struct stepdown	 sd;
+	struct stepdown	*stepdown;	/* its state, maintenance included */
 
 	/* NAT rules as last applied and checked back */
 	int		 nat_rules;
@@ -209,7 +184,6 @@ int	 adopt_cmdline_matches(const char *cmdline, size_t len,
 
 /* fifo.c: keepalived's notify FIFO, read into state_event(). */
 struct fifo;
-struct json_t;
 /* Open fifo_path and watch it: 0, or -1 (logged). */
 int	 fifo_open(struct vrouterd *);
 void	 fifo_close(struct vrouterd *);
@@ -256,7 +230,8 @@ void	 handover_view(const struct vrouterd *, struct handover_view *);
 struct json_t *handover_json(const struct vrouterd *);
 void	 handover_free(struct vrouterd *);
 
-/* standby.c */
+/* standby.c: a planned step-down, and the priority by role (prio.c). */
+struct stepdown;
 /* master: an adopted keepalived is MASTER, and keeps its priority. */
 int	 standby_init(struct vrouterd *, int master);
 int	 standby_reconf(struct vrouterd *);
@@ -271,8 +246,12 @@ int	 standby_maintenance(struct vrouterd *, int on, char *err,
 void	 standby_state(struct vrouterd *, uint8_t old, uint8_t st);
 int	 standby_hold_host(const struct vrouterd *, uint8_t state);
 void	 standby_drained(struct vrouterd *);
-const char *standby_phase_name(const struct vrouterd *);
-const char *standby_role_name(int);
+/* 1 while maintenance is on: out of MASTER until turned off. */
+int	 standby_in_maintenance(const struct vrouterd *);
+/* 1 while the standby track file keeps keepalived out (FAULT). */
+int	 standby_kept_out(const struct vrouterd *);
+/* The status's "stepdown" object, new (the caller owns the reference). */
+struct json_t *standby_json(const struct vrouterd *);
 void	 standby_free(struct vrouterd *);
 
 /* prio.c: the priority by role, and a step-down's times.  Pure. */
@@ -364,7 +343,6 @@ struct ct_counters {
 	uint64_t	 send_errors, recv_errors, lost;
 };
 struct ctstats;
-struct json_t;
 void	 ctstats_init(struct vrouterd *);
 int	 ctstats_reaped(struct vrouterd *, pid_t, int status);
 /*
