@@ -23,7 +23,7 @@
 struct fifo {
 	struct vrouterd	*vd;
 	int		 fd;
-	int		 wfd;	/* our own writer: no EOF between keepalived runs */
+	int		 wfd;		/* no EOF between keepalived runs */
 	struct event	*ev;
 	char		 buf[4096];	/* a partial line waits here */
 	size_t		 len;

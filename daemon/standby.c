@@ -41,7 +41,7 @@
 
 enum { SD_NONE, SD_YIELD, SD_LEFT };
 struct stepdown {
-	int		 maintenance;	/* statedir's flag: stay out of MASTER */
+	int		 maintenance;	/* statedir's flag: out of MASTER */
 	int		 standby;	/* the track file says stay out */
 	int		 phase;		/* SD_* */
 	int		 for_maintenance;
