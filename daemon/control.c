@@ -75,27 +75,18 @@ cmd_status(struct vrouterd *vd)
 	json_object_set_new(reply, "adopted", json_boolean(vd->adopted));
 	json_object_set_new(reply, "keepalived", child_json(&vd->keepalived));
 	json_object_set_new(reply, "conntrackd", child_json(&vd->conntrackd));
-	json_object_set_new(reply, "handover", json_pack(
-	    "{s:b, s:I, s:I, s:i}", "busy", vd->ho.busy,
-	    "commits", (json_int_t)vd->ho.n_commits,
-	    "failures", (json_int_t)vd->ho.n_failures,
-	    "last_commit_ms", (int)vd->ho.last_commit_ms));
+	json_object_set_new(reply, "handover", handover_json(vd));
 	json_object_set_new(reply, "nat", json_pack("{s:i, s:o}", "rules",
 	    vd->nat_rules, "applied", json_time(&vd->nat_applied)));
 	json_object_set_new(reply, "apply", apply_json(vd));
-	json_object_set_new(reply, "maintenance", json_boolean(vd->maintenance));
-	json_object_set_new(reply, "standby", json_boolean(vd->standby));
-	json_object_set_new(reply, "stepdown", json_pack(
-	    "{s:s, s:i, s:s, s:I, s:I, s:s}", "phase", standby_phase_name(vd),
-	    "priority", prio_target(vd->conf.priority, vd->conf.preempt,
-	    (enum prio_role)vd->sd.role), "role", standby_role_name(vd->sd.role),
-	    "handed_over", (json_int_t)vd->sd.n_handed,
-	    "aborted", (json_int_t)vd->sd.n_aborted, "last", vd->sd.last));
+	json_object_set_new(reply, "maintenance",
+	    json_boolean(standby_in_maintenance(vd)));
+	json_object_set_new(reply, "standby",
+	    json_boolean(standby_kept_out(vd)));
+	json_object_set_new(reply, "stepdown", standby_json(vd));
 	json_object_set_new(reply, "advert_ms", json_integer(vd->conf.advert_ms));
 	json_object_set_new(reply, "sync", ctstats_json(vd));
-	json_object_set_new(reply, "fifo", json_pack("{s:I, s:I}",
-	    "lines", (json_int_t)vd->fifo_lines,
-	    "malformed", (json_int_t)vd->fifo_bad));
+	json_object_set_new(reply, "fifo", fifo_json(vd));
 	return reply;
 }
 

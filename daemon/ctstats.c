@@ -188,7 +188,7 @@ on_poll(evutil_socket_t fd, short what, void *arg)
 		evtimer_add_ms(cs->ev_poll, CTSTATS_POLL_MS);
 		return;
 	}
-	if (vd->ho.busy || cs->pid != 0) {
+	if (handover_busy(vd) || cs->pid != 0) {
 		evtimer_add_ms(cs->ev_poll, CTSTATS_POLL_MS);
 		return;
 	}

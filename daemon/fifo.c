@@ -9,18 +9,33 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "log.h"
 #include "vrouterd.h"
 
 #define FIFO_PIPE_SIZE	(1024 * 1024)
 
+struct fifo {
+	struct vrouterd	*vd;
+	int		 fd;
+	int		 wfd;		/* no EOF between keepalived runs */
+	struct event	*ev;
+	char		 buf[4096];	/* a partial line waits here */
+	size_t		 len;
+	uint64_t	 lines;
+	uint64_t	 bad;		/* malformed or too long */
+};
+
 static void
 on_fifo(evutil_socket_t fd, short what, void *arg)
 {
-	struct vrouterd		*vd = arg;
+	struct fifo		*f = arg;
+	struct vrouterd		*vd = f->vd;
 	struct fifo_event	 ev;
 	char			*nl, *line;
 	ssize_t			 n;
@@ -28,35 +43,34 @@ on_fifo(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	for (;;) {
-		n = read(fd, vd->fifo_buf + vd->fifo_len,
-		    sizeof(vd->fifo_buf) - vd->fifo_len);
+		n = read(fd, f->buf + f->len, sizeof(f->buf) - f->len);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;	/* EAGAIN; no EOF while we hold a writer */
-		vd->fifo_len += (size_t)n;
-		line = vd->fifo_buf;
-		while ((nl = memchr(line, '\n', vd->fifo_len -
-		    (size_t)(line - vd->fifo_buf))) != NULL) {
+		f->len += (size_t)n;
+		line = f->buf;
+		while ((nl = memchr(line, '\n', f->len -
+		    (size_t)(line - f->buf))) != NULL) {
 			*nl = '\0';
-			vd->fifo_lines++;
+			f->lines++;
 			rv = fifo_parse_line(line, (size_t)(nl - line), &ev);
 			if (rv == 1)
 				state_event(vd, &ev, "keepalived");
 			else if (rv == -1) {
-				vd->fifo_bad++;
+				f->bad++;
 				log_warnx("%s: malformed line \"%.80s\"",
 				    vd->fifo_path, line);
 			}
 			line = nl + 1;
 		}
-		vd->fifo_len -= (size_t)(line - vd->fifo_buf);
-		memmove(vd->fifo_buf, line, vd->fifo_len);
-		if (vd->fifo_len == sizeof(vd->fifo_buf)) {
+		f->len -= (size_t)(line - f->buf);
+		memmove(f->buf, line, f->len);
+		if (f->len == sizeof(f->buf)) {
 			log_warnx("%s: line longer than %zu bytes dropped",
-			    vd->fifo_path, sizeof(vd->fifo_buf));
-			vd->fifo_bad++;
-			vd->fifo_len = 0;
+			    vd->fifo_path, sizeof(f->buf));
+			f->bad++;
+			f->len = 0;
 		}
 	}
 }
@@ -87,29 +101,37 @@ check_fifo(int fd, const char *path)
 int
 fifo_open(struct vrouterd *vd)
 {
-	if (mkfifo(vd->fifo_path, 0600) == -1 && errno != EEXIST) {
-		log_warn("%s: mkfifo", vd->fifo_path);
-		return -1;
-	}
-	vd->fifo_fd = open(vd->fifo_path,
-	    O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-	if (vd->fifo_fd == -1) {
+	struct fifo	*f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
 		log_warn("%s", vd->fifo_path);
 		return -1;
 	}
-	if (check_fifo(vd->fifo_fd, vd->fifo_path) == -1)
+	f->vd = vd;
+	f->fd = f->wfd = -1;
+	vd->fifo = f;
+	if (mkfifo(vd->fifo_path, 0600) == -1 && errno != EEXIST) {
+		log_warn("%s: mkfifo", vd->fifo_path);
 		goto fail;
-	vd->fifo_wfd = open(vd->fifo_path,
+	}
+	f->fd = open(vd->fifo_path,
+	    O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (f->fd == -1) {
+		log_warn("%s", vd->fifo_path);
+		goto fail;
+	}
+	if (check_fifo(f->fd, vd->fifo_path) == -1)
+		goto fail;
+	f->wfd = open(vd->fifo_path,
 	    O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-	if (vd->fifo_wfd == -1) {
+	if (f->wfd == -1) {
 		log_warn("%s: writer", vd->fifo_path);
 		goto fail;
 	}
-	if (fcntl(vd->fifo_fd, F_SETPIPE_SZ, FIFO_PIPE_SIZE) == -1)
+	if (fcntl(f->fd, F_SETPIPE_SZ, FIFO_PIPE_SIZE) == -1)
 		log_debug("%s: pipe size left as is", vd->fifo_path);
-	vd->ev_fifo = event_new(vd->base, vd->fifo_fd, EV_READ | EV_PERSIST,
-	    on_fifo, vd);
-	if (vd->ev_fifo == NULL || event_add(vd->ev_fifo, NULL) == -1)
+	f->ev = event_new(vd->base, f->fd, EV_READ | EV_PERSIST, on_fifo, f);
+	if (f->ev == NULL || event_add(f->ev, NULL) == -1)
 		goto fail;
 	return 0;
 fail:
@@ -120,15 +142,18 @@ fail:
 void
 fifo_close(struct vrouterd *vd)
 {
-	if (vd->ev_fifo != NULL) {
-		event_free(vd->ev_fifo);
-		vd->ev_fifo = NULL;
-	}
-	if (vd->fifo_fd != -1)
-		close(vd->fifo_fd);
-	if (vd->fifo_wfd != -1)
-		close(vd->fifo_wfd);
-	vd->fifo_fd = vd->fifo_wfd = -1;
+	struct fifo	*f = vd->fifo;
+
+	if (f == NULL)
+		return;
+	if (f->ev != NULL)
+		event_free(f->ev);
+	if (f->fd != -1)
+		close(f->fd);
+	if (f->wfd != -1)
+		close(f->wfd);
+	free(f);
+	vd->fifo = NULL;
 }
 
 /*
@@ -140,11 +165,14 @@ fifo_close(struct vrouterd *vd)
 void
 fifo_discard(struct vrouterd *vd)
 {
+	struct fifo	*f = vd->fifo;
 	char		 buf[4096];
 	ssize_t		 n;
 	size_t		 bytes = 0, lines = 0;
 
-	while ((n = read(vd->fifo_fd, buf, sizeof(buf))) > 0 ||
+	if (f == NULL)
+		return;
+	while ((n = read(f->fd, buf, sizeof(buf))) > 0 ||
 	    (n == -1 && errno == EINTR)) {
 		if (n <= 0)
 			continue;
@@ -152,8 +180,30 @@ fifo_discard(struct vrouterd *vd)
 		for (ssize_t i = 0; i < n; i++)
 			lines += buf[i] == '\n';
 	}
-	vd->fifo_len = 0;
+	f->len = 0;
 	if (bytes > 0)
 		log_info("%s: %zu lines written while no vrouterd read: "
 		    "past, skipped", vd->fifo_path, lines);
+}
+
+void
+fifo_view(const struct vrouterd *vd, struct fifo_view *v)
+{
+	const struct fifo *f = vd->fifo;
+
+	memset(v, 0, sizeof(*v));
+	if (f == NULL)
+		return;
+	v->lines = f->lines;
+	v->malformed = f->bad;
+}
+
+json_t *
+fifo_json(const struct vrouterd *vd)
+{
+	struct fifo_view v;
+
+	fifo_view(vd, &v);
+	return json_pack("{s:I, s:I}", "lines", (json_int_t)v.lines,
+	    "malformed", (json_int_t)v.malformed);
 }

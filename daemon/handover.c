@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "evglue.h"
 #include "log.h"
 #include "proc.h"
@@ -27,6 +29,21 @@
 
 #define STEP_TIMEOUT_MS	5000
 static const struct handover_plan publish_only = { 0, { HO_PUBLISH }, 1 };
+
+struct handover {
+	uint8_t		 target;	/* state wanted (enum vsp_state) */
+	uint8_t		 running_for;	/* state the current steps serve */
+	int		 busy;		/* a plan runs, or waits for a drain */
+	const struct handover_plan *plan;	/* for running_for */
+	int		 step;
+	pid_t		 pid;		/* the running step's conntrackd */
+	struct event	*ev_timeout;
+	int		 waiting;	/* for standby_hold_host() */
+	struct timespec	 step_started;
+	uint64_t	 n_commits;
+	uint64_t	 n_failures;
+	unsigned int	 last_commit_ms;
+};
 
 static void	 run(struct vrouterd *);
 
@@ -50,17 +67,17 @@ on_timeout(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (vd->ho.pid != 0) {
+	if (vd->handover->pid != 0) {
 		log_warnx("handover: conntrackd step did not finish in %d ms: "
 		    "killed", STEP_TIMEOUT_MS);
-		proc_kill_group(vd->ho.pid, SIGKILL);
+		proc_kill_group(vd->handover->pid, SIGKILL);
 	}
 }
 
 static void
 next_step(struct vrouterd *vd)
 {
-	struct handover	*ho = &vd->ho;
+	struct handover	*ho = vd->handover;
 
 	ho->step++;
 	/* A newer decision wins over the rest of an older plan. */
@@ -75,7 +92,7 @@ next_step(struct vrouterd *vd)
 static void
 run(struct vrouterd *vd)
 {
-	struct handover		*ho = &vd->ho;
+	struct handover		*ho = vd->handover;
 	const struct handover_plan	*p = ho->plan;
 	const char		*argv[6];
 	struct proc_spec	 spec = PROC_SPEC_INIT(argv);
@@ -123,16 +140,16 @@ run(struct vrouterd *vd)
 void
 handover_resume(struct vrouterd *vd)
 {
-	if (!vd->ho.waiting)
+	if (!vd->handover->waiting)
 		return;
-	vd->ho.waiting = 0;
+	vd->handover->waiting = 0;
 	run(vd);
 }
 
 void
 handover_request(struct vrouterd *vd, uint8_t st)
 {
-	struct handover	*ho = &vd->ho;
+	struct handover	*ho = vd->handover;
 
 	ho->target = st;
 	/* A newer decision ends a wait: its own plan waits if it must. */
@@ -152,7 +169,7 @@ handover_request(struct vrouterd *vd, uint8_t st)
 int
 handover_reaped(struct vrouterd *vd, pid_t pid, int status)
 {
-	struct handover		*ho = &vd->ho;
+	struct handover		*ho = vd->handover;
 	const struct handover_plan	*p;
 	char			 desc[64];
 	unsigned int		 ms;
@@ -180,21 +197,67 @@ handover_reaped(struct vrouterd *vd, pid_t pid, int status)
 	return 1;
 }
 
+int
+handover_busy(const struct vrouterd *vd)
+{
+	return vd->handover != NULL && vd->handover->busy;
+}
+
+int
+handover_stepping(const struct vrouterd *vd)
+{
+	return vd->handover != NULL && vd->handover->pid != 0;
+}
+
+void
+handover_view(const struct vrouterd *vd, struct handover_view *v)
+{
+	const struct handover *ho = vd->handover;
+
+	memset(v, 0, sizeof(*v));
+	if (ho == NULL)
+		return;
+	v->busy = ho->busy;
+	v->commits = ho->n_commits;
+	v->failures = ho->n_failures;
+	v->last_commit_ms = ho->last_commit_ms;
+}
+
+json_t *
+handover_json(const struct vrouterd *vd)
+{
+	struct handover_view v;
+
+	handover_view(vd, &v);
+	return json_pack("{s:b, s:I, s:I, s:i}", "busy", v.busy,
+	    "commits", (json_int_t)v.commits,
+	    "failures", (json_int_t)v.failures,
+	    "last_commit_ms", (int)v.last_commit_ms);
+}
+
 void
 handover_init(struct vrouterd *vd)
 {
-	memset(&vd->ho, 0, sizeof(vd->ho));
-	vd->ho.ev_timeout = evtimer_new(vd->base, on_timeout, vd);
-	if (vd->ho.ev_timeout == NULL)
+	struct handover	*ho;
+
+	if ((ho = calloc(1, sizeof(*ho))) == NULL)
+		fatal("handover");
+	ho->ev_timeout = evtimer_new(vd->base, on_timeout, vd);
+	if (ho->ev_timeout == NULL)
 		fatalx("handover: out of memory for events");
+	vd->handover = ho;
 }
 
 void
 handover_free(struct vrouterd *vd)
 {
-	if (vd->ho.pid != 0)
-		proc_kill_group(vd->ho.pid, SIGKILL);
-	if (vd->ho.ev_timeout != NULL)
-		event_free(vd->ho.ev_timeout);
-	vd->ho.ev_timeout = NULL;
+	struct handover	*ho = vd->handover;
+
+	if (ho == NULL)
+		return;
+	if (ho->pid != 0)
+		proc_kill_group(ho->pid, SIGKILL);
+	event_free(ho->ev_timeout);
+	free(ho);
+	vd->handover = NULL;
 }

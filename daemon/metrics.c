@@ -115,6 +115,7 @@ static void
 page_vrrp(struct prom *p, const struct vrouterd *vd)
 {
 	const struct vrrp_entry *e;
+	struct fifo_view fv;
 	int		 i;
 
 	prom_family(p, "vrouter_info", PROM_GAUGE,
@@ -152,22 +153,25 @@ page_vrrp(struct prom *p, const struct vrouterd *vd)
 	    NULL);
 	prom_family(p, "vrouter_maintenance", PROM_GAUGE,
 	    "1 while maintenance keeps this node out of MASTER.");
-	prom_sample(p, "vrouter_maintenance", vd->maintenance, NULL);
+	prom_sample(p, "vrouter_maintenance", standby_in_maintenance(vd), NULL);
 	prom_family(p, "vrouter_standby", PROM_GAUGE,
 	    "1 while the track file makes keepalived step down.");
-	prom_sample(p, "vrouter_standby", vd->standby, NULL);
+	prom_sample(p, "vrouter_standby", standby_kept_out(vd), NULL);
+	fifo_view(vd, &fv);
 	prom_family(p, "vrouter_fifo_lines_total", PROM_COUNTER,
 	    "Lines read from keepalived's notify FIFO.");
-	prom_sample_u64(p, "vrouter_fifo_lines_total", vd->fifo_lines, NULL);
+	prom_sample_u64(p, "vrouter_fifo_lines_total", fv.lines, NULL);
 	prom_family(p, "vrouter_fifo_malformed_total", PROM_COUNTER,
 	    "Notify FIFO lines that were not a valid transition.");
-	prom_sample_u64(p, "vrouter_fifo_malformed_total", vd->fifo_bad, NULL);
+	prom_sample_u64(p, "vrouter_fifo_malformed_total", fv.malformed,
+	    NULL);
 }
 
 static void
 page_handover(struct prom *p, const struct vrouterd *vd)
 {
 	const struct metrics *m = vd->metrics;
+	struct handover_view hv;
 	unsigned int	 s;
 
 	prom_family(p, "vrouter_handover_duration_seconds", PROM_HISTOGRAM,
@@ -188,21 +192,21 @@ page_handover(struct prom *p, const struct vrouterd *vd)
 	    "How long the pending handover has waited (0 when none).");
 	prom_sample(p, "vrouter_handover_pending_seconds", m->pending ?
 	    ts_ms_since(&m->decided) / 1000.0 : 0, NULL);
+	handover_view(vd, &hv);
 	prom_family(p, "vrouter_handover_busy", PROM_GAUGE,
 	    "1 while conntrackd handover steps run.");
-	prom_sample(p, "vrouter_handover_busy", vd->ho.busy, NULL);
+	prom_sample(p, "vrouter_handover_busy", hv.busy, NULL);
 	prom_family(p, "vrouter_conntrack_commits_total", PROM_COUNTER,
 	    "Commits of conntrackd's external cache on the way to MASTER.");
-	prom_sample_u64(p, "vrouter_conntrack_commits_total", vd->ho.n_commits,
-	    NULL);
+	prom_sample_u64(p, "vrouter_conntrack_commits_total", hv.commits, NULL);
 	prom_family(p, "vrouter_conntrack_commit_last_seconds", PROM_GAUGE,
 	    "How long the last commit took.");
 	prom_sample(p, "vrouter_conntrack_commit_last_seconds",
-	    vd->ho.last_commit_ms / 1000.0, NULL);
+	    hv.last_commit_ms / 1000.0, NULL);
 	prom_family(p, "vrouter_handover_step_failures_total", PROM_COUNTER,
 	    "conntrackd handover steps that failed or timed out.");
 	prom_sample_u64(p, "vrouter_handover_step_failures_total",
-	    vd->ho.n_failures, NULL);
+	    hv.failures, NULL);
 }
 
 static void

@@ -25,8 +25,11 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "evglue.h"
 #include "log.h"
@@ -35,6 +38,31 @@
 /* After the host was told, the drain route and the FAULT hold go. */
 #define RELEASE_AFTER_MS	100
 #define DRAIN_POLL_MS		25
+
+enum { SD_NONE, SD_YIELD, SD_LEFT };
+struct stepdown {
+	int		 maintenance;	/* statedir's flag: out of MASTER */
+	int		 standby;	/* the track file says stay out */
+	int		 phase;		/* SD_* */
+	int		 for_maintenance;
+	int		 role;		/* enum prio_role, as last written */
+	struct timespec	 started;	/* of the yield (monotonic) */
+	int		 draining;	/* the host is not told yet */
+	struct timespec	 drain_started, quiet_since;
+	uint64_t	 rx;		/* packets in on the public leg */
+	struct event	*ev_drain;	/* polls them */
+	int		 confirming;	/* MASTER again while lingering */
+	struct event	*ev_confirm;
+	struct event	*ev_bound;	/* the peer must be MASTER by then */
+	struct event	*ev_linger;	/* back to a candidate's priority */
+	struct event	*ev_settle;	/* a fresh master holds the role */
+	struct event	*ev_release;	/* the drain is over */
+	int		 holding;	/* out (FAULT) for the drain */
+	int		 liberal;	/* why TCP window tracking is relaxed */
+	int		 liberal_base;	/* it was before vrouterd: left alone */
+	uint64_t	 n_handed, n_aborted;
+	char		 last[128];	/* the last step-down's outcome */
+};
 
 /* One of keepalived's track files in rundir, holding value. */
 static int
@@ -68,7 +96,7 @@ write_standby(struct vrouterd *vd, int on)
 {
 	if (write_track(vd, CONF_RUN_STANDBY, on) == -1)
 		return -1;
-	vd->standby = on;
+	vd->stepdown->standby = on;
 	return 0;
 }
 
@@ -106,7 +134,7 @@ liberal_write(int on)
 static void
 liberal(struct vrouterd *vd, int why, int on)
 {
-	struct stepdown	*sd = &vd->sd;
+	struct stepdown	*sd = vd->stepdown;
 	char		 mark[300];
 	int		 was = sd->liberal != 0, now, fd;
 
@@ -146,29 +174,13 @@ liberal_init(struct vrouterd *vd)
 	}
 	if ((fd = open(LIBERAL_PATH, O_RDONLY | O_CLOEXEC)) != -1) {
 		if (read(fd, buf, sizeof(buf) - 1) > 0)
-			vd->sd.liberal_base = buf[0] == '1';
+			vd->stepdown->liberal_base = buf[0] == '1';
 		close(fd);
 	}
 }
 
-static int
-set_role(struct vrouterd *vd, enum prio_role role)
-{
-	struct stepdown	*sd = &vd->sd;
-	int		 bonus;
-
-	bonus = prio_bonus(vd->conf.priority, vd->conf.preempt, role);
-	if (write_track(vd, CONF_RUN_PRIO, bonus) == -1)
-		return -1;
-	if ((int)role != sd->role)
-		log_debug("priority: %d (%s)", prio_target(vd->conf.priority,
-		    vd->conf.preempt, role), standby_role_name(role));
-	sd->role = (int)role;
-	return 0;
-}
-
-const char *
-standby_role_name(int role)
+static const char *
+role_name(int role)
 {
 	switch (role) {
 	case PRIO_FRESH:
@@ -180,6 +192,22 @@ standby_role_name(int role)
 	default:
 		return "candidate";
 	}
+}
+
+static int
+set_role(struct vrouterd *vd, enum prio_role role)
+{
+	struct stepdown	*sd = vd->stepdown;
+	int		 bonus;
+
+	bonus = prio_bonus(vd->conf.priority, vd->conf.preempt, role);
+	if (write_track(vd, CONF_RUN_PRIO, bonus) == -1)
+		return -1;
+	if ((int)role != sd->role)
+		log_debug("priority: %d (%s)", prio_target(vd->conf.priority,
+		    vd->conf.preempt, role), role_name(role));
+	sd->role = (int)role;
+	return 0;
 }
 
 static void
@@ -200,10 +228,12 @@ static uint64_t	 rx_packets(const struct vrouterd *);
 int
 standby_init(struct vrouterd *vd, int master)
 {
-	struct stepdown	*sd = &vd->sd;
+	struct stepdown	*sd;
 	char		 path[300];
 
-	memset(sd, 0, sizeof(*sd));
+	if ((sd = calloc(1, sizeof(*sd))) == NULL)
+		fatal("standby");
+	vd->stepdown = sd;
 	sd->ev_bound = evtimer_new(vd->base, on_bound, vd);
 	sd->ev_linger = evtimer_new(vd->base, on_linger, vd);
 	sd->ev_settle = evtimer_new(vd->base, on_settle, vd);
@@ -216,10 +246,10 @@ standby_init(struct vrouterd *vd, int master)
 		fatalx("standby: out of memory for events");
 	liberal_init(vd);
 	maintenance_path(vd, path, sizeof(path));
-	vd->maintenance = access(path, F_OK) == 0;
-	if (vd->maintenance)
+	sd->maintenance = access(path, F_OK) == 0;
+	if (sd->maintenance)
 		log_info("maintenance is on (%s): staying out of MASTER", path);
-	if (write_standby(vd, vd->maintenance) == -1)
+	if (write_standby(vd, sd->maintenance) == -1)
 		return -1;
 	/* a drain route left by a run that died while handing over */
 	addrs_drain_route(vd, 0);
@@ -231,7 +261,7 @@ standby_init(struct vrouterd *vd, int master)
 int
 standby_reconf(struct vrouterd *vd)
 {
-	return set_role(vd, (enum prio_role)vd->sd.role);
+	return set_role(vd, (enum prio_role)vd->stepdown->role);
 }
 
 static void
@@ -242,14 +272,14 @@ set_maintenance_flag(struct vrouterd *vd, int on)
 	maintenance_path(vd, path, sizeof(path));
 	if (!on && unlink(path) == -1 && errno != ENOENT)
 		log_warn("%s", path);
-	vd->maintenance = on;
+	vd->stepdown->maintenance = on;
 }
 
 /* Priority 1, with the drain route in place first. */
 static int
 yield(struct vrouterd *vd, int for_maintenance)
 {
-	struct stepdown		*sd = &vd->sd;
+	struct stepdown		*sd = vd->stepdown;
 	struct prio_times	 t;
 
 	if (addrs_drain_route(vd, 1) == -1)
@@ -280,21 +310,22 @@ static void
 on_release(evutil_socket_t fd, short what, void *arg)
 {
 	struct vrouterd		*vd = arg;
+	struct stepdown		*sd = vd->stepdown;
 	struct prio_times	 t;
 
 	(void)fd;
 	(void)what;
-	vd->sd.holding = 0;
+	sd->holding = 0;
 	addrs_drain_route(vd, 0);
 	liberal(vd, 1, 0);
 	/* the new master raised its priority long ago: a candidate again */
 	if (vd->router_state != VSP_ST_MASTER)
 		set_role(vd, PRIO_NEUTRAL);
-	if (!vd->maintenance && vd->standby && write_standby(vd, 0) == 0)
+	if (!sd->maintenance && sd->standby && write_standby(vd, 0) == 0)
 		log_info("failover: standing by again as BACKUP");
 	prio_times(vd->conf.advert_ms, &t);
-	if (vd->sd.phase == SD_LEFT)
-		evtimer_add_ms(vd->sd.ev_linger, t.linger_ms);
+	if (sd->phase == SD_LEFT)
+		evtimer_add_ms(sd->ev_linger, t.linger_ms);
 }
 
 /* The peer did not take over: stay MASTER, as if nothing was asked. */
@@ -302,7 +333,7 @@ static void
 on_bound(evutil_socket_t fd, short what, void *arg)
 {
 	struct vrouterd		*vd = arg;
-	struct stepdown		*sd = &vd->sd;
+	struct stepdown		*sd = vd->stepdown;
 	struct prio_times	 t;
 
 	(void)fd;
@@ -330,12 +361,13 @@ static void
 on_linger(evutil_socket_t fd, short what, void *arg)
 {
 	struct vrouterd	*vd = arg;
+	struct stepdown	*sd = vd->stepdown;
 
 	(void)fd;
 	(void)what;
-	if (vd->sd.phase != SD_LEFT || vd->sd.confirming)
+	if (sd->phase != SD_LEFT || sd->confirming)
 		return;
-	vd->sd.phase = SD_NONE;
+	sd->phase = SD_NONE;
 }
 
 /* The peer stayed silent: this node is the master after all. */
@@ -343,7 +375,7 @@ static void
 on_confirm(evutil_socket_t fd, short what, void *arg)
 {
 	struct vrouterd	*vd = arg;
-	struct stepdown	*sd = &vd->sd;
+	struct stepdown	*sd = vd->stepdown;
 
 	(void)fd;
 	(void)what;
@@ -371,7 +403,8 @@ on_settle(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (vd->router_state == VSP_ST_MASTER && vd->sd.role == PRIO_FRESH)
+	if (vd->router_state == VSP_ST_MASTER &&
+	    vd->stepdown->role == PRIO_FRESH)
 		set_role(vd, PRIO_HOLD);
 	liberal(vd, 2, 0);
 }
@@ -384,7 +417,7 @@ on_settle(evutil_socket_t fd, short what, void *arg)
 void
 standby_state(struct vrouterd *vd, uint8_t old, uint8_t st)
 {
-	struct stepdown		*sd = &vd->sd;
+	struct stepdown		*sd = vd->stepdown;
 	struct prio_times	 t;
 	unsigned int		 ms;
 
@@ -501,7 +534,7 @@ static void
 on_drain(evutil_socket_t fd, short what, void *arg)
 {
 	struct vrouterd		*vd = arg;
-	struct stepdown		*sd = &vd->sd;
+	struct stepdown		*sd = vd->stepdown;
 	struct prio_times	 t;
 	struct timespec		 now;
 	uint64_t		 rx;
@@ -533,16 +566,20 @@ on_drain(evutil_socket_t fd, short what, void *arg)
 int
 standby_hold_host(const struct vrouterd *vd, uint8_t st)
 {
-	return st == VSP_ST_MASTER ? vd->sd.confirming : vd->sd.draining;
+	const struct stepdown *sd = vd->stepdown;
+
+	if (sd == NULL)
+		return 0;
+	return st == VSP_ST_MASTER ? sd->confirming : sd->draining;
 }
 
 /* The drain is over (or the host was told anyway). */
 void
 standby_drained(struct vrouterd *vd)
 {
-	struct stepdown	*sd = &vd->sd;
+	struct stepdown	*sd = vd->stepdown;
 
-	if (!sd->draining)
+	if (sd == NULL || !sd->draining)
 		return;
 	sd->draining = 0;
 	evtimer_del(sd->ev_drain);
@@ -552,16 +589,18 @@ standby_drained(struct vrouterd *vd)
 int
 standby_failover(struct vrouterd *vd, char *err, size_t errlen)
 {
+	const struct stepdown *sd = vd->stepdown;
+
 	if (vd->router_state != VSP_ST_MASTER) {
 		snprintf(err, errlen, "this node is %s, not MASTER",
 		    vsp_state_name(vd->router_state));
 		return -1;
 	}
-	if (vd->sd.phase == SD_YIELD) {
+	if (sd->phase == SD_YIELD) {
 		snprintf(err, errlen, "already handing over");
 		return -1;
 	}
-	if (vd->sd.confirming) {
+	if (sd->confirming) {
 		/* it just handed over, and the peer may be MASTER already */
 		snprintf(err, errlen, "this node's MASTER is not confirmed yet "
 		    "(the peer may be MASTER): try again in a moment");
@@ -578,8 +617,9 @@ standby_failover(struct vrouterd *vd, char *err, size_t errlen)
 int
 standby_maintenance(struct vrouterd *vd, int on, char *err, size_t errlen)
 {
-	char	 path[300];
-	int	 fd;
+	struct stepdown	*sd = vd->stepdown;
+	char		 path[300];
+	int		 fd;
 
 	maintenance_path(vd, path, sizeof(path));
 	if (on) {
@@ -601,24 +641,24 @@ standby_maintenance(struct vrouterd *vd, int on, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	vd->maintenance = on;
+	sd->maintenance = on;
 	log_info("maintenance %s", on ? "on: staying out of MASTER" : "off");
 	/*
 	 * The MASTER hands over first; FAULT once the peer is MASTER.  A
 	 * MASTER not confirmed yet (the host not told) leaves at once.
 	 */
-	if (on && vd->router_state == VSP_ST_MASTER && !vd->sd.confirming) {
-		if (vd->sd.phase == SD_YIELD)
-			vd->sd.for_maintenance = 1;
+	if (on && vd->router_state == VSP_ST_MASTER && !sd->confirming) {
+		if (sd->phase == SD_YIELD)
+			sd->for_maintenance = 1;
 		else if (yield(vd, 1) == -1) {
 			snprintf(err, errlen, "cannot write the priority file");
 			return -1;
 		}
 		return 0;
 	}
-	if (!on && vd->sd.phase == SD_YIELD)
-		vd->sd.for_maintenance = 0;
-	if (!on && vd->sd.holding)
+	if (!on && sd->phase == SD_YIELD)
+		sd->for_maintenance = 0;
+	if (!on && sd->holding)
 		return 0;	/* the drain's hold: on_release lifts it */
 	if (write_standby(vd, on) == -1) {
 		snprintf(err, errlen, "cannot write the standby file");
@@ -627,12 +667,12 @@ standby_maintenance(struct vrouterd *vd, int on, char *err, size_t errlen)
 	return 0;
 }
 
-const char *
-standby_phase_name(const struct vrouterd *vd)
+static const char *
+phase_name(const struct stepdown *sd)
 {
-	if (vd->sd.draining || vd->sd.holding)
+	if (sd->draining || sd->holding)
 		return "draining";
-	switch (vd->sd.phase) {
+	switch (sd->phase) {
 	case SD_YIELD:
 		return "handing_over";
 	case SD_LEFT:
@@ -642,25 +682,45 @@ standby_phase_name(const struct vrouterd *vd)
 	}
 }
 
+int
+standby_in_maintenance(const struct vrouterd *vd)
+{
+	return vd->stepdown != NULL && vd->stepdown->maintenance;
+}
+
+int
+standby_kept_out(const struct vrouterd *vd)
+{
+	return vd->stepdown != NULL && vd->stepdown->standby;
+}
+
+json_t *
+standby_json(const struct vrouterd *vd)
+{
+	static const struct stepdown none;	/* before the init */
+	const struct stepdown *sd = vd->stepdown ? vd->stepdown : &none;
+
+	return json_pack("{s:s, s:i, s:s, s:I, s:I, s:s}", "phase",
+	    phase_name(sd), "priority", prio_target(vd->conf.priority,
+	    vd->conf.preempt, (enum prio_role)sd->role), "role",
+	    role_name(sd->role), "handed_over", (json_int_t)sd->n_handed,
+	    "aborted", (json_int_t)sd->n_aborted, "last", sd->last);
+}
+
 void
 standby_free(struct vrouterd *vd)
 {
-	struct stepdown	*sd = &vd->sd;
+	struct stepdown	*sd = vd->stepdown;
 
+	if (sd == NULL)
+		return;
 	liberal(vd, 3, 0);
-	if (sd->ev_bound != NULL)
-		event_free(sd->ev_bound);
-	if (sd->ev_linger != NULL)
-		event_free(sd->ev_linger);
-	if (sd->ev_settle != NULL)
-		event_free(sd->ev_settle);
-	if (sd->ev_release != NULL)
-		event_free(sd->ev_release);
-	if (sd->ev_drain != NULL)
-		event_free(sd->ev_drain);
-	if (sd->ev_confirm != NULL)
-		event_free(sd->ev_confirm);
-	sd->ev_confirm = NULL;
-	sd->ev_bound = sd->ev_linger = sd->ev_settle = sd->ev_release = NULL;
-	sd->ev_drain = NULL;
+	event_free(sd->ev_bound);
+	event_free(sd->ev_linger);
+	event_free(sd->ev_settle);
+	event_free(sd->ev_release);
+	event_free(sd->ev_drain);
+	event_free(sd->ev_confirm);
+	free(sd);
+	vd->stepdown = NULL;
 }

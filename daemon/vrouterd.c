@@ -214,7 +214,7 @@ static void
 maybe_done(struct vrouterd *vd)
 {
 	if (vd->stopping && vd->keepalived.pid == 0 &&
-	    vd->conntrackd.pid == 0 && vd->ho.pid == 0)
+	    vd->conntrackd.pid == 0 && !handover_stepping(vd))
 		event_base_loopbreak(vd->base);
 }
 
@@ -264,7 +264,8 @@ on_detach_wait(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (vd->ho.pid != 0 && ts_ms_since(&vd->detach_asked) < DETACH_WAIT_MS) {
+	if (handover_stepping(vd) &&
+	    ts_ms_since(&vd->detach_asked) < DETACH_WAIT_MS) {
 		evtimer_add_ms(vd->ev_stop, 20);
 		return;
 	}
@@ -448,7 +449,6 @@ main(int argc, char *argv[])
 	vd.rundir = DEFAULT_RUNDIR;
 	vd.tmpldir = DEFAULT_TMPLDIR;
 	vd.statedir = DEFAULT_STATEDIR;
-	vd.fifo_fd = vd.fifo_wfd = -1;
 	while ((ch = getopt_long(argc, argv, "df:hM:nP:R:s:S:T:Vv",
 	    version_longopts, NULL)) != -1) {
 		switch (ch) {

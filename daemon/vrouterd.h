@@ -22,6 +22,7 @@
 #define MAX_VRRP	(CONF_MAX_NETWORKS + 3)
 
 struct vrouterd;
+struct json_t;		/* jansson's json_t: the modules' status objects */
 
 /* child.c: a supervised long-running program. */
 struct child {
@@ -94,46 +95,6 @@ struct handover_plan {
 extern const struct handover_plan handover_plans[];
 extern const size_t handover_nplans;
 
-/* handover.c: the conntrack steps between a decision and the host. */
-struct handover {
-	uint8_t		 target;	/* state wanted (enum vsp_state) */
-	uint8_t		 running_for;	/* state the current steps serve */
-	int		 busy;
-	const void	*plan;		/* handover.c's plan for running_for */
-	int		 step;
-	pid_t		 pid;
-	struct event	*ev_timeout;
-	int		 waiting;	/* for standby_hold_host() */
-	struct timespec	 step_started;
-	uint64_t	 n_commits;
-	uint64_t	 n_failures;
-	unsigned int	 last_commit_ms;
-};
-
-/* standby.c: a planned step-down, and the priority by role (prio.c). */
-enum { SD_NONE, SD_YIELD, SD_LEFT };
-struct stepdown {
-	int		 phase;		/* SD_* */
-	int		 for_maintenance;
-	int		 role;		/* enum prio_role, as last written */
-	struct timespec	 started;	/* of the yield (monotonic) */
-	int		 draining;	/* the host is not told yet */
-	struct timespec	 drain_started, quiet_since;
-	uint64_t	 rx;		/* packets in on the public leg */
-	struct event	*ev_drain;	/* polls them */
-	int		 confirming;	/* MASTER again while lingering */
-	struct event	*ev_confirm;
-	struct event	*ev_bound;	/* the peer must be MASTER by then */
-	struct event	*ev_linger;	/* back to a candidate's priority */
-	struct event	*ev_settle;	/* a fresh master holds the role */
-	struct event	*ev_release;	/* the drain is over */
-	int		 holding;	/* out (FAULT) for the drain */
-	int		 liberal;	/* why TCP window tracking is relaxed */
-	int		 liberal_base;	/* it was before vrouterd: left alone */
-	uint64_t	 n_handed, n_aborted;
-	char		 last[128];	/* the last step-down's outcome */
-};
-
 struct vrouterd {
 	struct event_base *base;
 	struct router_conf conf;
@@ -150,15 +111,6 @@ struct vrouterd {
 	char		 iptables_restore[256];
 	struct apply	*apply;		/* apply.c: the one running */
 
-	/* notify FIFO */
-	int		 fifo_fd;
-	int		 fifo_wfd;	/* our own writer: no EOF between keepalived runs */
-	struct event	*ev_fifo;
-	char		 fifo_buf[4096];
-	size_t		 fifo_len;
-	uint64_t	 fifo_lines;
-	uint64_t	 fifo_bad;
-
 	/* VRRP state */
 	struct vrrp_entry vrrp[MAX_VRRP];
 	int		 nvrrp;
@@ -168,7 +120,8 @@ struct vrouterd {
 	char		 last_reason[128];
 	uint64_t	 reassert_ms;	/* monotonic: the last re-assertion */
 
-	struct handover	 ho;
+	struct handover	*handover;	/* handover.c: the conntrack steps */
+	struct fifo	*fifo;		/* fifo.c: keepalived's notify FIFO */
 	struct ctstats	*ctstats;	/* ctstats.c: the sync, watched */
 	struct rtclass	*rtclass;	/* rtclass.c: the children's classes */
 	struct synclink	*synclink;	/* synclink.c: the sync link */
@@ -188,9 +141,7 @@ struct vrouterd {
 
 	/* stepping down on purpose (standby.c) */
 	const char	*statedir;	/* survives reboots: maintenance flag */
-	int		 maintenance;
-	int		 standby;	/* the track file says stay out */
-	struct stepdown	 sd;
+	struct stepdown	*stepdown;	/* its state, maintenance included */
 
 	/* NAT rules as last applied and checked back */
 	int		 nat_rules;
@@ -231,11 +182,20 @@ int	 adopt_same_program(const char *cmdline, size_t len,
 int	 adopt_cmdline_matches(const char *cmdline, size_t len,
 	    char *const argv[]);
 
-/* fifo.c */
+/* fifo.c: keepalived's notify FIFO, read into state_event(). */
+struct fifo;
+/* Open fifo_path and watch it: 0, or -1 (logged). */
 int	 fifo_open(struct vrouterd *);
 void	 fifo_close(struct vrouterd *);
 /* Skip what is in the FIFO now (an adopted keepalived's past lines). */
 void	 fifo_discard(struct vrouterd *);
+/* Lines read, and those that were no transition (all 0 before the open). */
+struct fifo_view {
+	uint64_t	 lines, malformed;
+};
+void	 fifo_view(const struct vrouterd *, struct fifo_view *);
+/* The status's "fifo" object, new (the caller owns the reference). */
+struct json_t *fifo_json(const struct vrouterd *);
 
 /* state.c */
 void	 state_event(struct vrouterd *, const struct fifo_event *,
@@ -247,15 +207,31 @@ void	 state_adopted(struct vrouterd *, int master);
 /* handover.c calls this when the host may be told. */
 void	 state_publish(struct vrouterd *, uint8_t state);
 
-/* handover.c */
+/* handover.c: the conntrack steps between a decision and the host. */
+struct handover;
 void	 handover_init(struct vrouterd *);
 void	 handover_request(struct vrouterd *, uint8_t state);
 /* standby.c: the drain is over, the host may be told. */
 void	 handover_resume(struct vrouterd *);
 int	 handover_reaped(struct vrouterd *, pid_t, int status);
+/* 1 from a request until its plan is done (steps, waits for a drain). */
+int	 handover_busy(const struct vrouterd *);
+/* 1 while a conntrackd step runs: a commit must end before we leave. */
+int	 handover_stepping(const struct vrouterd *);
+/* For status and metrics; all 0 before the init. */
+struct handover_view {
+	int		 busy;
+	uint64_t	 commits;	/* of the external cache */
+	uint64_t	 failures;	/* steps that failed or timed out */
+	unsigned int	 last_commit_ms;
+};
+void	 handover_view(const struct vrouterd *, struct handover_view *);
+/* The status's "handover" object, new (the caller owns the reference). */
+struct json_t *handover_json(const struct vrouterd *);
 void	 handover_free(struct vrouterd *);
 
-/* standby.c */
+/* standby.c: a planned step-down, and the priority by role (prio.c). */
+struct stepdown;
 /* master: an adopted keepalived is MASTER, and keeps its priority. */
 int	 standby_init(struct vrouterd *, int master);
 int	 standby_reconf(struct vrouterd *);
@@ -270,8 +246,12 @@ int	 standby_maintenance(struct vrouterd *, int on, char *err,
 void	 standby_state(struct vrouterd *, uint8_t old, uint8_t st);
 int	 standby_hold_host(const struct vrouterd *, uint8_t state);
 void	 standby_drained(struct vrouterd *);
-const char *standby_phase_name(const struct vrouterd *);
-const char *standby_role_name(int);
+/* 1 while maintenance is on: out of MASTER until turned off. */
+int	 standby_in_maintenance(const struct vrouterd *);
+/* 1 while the standby track file keeps keepalived out (FAULT). */
+int	 standby_kept_out(const struct vrouterd *);
+/* The status's "stepdown" object, new (the caller owns the reference). */
+struct json_t *standby_json(const struct vrouterd *);
 void	 standby_free(struct vrouterd *);
 
 /* prio.c: the priority by role, and a step-down's times.  Pure. */
@@ -401,7 +381,6 @@ struct ct_counters {
 	uint64_t	 send_errors, recv_errors, lost;
 };
 struct ctstats;
-struct json_t;
 void	 ctstats_init(struct vrouterd *);
 int	 ctstats_reaped(struct vrouterd *, pid_t, int status);
 /*
