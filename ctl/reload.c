@@ -31,7 +31,7 @@ ask(const char *sock, const char *cmd)
 int
 ctl_reload(const char *sock, int json)
 {
-	json_t		*reply, *apply, *last;
+	json_t		*reply, *last;
 	json_int_t	 id, last_id;
 	long		 t0 = ctl_now_ms();
 	int		 rv = 1;
@@ -43,8 +43,7 @@ ctl_reload(const char *sock, int json)
 	for (;;) {
 		if ((reply = ask(sock, "apply")) == NULL)
 			return 1;
-		apply = json_object_get(reply, "apply");
-		last = json_object_get(apply, "last");
+		last = json_object_get(json_object_get(reply, "apply"), "last");
 		last_id = json_integer_value(json_object_get(last, "id"));
 		if (last_id >= id)
 			break;
@@ -63,7 +62,7 @@ ctl_reload(const char *sock, int json)
 		    last_id == id ? "" : " (a later reload's apply)",
 		    json_string_value(json_object_get(last, "error")));
 	if (json)
-		show_json(apply);
+		show_json(reply);	/* {"apply": ...}, as vrouterctl apply */
 	json_decref(reply);
 	return rv;
 }

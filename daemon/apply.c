@@ -51,6 +51,10 @@ struct apply {
 	int			 pending;	/* a reload asked meanwhile */
 	char			 pending_why[64];
 
+	/* the rules in the kernel: how many are ours, since when */
+	int			 in_force;
+	struct timespec		 in_force_at;	/* realtime */
+
 	/* the last one's outcome, for status */
 	uint64_t		 last_id;
 	int			 last_ok;
@@ -195,7 +199,7 @@ apply_reaped(struct vrouterd *vd, pid_t pid, int status)
 			log_warnx("apply: the old rules could not be put "
 			    "back: %s", e);
 		else
-			vd->nat_rules = ap->rules;
+			ap->in_force = ap->rules;
 		finish(ap, 0, ap->err);
 		return 1;
 	}
@@ -204,8 +208,8 @@ apply_reaped(struct vrouterd *vd, pid_t pid, int status)
 		finish(ap, 0, e);
 		return 1;
 	}
-	vd->nat_rules = ap->rules;
-	clock_gettime(CLOCK_REALTIME, &vd->nat_applied);
+	ap->in_force = ap->rules;
+	clock_gettime(CLOCK_REALTIME, &ap->in_force_at);
 	if (render_commit(vd, ap->ka, ap->ct, ap->err, sizeof(ap->err)) == -1) {
 		if (roll_back(ap) == 0)
 			return 1;
@@ -296,6 +300,25 @@ apply_json(const struct vrouterd *vd)
 		    ap->last_why, "error", ap->last_err, "ms", ap->last_ms,
 		    "at", json_time(&ap->last_at)));
 	return o;
+}
+
+void
+apply_view(const struct vrouterd *vd, struct apply_view *v)
+{
+	const struct apply *ap = vd->apply;
+
+	v->running = ap->phase != AP_IDLE;
+	v->ok = ap->n_ok;
+	v->failed = ap->n_failed;
+	v->last_ms = ap->last_ms;
+}
+
+int
+apply_rules(const struct vrouterd *vd, struct timespec *applied)
+{
+	if (applied != NULL)
+		*applied = vd->apply->in_force_at;
+	return vd->apply->in_force;
 }
 
 void

@@ -38,8 +38,9 @@ static json_t *
 cmd_status(struct vrouterd *vd)
 {
 	json_t	*reply = ctl_reply_ok(), *vrrp = json_array(), *host;
+	struct timespec applied;
 	char	 buf[INET_ADDRSTRLEN];
-	int	 i;
+	int	 i, rules;
 
 	for (i = 0; i < vd->nvrrp; i++) {
 		const struct vrrp_entry *e = &vd->vrrp[i];
@@ -76,8 +77,9 @@ cmd_status(struct vrouterd *vd)
 	json_object_set_new(reply, "keepalived", child_json(&vd->keepalived));
 	json_object_set_new(reply, "conntrackd", child_json(&vd->conntrackd));
 	json_object_set_new(reply, "handover", handover_json(vd));
+	rules = apply_rules(vd, &applied);
 	json_object_set_new(reply, "nat", json_pack("{s:i, s:o}", "rules",
-	    vd->nat_rules, "applied", json_time(&vd->nat_applied)));
+	    rules, "applied", json_time(&applied)));
 	json_object_set_new(reply, "apply", apply_json(vd));
 	json_object_set_new(reply, "maintenance",
 	    json_boolean(standby_in_maintenance(vd)));

@@ -334,14 +334,40 @@ page_children(struct prom *p, const struct vrouterd *vd)
 	for (i = 0; i < 2; i++)
 		prom_sample_u64(p, "vrouter_child_restarts_total",
 		    (uint64_t)c[i]->restarts, "child", c[i]->name, NULL);
+
+}
+
+/* The rules in force, and the applies of router.json (apply.c). */
+static void
+page_apply(struct prom *p, const struct vrouterd *vd)
+{
+	struct apply_view av;
+	struct timespec	 applied;
+	int		 rules;
+
+	rules = apply_rules(vd, &applied);
 	prom_family(p, "vrouter_nat_rules", PROM_GAUGE,
-	    "NAT rules in the kernel as last applied and read back.");
-	prom_sample(p, "vrouter_nat_rules", vd->nat_rules, NULL);
+	    "Rules in vrouter's chains as last applied.");
+	prom_sample(p, "vrouter_nat_rules", rules, NULL);
 	prom_family(p, "vrouter_nat_applied_timestamp_seconds", PROM_GAUGE,
 	    "When the NAT rules were last applied, in seconds since the "
 	    "epoch.");
 	prom_sample(p, "vrouter_nat_applied_timestamp_seconds",
-	    (double)vd->nat_applied.tv_sec + vd->nat_applied.tv_nsec / 1e9,
+	    (double)applied.tv_sec + applied.tv_nsec / 1e9, NULL);
+	apply_view(vd, &av);
+	prom_family(p, "vrouter_config_applies_total", PROM_COUNTER,
+	    "Applies of the router description (start and reloads), by "
+	    "outcome.");
+	prom_sample_u64(p, "vrouter_config_applies_total", av.ok, "result",
+	    "ok", NULL);
+	prom_sample_u64(p, "vrouter_config_applies_total", av.failed,
+	    "result", "failed", NULL);
+	prom_family(p, "vrouter_config_apply_running", PROM_GAUGE,
+	    "1 while an apply runs (iptables-restore, a child).");
+	prom_sample(p, "vrouter_config_apply_running", av.running, NULL);
+	prom_family(p, "vrouter_config_apply_last_seconds", PROM_GAUGE,
+	    "How long the last apply took, from its start to its end.");
+	prom_sample(p, "vrouter_config_apply_last_seconds", av.last_ms / 1e3,
 	    NULL);
 }
 
@@ -360,6 +386,7 @@ metrics_page(struct vrouterd *vd, size_t *len)
 	page_host(&p, vd);
 	page_sync(&p, vd);
 	page_children(&p, vd);
+	page_apply(&p, vd);
 	return prom_page_take(&p, len);
 }
 

@@ -627,7 +627,7 @@ main(int argc, char *argv[])
 	if (sdnotify_init(vd.base) == -1)
 		fatalx("out of memory for events");
 	sdnotify_ready("router %s node %s: %d NAT rules, keepalived started",
-	    vd.conf.router_id, vd.conf.node, vd.nat_rules);
+	    vd.conf.router_id, vd.conf.node, apply_rules(&vd, NULL));
 
 	event_base_dispatch(vd.base);
 

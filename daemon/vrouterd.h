@@ -143,9 +143,6 @@ struct vrouterd {
 	const char	*statedir;	/* survives reboots: maintenance flag */
 	struct stepdown	*stepdown;	/* its state, maintenance included */
 
-	/* NAT rules as last applied and checked back */
-	int		 nat_rules;
-	struct timespec	 nat_applied;
 
 	uint64_t	 n_transitions;
 	int		 adopted;	/* took over a predecessor's children */
@@ -361,6 +358,15 @@ void	 apply_refused(struct vrouterd *, const char *why, const char *err);
 int	 apply_busy(const struct vrouterd *);
 /* A reload asked while one runs: done after it; the number it will get. */
 uint64_t apply_defer(struct vrouterd *, const char *why);
+/* The rules in force: how many are vrouter's, and when they went in. */
+int	 apply_rules(const struct vrouterd *, struct timespec *applied);
+/* For metrics.c. */
+struct apply_view {
+	int		 running;
+	uint64_t	 ok, failed;
+	double		 last_ms;
+};
+void	 apply_view(const struct vrouterd *, struct apply_view *);
 /* The status's "apply" object, new. */
 struct json_t *apply_json(const struct vrouterd *);
 void	 apply_free(struct vrouterd *);

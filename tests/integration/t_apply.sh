@@ -135,6 +135,17 @@ lab_check "the rules in force are in the run folder" \
 lab_check "iptables-restore's output is not left there" \
     test ! -e "$LAB_DIR/r1.run/nat.out"
 
+schema_ok()	# CMD...: its output matches docs/schema/apply.json
+{
+	"$@" | "$PAIR_BIN/tests/tools/schemacheck" \
+	    "$LAB_ROOT/docs/schema/apply.json"
+}
+lab_check "apply -j matches docs/schema/apply.json" schema_ok pair_ctl r1 -j apply
+lab_check "reload -j matches it too" schema_ok pair_ctl r1 -j reload
+lab_check "the failed apply is on record" sh -c \
+    "'$PAIR_BIN/vrouterctl' -s '$LAB_DIR/r1.run/vrouterd.sock' -j apply |
+    grep -q '\"failed\": 1'"
+
 # 4. a slow iptables-restore blocks nothing
 apply_has()	{ pair_ctl r1 -j apply | grep -q "\"$1\": $2"; }
 applied()	{ pair_ctl r1 -j apply | sed -n 's/^ *"applied": \([0-9]*\),*$/\1/p'; }
