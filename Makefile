@@ -27,7 +27,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
 CFLAGS	?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -Ilib -Ivirtio-serial -Ihostagent -Idaemon $(PKG_CFLAGS)
+CPPFLAGS += -D_GNU_SOURCE -Ilib -Irouter-json -Ivirtio-serial -Ihostagent -Idaemon $(PKG_CFLAGS)
 ALL_CFLAGS = $(CFLAGS) $(WARN) -std=c11
 
 ifeq ($(SAN),1)
@@ -52,6 +52,7 @@ FUZZBINS :=
 all:
 
 include lib/module.mk
+include router-json/module.mk
 include virtio-serial/module.mk
 include openflow/module.mk
 include hostagent/module.mk

@@ -8,10 +8,6 @@ VRD_SRCS := daemon/vrouterd.c daemon/child.c daemon/fifo.c \
 	    daemon/prio.c daemon/rtclass.c daemon/synclink.c \
 	    daemon/adopt.c
 VRD_OBJS := $(VRD_SRCS:%.c=$(B)/%.o)
-# The router description, also linked by vrouterctl, tests and fuzzers.
-CONF_SRCS := daemon/config.c daemon/config_json.c daemon/config_check.c \
-	     daemon/config_view.c
-CONF_OBJS := $(CONF_SRCS:%.c=$(B)/%.o)
 
 # What vrouterd links; install links its own copy from the same
 # (etc/module.mk), so add objects and libraries here.

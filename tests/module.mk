@@ -7,8 +7,7 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(B)/%.o)
 
 $(B)/tests/unit/runner: $(UNIT_OBJS) $(VSP_OBJS) $(LIB_OBJS) \
 		       $(B)/hostagent/registry.o $(B)/daemon/fifo_parse.o \
-		       $(B)/daemon/config.o $(B)/daemon/config_json.o \
-		       $(B)/daemon/config_check.o $(B)/daemon/config_view.o
+		       $(CONF_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(VSP_LIBS) $(PKG_LIBS) $(CHECK_LIBS)
 

@@ -28,8 +28,7 @@ FUZZ_TARGETS += fuzz_mustache
 fuzz_mustache_SRCS = lib/mustache.c
 fuzz_mustache_LIBS = $(PKG_LIBS)
 FUZZ_TARGETS += fuzz_config
-fuzz_config_SRCS = daemon/config.c daemon/config_json.c \
-		   daemon/config_check.c daemon/config_view.c
+fuzz_config_SRCS = $(CONF_SRCS)
 fuzz_config_LIBS = $(PKG_LIBS)
 FUZZ_TARGETS += fuzz_packet
 fuzz_packet_SRCS = openflow/packet.c

@@ -1,8 +1,6 @@
 # tests/golden: the offline renderer the golden tests run (run.sh).
 GOLDEN_RENDER := $(B)/tests/golden/render
-GOLDEN_OBJS := $(B)/tests/golden/render.o $(B)/daemon/config.o \
-	       $(B)/daemon/config_json.o $(B)/daemon/config_check.o \
-	       $(B)/daemon/config_view.o $(B)/lib/mustache.o
+GOLDEN_OBJS := $(B)/tests/golden/render.o $(CONF_OBJS) $(B)/lib/mustache.o
 
 $(GOLDEN_RENDER): $(GOLDEN_OBJS)
 	@$(if $(Q),echo "  LD      $@")
