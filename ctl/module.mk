@@ -6,7 +6,7 @@ CTL_OBJS := $(CTL_SRCS:%.c=$(B)/%.o)
 
 # What vrouterctl links; install links its own copy from the same
 # (etc/module.mk), so add objects and libraries here.
-CTL_LINK = $(CTL_OBJS) $(B)/daemon/render.o $(CONF_OBJS) $(LIB_OBJS)
+CTL_LINK = $(CTL_OBJS) $(CONF_OBJS) $(RENDER_OBJS) $(LIB_OBJS)
 CTL_LDLIBS = $(PKG_LIBS) $(CT_LIBS)
 
 $(B)/vrouterctl: $(CTL_LINK)

@@ -11,8 +11,8 @@ VRD_OBJS := $(VRD_SRCS:%.c=$(B)/%.o)
 
 # What vrouterd links; install links its own copy from the same
 # (etc/module.mk), so add objects and libraries here.
-VRD_LINK = $(VRD_OBJS) $(CONF_OBJS) $(VSP_GUEST_OBJS) $(VSP_OBJS) $(LIB_OBJS) \
-	   $(SDNOTIFY_OBJS)
+VRD_LINK = $(VRD_OBJS) $(CONF_OBJS) $(RENDER_OBJS) $(VSP_GUEST_OBJS) \
+	   $(VSP_OBJS) $(LIB_OBJS) $(SDNOTIFY_OBJS)
 VRD_LDLIBS = $(VSP_LIBS) $(PKG_LIBS)
 
 $(B)/vrouterd: $(VRD_LINK)

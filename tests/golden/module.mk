@@ -1,6 +1,7 @@
 # tests/golden: the offline renderer the golden tests run (run.sh).
 GOLDEN_RENDER := $(B)/tests/golden/render
-GOLDEN_OBJS := $(B)/tests/golden/render.o $(CONF_OBJS) $(B)/lib/mustache.o
+GOLDEN_OBJS := $(B)/tests/golden/render.o $(CONF_OBJS) $(RENDER_OBJS) \
+	       $(B)/lib/mustache.o
 
 $(GOLDEN_RENDER): $(GOLDEN_OBJS)
 	@$(if $(Q),echo "  LD      $@")
