@@ -1,4 +1,6 @@
-# ctl: vrouterctl, the admin CLI.
+# ctl: vrouterctl, the admin CLI.  It speaks to the daemons over lib's
+# control sockets; it includes none of their headers.
+INC.ctl := -Ictl -Irouter-json -Ilib
 CTL_SRCS := ctl/vrouterctl.c ctl/show_human.c ctl/show_json.c ctl/conntrack.c \
 	    ctl/failtest.c ctl/maintenance.c ctl/yield.c
 CT_LIBS := $(shell pkg-config --libs libnetfilter_conntrack 2>/dev/null)

@@ -1,4 +1,5 @@
 # daemon: vrouterd, the supervisor inside a router VM.
+INC.daemon := -Idaemon -Irouter-json -Ivirtio-serial -Ilib
 VRD_SRCS := daemon/vrouterd.c daemon/child.c daemon/fifo.c \
 	    daemon/fifo_parse.c daemon/state.c daemon/handover.c \
 	    daemon/host.c daemon/handover_plan.c daemon/addrs.c daemon/nat.c daemon/render.c \

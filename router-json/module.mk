@@ -2,7 +2,8 @@
 # and the templates rendered from it, for every program that reads one:
 # vrouterd, vrouterctl, vrouter-ofnat, the tests and fuzzers.  It needs
 # lib/ alone, and the Makefile reads it before any of its users.
-#
+INC.router-json := -Irouter-json -Ilib
+
 # The description: parse, check, the template view.
 CONF_SRCS := router-json/config.c router-json/config_json.c \
 	     router-json/config_check.c router-json/config_view.c

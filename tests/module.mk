@@ -1,4 +1,7 @@
-# tests: one check runner linking the unit suites.
+# tests: one check runner linking the unit suites: each includes the
+# module it tests.
+INC.tests/unit := -Itests/unit -Idaemon -Ihostagent -Iopenflow \
+		  -Irouter-json -Ivirtio-serial -Ilib
 UNIT_SRCS := tests/unit/runner.c tests/unit/check_vsp_codec.c \
 	     tests/unit/check_vsp_stream.c tests/unit/check_registry.c \
 	     tests/unit/check_ctl_frame.c tests/unit/check_fifo_parse.c tests/unit/check_proc.c \
