@@ -27,7 +27,14 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
 CFLAGS	?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -Ilib -Ivirtio-serial -Ihostagent -Idaemon $(PKG_CFLAGS)
+CPPFLAGS += -D_GNU_SOURCE $(PKG_CFLAGS)
+# Include paths go by folder, not globally: a source in DIR/ is compiled
+# with $(INC.DIR), which DIR/module.mk sets to DIR and exactly the folders
+# whose headers it may use (docs/architecture.md, "Source layout").  So
+# the build enforces the layering: a header from any other folder is not
+# found.  The three compile rules (this file's, install's in
+# etc/module.mk, the fuzz build's in tests/fuzz/module.mk) all add
+# $(INC.$(<D)), so every build of a file sees the same folders.
 ALL_CFLAGS = $(CFLAGS) $(WARN) -std=c11
 
 ifeq ($(SAN),1)
@@ -52,6 +59,7 @@ FUZZBINS :=
 all:
 
 include lib/module.mk
+include router-json/module.mk
 include virtio-serial/module.mk
 include openflow/module.mk
 include hostagent/module.mk
@@ -72,7 +80,7 @@ all: $(BINS)
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(INC.$(<D)) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 deps:
 	@sh scripts/install-deps.sh

@@ -136,7 +136,7 @@ done
 mkdir -p "$OUT" || exit 1
 # vrouterd's default advert interval: what a router.json without one gets.
 DEFAULT_ADVERT=$(sed -n 's/^#define DEF_ADVERT_MS[[:space:]]*\([0-9]*\).*/\1/p' \
-    "$LAB_ROOT/daemon/config.c")
+    "$LAB_ROOT/router-json/config.c")
 ADVERT=${FO_ADVERT:-${DEFAULT_ADVERT:-50}}
 
 now_ms()	{ date +%s%3N; }

@@ -2,6 +2,7 @@
 # bench/run.sh runs them in the namespace lab (make bench).
 # What route_bench and hostile share: clocks, order statistics, the
 # chardev's listening end, the guest's STATE, a route monitor (bench.h).
+INC.bench := -Ibench -Iopenflow -Ivirtio-serial -Ilib
 BENCHLIB_SRCS := bench/clock.c bench/stats.c bench/chardev.c \
 		 bench/guest.c bench/rtmon.c
 BENCHLIB_OBJS := $(BENCHLIB_SRCS:%.c=$(B)/%.o)

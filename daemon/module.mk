@@ -1,4 +1,5 @@
 # daemon: vrouterd, the supervisor inside a router VM.
+INC.daemon := -Idaemon -Irouter-json -Ivirtio-serial -Ilib
 VRD_SRCS := daemon/vrouterd.c daemon/child.c daemon/fifo.c \
 	    daemon/fifo_parse.c daemon/state.c daemon/handover.c \
 	    daemon/host.c daemon/handover_plan.c daemon/addrs.c daemon/nat.c daemon/render.c \
@@ -8,15 +9,11 @@ VRD_SRCS := daemon/vrouterd.c daemon/child.c daemon/fifo.c \
 	    daemon/prio.c daemon/rtclass.c daemon/synclink.c \
 	    daemon/adopt.c
 VRD_OBJS := $(VRD_SRCS:%.c=$(B)/%.o)
-# The router description, also linked by vrouterctl, tests and fuzzers.
-CONF_SRCS := daemon/config.c daemon/config_json.c daemon/config_check.c \
-	     daemon/config_view.c
-CONF_OBJS := $(CONF_SRCS:%.c=$(B)/%.o)
 
 # What vrouterd links; install links its own copy from the same
 # (etc/module.mk), so add objects and libraries here.
-VRD_LINK = $(VRD_OBJS) $(CONF_OBJS) $(VSP_GUEST_OBJS) $(VSP_OBJS) $(LIB_OBJS) \
-	   $(SDNOTIFY_OBJS)
+VRD_LINK = $(VRD_OBJS) $(CONF_OBJS) $(RENDER_OBJS) $(VSP_GUEST_OBJS) \
+	   $(VSP_OBJS) $(LIB_OBJS) $(SDNOTIFY_OBJS)
 VRD_LDLIBS = $(VSP_LIBS) $(PKG_LIBS)
 
 $(B)/vrouterd: $(VRD_LINK)

@@ -1,13 +1,12 @@
 /*
- * Rendering keepalived.conf and conntrackd.conf from the templates.  A
- * file is rewritten only when its content changes (so an unchanged reload
- * does not restart conntrackd or SIGHUP keepalived), and atomically, so a
- * daemon starting at that moment never reads half a file: staged as
- * NAME.new, renamed into place by render_commit once the NAT rules of the
- * same description are in (apply.c), or removed by render_abort.
+ * vrouterd's keepalived.conf and conntrackd.conf, rendered from the
+ * templates (render_template, router-json/render.c).  A file is rewritten
+ * only when its content changes (so an unchanged reload does not restart
+ * conntrackd or SIGHUP keepalived), and atomically, so a daemon starting
+ * at that moment never reads half a file: staged as NAME.new, renamed
+ * into place by render_commit once the NAT rules of the same description
+ * are in (apply.c), or removed by render_abort.
  */
-#include <sys/stat.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,65 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mustache.h"
 #include "render.h"
 #include "vrouterd.h"
-
-#define MAX_TEMPLATE	(1024 * 1024)
-
-/* Read a whole file into a new NUL-terminated buffer; NULL with err. */
-static char *
-slurp(const char *path, size_t *len, char *err, size_t errlen)
-{
-	struct stat	 st;
-	char		*buf;
-	ssize_t		 n;
-	int		 fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) == -1 || st.st_size > MAX_TEMPLATE) {
-		snprintf(err, errlen, "%s: %s", path, errno ? strerror(errno) :
-		    "larger than 1 MiB");
-		close(fd);
-		return NULL;
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		close(fd);
-		return NULL;
-	}
-	n = read(fd, buf, (size_t)st.st_size);
-	close(fd);
-	if (n != st.st_size) {
-		snprintf(err, errlen, "%s: short read", path);
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	if (len != NULL)
-		*len = (size_t)n;
-	return buf;
-}
-
-char *
-render_template(const char *tmpldir, const char *name, json_t *view,
-    char *err, size_t errlen)
-{
-	char	 path[512], msg[256], *tmpl, *out;
-	size_t	 len;
-
-	snprintf(path, sizeof(path), "%s/%s.mustache", tmpldir, name);
-	if ((tmpl = slurp(path, &len, err, errlen)) == NULL)
-		return NULL;
-	out = mustache_render(tmpl, len, view, NULL, msg, sizeof(msg));
-	if (out == NULL)
-		snprintf(err, errlen, "%s: %s", path, msg);
-	free(tmpl);
-	return out;
-}
 
 /* Write content to path.new if path differs; *changed says whether. */
 static int
@@ -84,7 +26,7 @@ stage(const char *path, const char *content, int *changed, char *err,
 	size_t	 len = strlen(content);
 	int	 fd;
 
-	old = slurp(path, NULL, e, sizeof(e));
+	old = render_read_file(path, NULL, e, sizeof(e));
 	*changed = old == NULL || strcmp(old, content) != 0;
 	free(old);
 	if (!*changed)

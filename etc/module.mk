@@ -45,7 +45,8 @@ $(B)/.template-dir: vr-always
 $(IB)/daemon/vrouterd.o $(IB)/ctl/vrouterctl.o: $(IB)/%.o: %.c $(IB)/.template-dir
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(CPPFLAGS) -DTEMPLATE_DIR='"$(TEMPLATE_DIR)"' $(ALL_CFLAGS) \
+	$(Q)$(CC) $(CPPFLAGS) $(INC.$(<D)) \
+	    -DTEMPLATE_DIR='"$(TEMPLATE_DIR)"' $(ALL_CFLAGS) \
 	    -MMD -MP -c -o $@ $<
 $(IB)/.template-dir: vr-always
 	@mkdir -p $(@D)

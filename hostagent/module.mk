@@ -1,5 +1,6 @@
 # hostagent: vrouter-hostd, the hypervisor agent: the route process and,
 # in the same binary, the channel engine (`-E`, started by privsep.c).
+INC.hostagent := -Ihostagent -Ivirtio-serial -Ilib
 HOSTD_SRCS := hostagent/hostd.c hostagent/vms.c hostagent/chan.c \
 	      hostagent/routes.c hostagent/routes_plan.c hostagent/kmirror.c \
 	      hostagent/linkmon.c hostagent/events.c hostagent/registry.c \

@@ -1,5 +1,6 @@
 # notify: vrouter-notify, the keepalived notify hook for hand-written
 # keepalived configs.
+INC.notify := -Inotify -Ivirtio-serial -Ilib
 NOTIFY_SRCS := notify/notify.c notify/args.c notify/forward.c \
 	       notify/direct.c
 NOTIFY_OBJS := $(NOTIFY_SRCS:%.c=$(B)/%.o)

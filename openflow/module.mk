@@ -1,20 +1,17 @@
 # openflow: the OpenFlow 1.3 wire codec (pure; docs/openflow.md).  The
 # controller's own sources and binary go below the codec's lines.
-CPPFLAGS += -Iopenflow
+INC.openflow := -Iopenflow -Irouter-json -Ilib
 OFP_SRCS := openflow/ofp_msg.c openflow/ofp_match.c openflow/ofp_action.c \
 	    openflow/ofp_flow.c openflow/ofp_tmpl.c
 OFP_OBJS := $(OFP_SRCS:%.c=$(B)/%.o)
 
-# vrouter-ofnat, the controller (docs/ofnat.md).  The config objects are
-# named here, not as CONF_OBJS: daemon/module.mk is read after this file.
+# vrouter-ofnat, the controller (docs/ofnat.md).
 OFNAT_SRCS := openflow/ofnat.c openflow/ofconn.c openflow/pipeline.c \
 	      openflow/control.c openflow/nat_table.c openflow/packet.c \
 	      openflow/metrics.c
 OFNAT_OBJS := $(OFNAT_SRCS:%.c=$(B)/%.o)
-OFNAT_CONF_OBJS := $(B)/daemon/config.o $(B)/daemon/config_json.o \
-		   $(B)/daemon/config_check.o $(B)/daemon/config_view.o
 
-$(B)/vrouter-ofnat: $(OFNAT_OBJS) $(OFP_OBJS) $(OFNAT_CONF_OBJS) $(LIB_OBJS) \
+$(B)/vrouter-ofnat: $(OFNAT_OBJS) $(OFP_OBJS) $(CONF_OBJS) $(LIB_OBJS) \
 		    $(SDNOTIFY_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

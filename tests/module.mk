@@ -1,4 +1,7 @@
-# tests: one check runner linking the unit suites.
+# tests: one check runner linking the unit suites: each includes the
+# module it tests.
+INC.tests/unit := -Itests/unit -Idaemon -Ihostagent -Iopenflow \
+		  -Irouter-json -Ivirtio-serial -Ilib
 UNIT_SRCS := tests/unit/runner.c tests/unit/check_vsp_codec.c \
 	     tests/unit/check_vsp_stream.c tests/unit/check_registry.c \
 	     tests/unit/check_ctl_frame.c tests/unit/check_fifo_parse.c tests/unit/check_proc.c \
@@ -7,8 +10,7 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(B)/%.o)
 
 $(B)/tests/unit/runner: $(UNIT_OBJS) $(VSP_OBJS) $(LIB_OBJS) \
 		       $(B)/hostagent/registry.o $(B)/daemon/fifo_parse.o \
-		       $(B)/daemon/config.o $(B)/daemon/config_json.o \
-		       $(B)/daemon/config_check.o $(B)/daemon/config_view.o
+		       $(CONF_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(VSP_LIBS) $(PKG_LIBS) $(CHECK_LIBS)
 

@@ -1,4 +1,5 @@
 # virtio-serial: the guest<->host protocol (codec, stream, channel I/O).
+INC.virtio-serial := -Ivirtio-serial -Ilib
 VSP_SRCS := virtio-serial/vsp_codec.c virtio-serial/vsp_stream.c
 VSP_OBJS := $(VSP_SRCS:%.c=$(B)/%.o)
 VSP_GUEST_OBJS := $(B)/virtio-serial/vsp_guest.o

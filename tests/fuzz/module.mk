@@ -13,6 +13,11 @@
 # built twice: with clang and libFuzzer into build-fuzz/NAME (make fuzz),
 # and with $(CC) and replay_main.c into $(B)/tests/fuzz/NAME, which make
 # unit runs over tests/fuzz/seeds/NAME and tests/fuzz/crashes/NAME.
+#
+# A target includes the module it tests; the module sources compiled here
+# for the libFuzzer build get their own folder's INC, as in $(B).
+INC.tests/fuzz := -Itests/fuzz -Idaemon -Ihostagent -Iopenflow \
+		  -Irouter-json -Ivirtio-serial -Ilib
 
 FUZZ_TARGETS += fuzz_vsp_stream fuzz_vsp_encode
 fuzz_vsp_stream_SRCS = $(VSP_SRCS) tests/fuzz/vsp_oracle.c
@@ -28,8 +33,7 @@ FUZZ_TARGETS += fuzz_mustache
 fuzz_mustache_SRCS = lib/mustache.c
 fuzz_mustache_LIBS = $(PKG_LIBS)
 FUZZ_TARGETS += fuzz_config
-fuzz_config_SRCS = daemon/config.c daemon/config_json.c \
-		   daemon/config_check.c daemon/config_view.c
+fuzz_config_SRCS = $(CONF_SRCS)
 fuzz_config_LIBS = $(PKG_LIBS)
 FUZZ_TARGETS += fuzz_packet
 fuzz_packet_SRCS = openflow/packet.c
@@ -64,7 +68,7 @@ FUZZ_LDFLAGS	 = -fsanitize=fuzzer,$(FUZZ_SAN)
 $(FUZZ_B)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZCC  $<")
-	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(WARN) -std=c11 \
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(INC.$(<D)) $(FUZZ_CFLAGS) $(WARN) -std=c11 \
 	    -MMD -MP -c -o $@ $<
 
 define fuzz_target

@@ -1,8 +1,8 @@
 # tests/golden: the offline renderer the golden tests run (run.sh).
+INC.tests/golden := -Itests/golden -Irouter-json -Ilib
 GOLDEN_RENDER := $(B)/tests/golden/render
-GOLDEN_OBJS := $(B)/tests/golden/render.o $(B)/daemon/config.o \
-	       $(B)/daemon/config_json.o $(B)/daemon/config_check.o \
-	       $(B)/daemon/config_view.o $(B)/lib/mustache.o
+GOLDEN_OBJS := $(B)/tests/golden/render.o $(CONF_OBJS) $(RENDER_OBJS) \
+	       $(B)/lib/mustache.o
 
 $(GOLDEN_RENDER): $(GOLDEN_OBJS)
 	@$(if $(Q),echo "  LD      $@")

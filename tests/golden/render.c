@@ -8,8 +8,6 @@
  * A config that fails validation prints config_load()'s message on
  * stderr and exits 1; a template that fails to render exits 2.
  */
-#include <sys/stat.h>
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,30 +15,7 @@
 
 #include "config.h"
 #include "mustache.h"
-
-#define MAX_TEMPLATE	(1024 * 1024)
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	struct stat	 st;
-	char		*buf;
-	FILE		*fp;
-
-	if ((fp = fopen(path, "re")) == NULL)
-		return NULL;
-	if (fstat(fileno(fp), &st) == -1 || st.st_size > MAX_TEMPLATE ||
-	    (buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		fclose(fp);
-		if (errno == 0)
-			errno = EFBIG;
-		return NULL;
-	}
-	*len = fread(buf, 1, (size_t)st.st_size, fp);
-	buf[*len] = '\0';
-	fclose(fp);
-	return buf;
-}
+#include "render.h"
 
 int
 main(int argc, char *argv[])
@@ -72,8 +47,9 @@ main(int argc, char *argv[])
 		json_decref(view);
 		return 0;
 	}
-	if ((tmpl = slurp(argv[2], &len)) == NULL) {
-		fprintf(stderr, "render: %s: %s\n", argv[2], strerror(errno));
+	if ((tmpl = render_read_file(argv[2], &len, err, sizeof(err))) ==
+	    NULL) {
+		fprintf(stderr, "render: %s\n", err);
 		json_decref(view);
 		return 2;
 	}

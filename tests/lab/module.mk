@@ -1,4 +1,5 @@
 # tests/lab: the namespace lab (lab.sh) and the virtio-serial stand-in.
+INC.tests/lab := -Itests/lab -Ilib
 LAB_SRCS := tests/lab/chardev-relay.c
 LAB_OBJS := $(LAB_SRCS:%.c=$(B)/%.o)
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for router.json (daemon/config*.c): bad routers first, each
+ * Unit tests for router.json (router-json/config*.c): bad routers first, each
  * a good one with one or two keys changed and the message it must give;
  * then defaults, the template view and config_load.
  */

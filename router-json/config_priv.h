@@ -1,7 +1,7 @@
 /*
  * What config.c, config_json.c and config_check.c share: the error buffer,
  * typed getters that name the key path in their messages, and IPv4
- * helpers.  Nothing outside daemon/config*.c includes this.
+ * helpers.  Nothing outside router-json/config*.c includes this.
  */
 #ifndef VR_CONFIG_PRIV_H
 #define VR_CONFIG_PRIV_H
