@@ -27,9 +27,13 @@ render_read_file(const char *path, size_t *len, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st) == -1 || st.st_size > RENDER_MAX_FILE) {
-		snprintf(err, errlen, "%s: %s", path, errno ? strerror(errno) :
-		    "larger than 1 MiB");
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (st.st_size > RENDER_MAX_FILE) {
+		snprintf(err, errlen, "%s: larger than 1 MiB", path);
 		close(fd);
 		return NULL;
 	}
