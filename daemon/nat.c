@@ -75,25 +75,6 @@ count_ours(const char *text)
 	return n;
 }
 
-static int
-write_file(const char *path, const char *text, char *err, size_t errlen)
-{
-	size_t	 len = strlen(text);
-	int	 fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
-	if (fd == -1 || write(fd, text, len) != (ssize_t)len) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		unlink(path);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
 int
 nat_stage(struct vrouterd *vd, const struct router_conf *conf, char *err,
     size_t errlen)
@@ -126,7 +107,7 @@ nat_stage(struct vrouterd *vd, const struct router_conf *conf, char *err,
 	    errlen)) == NULL)
 		goto done;
 	path_of(vd, CONF_RUN_NAT_RULES ".new", path, sizeof(path));
-	if (write_file(path, rules, err, errlen) == -1)
+	if (render_write(path, rules, err, errlen) == -1)
 		goto done;
 	rv = count_ours(rules);
 done:

@@ -17,14 +17,32 @@
 #include "render.h"
 #include "vrouterd.h"
 
+int
+render_write(const char *path, const char *text, char *err, size_t errlen)
+{
+	size_t	 len = strlen(text);
+	int	 fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd == -1 || write(fd, text, len) != (ssize_t)len ||
+	    fsync(fd) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		unlink(path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 /* Write content to path.new if path differs; *changed says whether. */
 static int
 stage(const char *path, const char *content, int *changed, char *err,
     size_t errlen)
 {
 	char	 tmp[512], e[8], *old;
-	size_t	 len = strlen(content);
-	int	 fd;
 
 	old = render_read_file(path, NULL, e, sizeof(e));
 	*changed = old == NULL || strcmp(old, content) != 0;
@@ -32,18 +50,7 @@ stage(const char *path, const char *content, int *changed, char *err,
 	if (!*changed)
 		return 0;
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
-	if (fd == -1 || write(fd, content, len) != (ssize_t)len ||
-	    fsync(fd) == -1) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	close(fd);
-	return 0;
+	return render_write(tmp, content, err, errlen);
 }
 
 static int

@@ -334,6 +334,9 @@ int	 render_all(struct vrouterd *, const struct router_conf *,
 int	 render_commit(struct vrouterd *, int keepalived_changed,
 	    int conntrackd_changed, char *err, size_t errlen);
 void	 render_abort(struct vrouterd *);
+/* Write text to path (created 0600, synced); -1 with err, path removed. */
+int	 render_write(const char *path, const char *text, char *err,
+	    size_t errlen);
 
 /*
  * apply.c: apply a description, at start (old NULL) and on reload alike,
