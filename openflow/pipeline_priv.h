@@ -1,0 +1,73 @@
+/*
+ * The router on the switch, split by job; private to its files:
+ *   pipeline.c       switch events to the parts; the messages they send
+ *   session_flows.c  the flows of NAT sessions, FlowRemoved, expiry
+ * ofnat.h declares what ofconn.c and control.c call.
+ *
+ * Table 0 holds:
+ *   prio 0     table-miss -> controller (OF1.3 has no implicit one)
+ *   prio 1000  ARP -> controller (answers for the legs' addresses, learns)
+ *   prio 450   per (host, router address) that was pinged: the echo
+ *              reply made in the switch (MACs, addresses, type swapped)
+ *   prio 400   per network leg: IPv4 to the gateway address -> controller
+ *              when ICMP (echo answered), dropped otherwise
+ *   prio 200   per NAT session, a pair of flows (out and back), cookie =
+ *              the session's, idle timeout per RFC, SEND_FLOW_REM, never a
+ *              hard timeout; actions dec_nw_ttl first (so an INVALID_TTL
+ *              packet-in carries the packet as it arrived), set_field MACs,
+ *              addresses and ports, output
+ *   prio 100   routes between inside networks, per destination host
+ * Everything OF1.3 cannot do goes through the controller packet by
+ * packet: ICMP echo through the NAT (the identifier cannot be matched or
+ * rewritten), ICMP errors (their inner header), Time Exceeded.
+ */
+#ifndef VR_PIPELINE_PRIV_H
+#define VR_PIPELINE_PRIV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nat_table.h"
+#include "ofnat.h"
+
+#define PRIO_MISS	0
+#define PRIO_ROUTE	100
+#define PRIO_SESSION	200
+#define PRIO_GW		400
+#define PRIO_GW_ICMP	401
+#define PRIO_ECHO	450
+#define PRIO_ARP	1000
+
+/* pipeline.c */
+/* Delete flows: by exact cookie (mask ~0) or with a port filter. */
+void		 flows_delete(struct ofnat *, uint64_t cookie, uint64_t mask,
+		    uint32_t out_port, uint32_t in_port);
+
+/* session_flows.c */
+/*
+ * One direction of a session: match (in_port, proto, src, dst, sport,
+ * dport) exactly; rewrite to (eth_src, eth_dst, nsrc:nsport ->
+ * ndst:ndport); output out_port.  The same actions go into *a for the
+ * packet-out of the packet that made the flow.
+ */
+struct dir {
+	uint32_t	 in_port, out_port;
+	uint8_t		 proto;
+	uint32_t	 src, dst;
+	uint16_t	 sport, dport;
+	const uint8_t	*eth_src, *eth_dst;
+	uint32_t	 nsrc, ndst;
+	uint16_t	 nsport, ndport;
+};
+
+/*
+ * Give a session its two flows (first is the direction of the packet at
+ * hand) unless it has them, then send the packet along first.
+ */
+void		 session_go(struct ofnat *, struct nat_session *,
+		    const struct dir *first, const struct dir *back,
+		    const uint8_t *frame, size_t len);
+/* nat_table's callback for a session it ends: its flows go. */
+void		 end_session(const struct nat_session *, void *);
+
+#endif
