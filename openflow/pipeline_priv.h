@@ -1,6 +1,7 @@
 /*
  * The router on the switch, split by job; private to its files:
  *   pipeline.c       switch events to the parts; the messages they send
+ *   arp.c            the neighbour table, frames waiting for ARP, hosts
  *   session_flows.c  the flows of NAT sessions, FlowRemoved, expiry
  * ofnat.h declares what ofconn.c and control.c call.
  *
@@ -29,6 +30,7 @@
 
 #include "nat_table.h"
 #include "ofnat.h"
+#include "packet.h"
 
 #define PRIO_MISS	0
 #define PRIO_ROUTE	100
@@ -39,9 +41,32 @@
 #define PRIO_ARP	1000
 
 /* pipeline.c */
+void		 flow_send(struct ofnat *, const struct ofp_flow_mod *);
+/* Send a frame out of port (IN_PORT when it came in there). */
+void		 send_frame(struct ofnat *, uint32_t in_port, uint32_t out_port,
+		    const uint8_t *data, size_t len);
 /* Delete flows: by exact cookie (mask ~0) or with a port filter. */
 void		 flows_delete(struct ofnat *, uint64_t cookie, uint64_t mask,
 		    uint32_t out_port, uint32_t in_port);
+
+struct leg	*leg_of_addr(struct ofnat *, uint32_t addr);
+/* A frame from in_port: a packet-in, or one that waited for ARP. */
+void		 handle(struct ofnat *, uint32_t in_port, uint8_t reason,
+		    const uint8_t *frame, size_t len);
+
+/* arp.c */
+/* ip's MAC address, or NULL while it is not known. */
+const uint8_t	*arp_lookup(struct ofnat *, uint32_t ip);
+void		 arp_learn(struct ofnat *, uint32_t ip, const uint8_t mac[6]);
+/* Ask for ip on leg l, at most once per ARP_RETRY_MS. */
+void		 arp_request(struct ofnat *, struct leg *l, uint32_t ip);
+/* An ARP frame that came in on leg l. */
+void		 arp_input(struct ofnat *, struct leg *l, uint32_t in_port,
+		    const struct pkt *);
+/* Hold a frame until ip resolves (ARP asked on leg l). */
+void		 pending_add(struct ofnat *, struct leg *l, uint32_t in_port,
+		    uint32_t ip, const uint8_t *frame, size_t len);
+void		 arp_tick(struct ofnat *, uint64_t now);
 
 /* session_flows.c */
 /*
