@@ -2,6 +2,7 @@
  * The router on the switch, split by job; private to its files:
  *   pipeline.c       switch events to the parts; the messages they send
  *   arp.c            the neighbour table, frames waiting for ARP, hosts
+ *   icmp.c           echo replies and ICMP errors the router sends
  *   session_flows.c  the flows of NAT sessions, FlowRemoved, expiry
  * ofnat.h declares what ofconn.c and control.c call.
  *
@@ -49,7 +50,12 @@ void		 send_frame(struct ofnat *, uint32_t in_port, uint32_t out_port,
 void		 flows_delete(struct ofnat *, uint64_t cookie, uint64_t mask,
 		    uint32_t out_port, uint32_t in_port);
 
+/* The active leg on port, or NULL. */
+struct leg	*leg_of_port(struct ofnat *, uint32_t port);
+/* The network leg whose prefix holds addr, or NULL. */
 struct leg	*leg_of_addr(struct ofnat *, uint32_t addr);
+/* l's index in o->legs: the low bits of its flows' cookie. */
+int		 leg_slot(const struct ofnat *, const struct leg *l);
 /* A frame from in_port: a packet-in, or one that waited for ARP. */
 void		 handle(struct ofnat *, uint32_t in_port, uint8_t reason,
 		    const uint8_t *frame, size_t len);
@@ -67,6 +73,17 @@ void		 arp_input(struct ofnat *, struct leg *l, uint32_t in_port,
 void		 pending_add(struct ofnat *, struct leg *l, uint32_t in_port,
 		    uint32_t ip, const uint8_t *frame, size_t len);
 void		 arp_tick(struct ofnat *, uint64_t now);
+
+/* icmp.c */
+/* Send type/code about the packet p back out of in_port, from leg l. */
+void		 icmp_error_to(struct ofnat *, struct leg *l, uint32_t in_port,
+		    const uint8_t *frame, const struct pkt *p, uint8_t type,
+		    uint8_t code);
+void		 time_exceeded(struct ofnat *, struct leg *l, uint32_t in_port,
+		    const uint8_t *frame, const struct pkt *p);
+/* Answer an echo request to a router address, and install its flow. */
+void		 echo_reply(struct ofnat *, uint32_t in_port,
+		    const uint8_t *frame, const struct pkt *p);
 
 /* session_flows.c */
 /*
