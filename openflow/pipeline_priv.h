@@ -2,6 +2,7 @@
  * The router on the switch, split by job; private to its files:
  *   pipeline.c       switch events to the parts; the messages they send
  *   arp.c            the neighbour table, frames waiting for ARP, hosts
+ *   classify.c       the packet-in path: what a packet is, where it goes
  *   icmp.c           echo replies and ICMP errors the router sends
  *   session_flows.c  the flows of NAT sessions, FlowRemoved, expiry
  * ofnat.h declares what ofconn.c and control.c call.
@@ -56,9 +57,6 @@ struct leg	*leg_of_port(struct ofnat *, uint32_t port);
 struct leg	*leg_of_addr(struct ofnat *, uint32_t addr);
 /* l's index in o->legs: the low bits of its flows' cookie. */
 int		 leg_slot(const struct ofnat *, const struct leg *l);
-/* A frame from in_port: a packet-in, or one that waited for ARP. */
-void		 handle(struct ofnat *, uint32_t in_port, uint8_t reason,
-		    const uint8_t *frame, size_t len);
 
 /* arp.c */
 /* ip's MAC address, or NULL while it is not known. */
@@ -73,6 +71,11 @@ void		 arp_input(struct ofnat *, struct leg *l, uint32_t in_port,
 void		 pending_add(struct ofnat *, struct leg *l, uint32_t in_port,
 		    uint32_t ip, const uint8_t *frame, size_t len);
 void		 arp_tick(struct ofnat *, uint64_t now);
+
+/* classify.c */
+/* A frame from in_port: a packet-in, or one that waited for ARP. */
+void		 handle(struct ofnat *, uint32_t in_port, uint8_t reason,
+		    const uint8_t *frame, size_t len);
 
 /* icmp.c */
 /* Send type/code about the packet p back out of in_port, from leg l. */
