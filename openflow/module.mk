@@ -8,7 +8,7 @@ OFP_OBJS := $(OFP_SRCS:%.c=$(B)/%.o)
 # vrouter-ofnat, the controller (docs/ofnat.md).  The config objects are
 # named here, not as CONF_OBJS: daemon/module.mk is read after this file.
 OFNAT_SRCS := openflow/ofnat.c openflow/ofconn.c openflow/pipeline.c \
-	      openflow/arp.c openflow/classify.c openflow/icmp.c \
+	      openflow/legs.c openflow/arp.c openflow/classify.c openflow/icmp.c \
 	      openflow/session_flows.c \
 	      openflow/control.c openflow/nat_table.c openflow/packet.c \
 	      openflow/metrics.c

@@ -1,11 +1,12 @@
 /*
  * The router on the switch, split by job; private to its files:
  *   pipeline.c       switch events to the parts; the messages they send
+ *   legs.c           the legs, their ports and flows, live networks/forwards
  *   arp.c            the neighbour table, frames waiting for ARP, hosts
  *   classify.c       the packet-in path: what a packet is, where it goes
  *   icmp.c           echo replies and ICMP errors the router sends
  *   session_flows.c  the flows of NAT sessions, FlowRemoved, expiry
- * ofnat.h declares what ofconn.c and control.c call.
+ * ofnat.h declares what ofnat.c, ofconn.c and control.c call.
  *
  * Table 0 holds:
  *   prio 0     table-miss -> controller (OF1.3 has no implicit one)
@@ -50,13 +51,18 @@ void		 send_frame(struct ofnat *, uint32_t in_port, uint32_t out_port,
 /* Delete flows: by exact cookie (mask ~0) or with a port filter. */
 void		 flows_delete(struct ofnat *, uint64_t cookie, uint64_t mask,
 		    uint32_t out_port, uint32_t in_port);
+/* A barrier request; its xid, or 0 when it could not be sent. */
+uint32_t	 barrier(struct ofnat *);
 
+/* legs.c */
 /* The active leg on port, or NULL. */
 struct leg	*leg_of_port(struct ofnat *, uint32_t port);
 /* The network leg whose prefix holds addr, or NULL. */
 struct leg	*leg_of_addr(struct ofnat *, uint32_t addr);
 /* l's index in o->legs: the low bits of its flows' cookie. */
 int		 leg_slot(const struct ofnat *, const struct leg *l);
+/* Activate each leg waiting for a port the switch now has. */
+void		 legs_match_ports(struct ofnat *);
 
 /* arp.c */
 /* ip's MAC address, or NULL while it is not known. */
