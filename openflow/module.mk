@@ -7,6 +7,8 @@ OFP_OBJS := $(OFP_SRCS:%.c=$(B)/%.o)
 
 # vrouter-ofnat, the controller (docs/ofnat.md).
 OFNAT_SRCS := openflow/ofnat.c openflow/ofconn.c openflow/pipeline.c \
+	      openflow/legs.c openflow/arp.c openflow/classify.c openflow/icmp.c \
+	      openflow/session_flows.c \
 	      openflow/control.c openflow/nat_table.c openflow/packet.c \
 	      openflow/metrics.c
 OFNAT_OBJS := $(OFNAT_SRCS:%.c=$(B)/%.o)

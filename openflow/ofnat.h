@@ -5,8 +5,8 @@
  *   ofnat.c     start-up, options, signals, the router description
  *   ofconn.c    the TCP connection to the switch: framing, handshake,
  *               keepalive, the send queue, dispatch of what comes in
- *   pipeline.c  the router: proactive flows, ARP, packet-ins, NAT flows,
- *               ICMP, FlowRemoved, legs coming and going with port status
+ *   pipeline.c  the router, split by job (pipeline_priv.h): legs.c,
+ *               arp.c, classify.c, icmp.c, session_flows.c
  *   control.c   the control socket: show, mappings, live updates
  *   metrics.c   the Prometheus page (-P DIR, the "metrics" request)
  *   nat_table.c the NAT state; packet.c frames (both pure)
@@ -29,7 +29,7 @@
 #define OFNAT_ARP_SIZE		(1 << OFNAT_ARP_BITS)	/* ARP hash buckets */
 #define OFNAT_PENDING		64	/* packets waiting for ARP */
 #define OFNAT_FRAME_MAX		2048
-#define OFNAT_TMPLS		32	/* session flow shapes (pipeline.c) */
+#define OFNAT_TMPLS		32	/* flow shapes (session_flows.c) */
 
 /* Cookies: a session's comes from nat_table (its top 3 bits are 0); the
  * controller's own flows carry a tag in the top. */
@@ -147,7 +147,7 @@ void		 ofconn_shutdown(struct ofnat *);
 int		 ofconn_connected(const struct ofnat *);
 size_t		 ofconn_queued(const struct ofnat *);
 
-/* pipeline.c: called by ofconn in stream order. */
+/* The router (pipeline.c and its parts): ofconn calls in stream order. */
 void		 pipeline_init(struct ofnat *);
 void		 pipeline_ready(struct ofnat *);	/* handshake done */
 void		 pipeline_lost(struct ofnat *);		/* connection gone */
