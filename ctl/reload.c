@@ -13,7 +13,7 @@
 #include "vrouterctl.h"
 
 #define CALL_MS		5000
-#define POLL_US		10000
+#define POLL_US		50000
 /* Two iptables runs of 10 s at most (a rollback), and one queued before. */
 #define WAIT_MS		60000
 
@@ -38,6 +38,11 @@ ctl_reload(const char *sock, int json)
 
 	if ((reply = ask(sock, "reload")) == NULL)
 		return 1;
+	/* A vrouterd from before the apply ran beside its loop: done. */
+	if (!json_is_integer(json_object_get(reply, "apply"))) {
+		json_decref(reply);
+		return 0;
+	}
 	id = json_integer_value(json_object_get(reply, "apply"));
 	json_decref(reply);
 	for (;;) {

@@ -9,11 +9,15 @@
  * iptables-restore runs as a child the event loop reaps, like the
  * handover's conntrackd steps: however long it takes, the notify FIFO is
  * read and a transition reaches the host meanwhile.  A run gets RUN_MS;
- * then its group is killed (nf_tables commits a table whole or not at
- * all, so a killed run changed nothing).  One apply runs at a time; a
+ * then its group is killed.  nf_tables commits a table whole or not at
+ * all, but a kill takes effect only when the kernel has answered, so a
+ * killed run may have committed a table: the old rules go back in (on a
+ * reload; a start fails).  One apply runs at a time; a
  * reload asked meanwhile runs once it ends, with the file as it is then
  * (several such asks make one reload).
  */
+#include <sys/wait.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,6 +46,7 @@ struct apply {
 	pid_t			 pid;
 	int			 rules;		/* ours in the set applied */
 	int			 ka, ct;	/* files staged */
+	int			 back_ka, back_ct;	/* old's, staged */
 	int			 timed_out;
 	struct event		*ev_timeout;
 	struct timespec		 started;	/* monotonic */
@@ -151,24 +156,29 @@ fail:
 }
 
 /*
- * The new rules are in but the files could not be put in place: the old
- * description's files and rules go back.
+ * Put the old description's rules back, and its files once they are in:
+ * after the new rules went in but the files could not follow, and after
+ * a run killed for its time (nf_tables may have committed a table before
+ * the kill took effect).  0 once running, -1 when there is nothing to go
+ * back to (the start) or it could not begin.
  */
 static int
 roll_back(struct apply *ap)
 {
 	struct vrouterd	*vd = ap->vd;
 	char		 e[256];
-	int		 ka = 0, ct = 0;
 
 	if (ap->old == NULL)
-		return -1;		/* at start: nothing to go back to */
-	if (render_all(vd, ap->old, 1, &ka, &ct, e, sizeof(e)) == -1 ||
-	    render_commit(vd, ka, ct, e, sizeof(e)) == -1 ||
+		return -1;
+	ap->back_ka = ap->back_ct = 0;
+	ap->timed_out = 0;
+	if (render_all(vd, ap->old, 1, &ap->back_ka, &ap->back_ct, e,
+	    sizeof(e)) == -1 ||
 	    (ap->rules = nat_stage(vd, ap->old, e, sizeof(e))) == -1 ||
 	    (ap->pid = nat_spawn(vd, e, sizeof(e))) == -1) {
 		ap->pid = 0;
 		nat_abort(vd);
+		render_abort(vd);
 		log_warnx("apply: the old description could not be put "
 		    "back: %s", e);
 		return -1;
@@ -176,6 +186,31 @@ roll_back(struct apply *ap)
 	evtimer_add_ms(ap->ev_timeout, RUN_MS);
 	ap->phase = AP_ROLLBACK;
 	return 0;
+}
+
+/* The old rules' run ended: the old files follow them, or say so. */
+static void
+rolled_back(struct apply *ap, int status, const char *e)
+{
+	struct vrouterd	*vd = ap->vd;
+	char		 msg[sizeof(ap->err)], c[256];
+	size_t		 n = strlen(ap->err);
+
+	if (status == 0 && render_commit(vd, ap->back_ka, ap->back_ct, c,
+	    sizeof(c)) == 0) {
+		ap->in_force = ap->rules;
+		clock_gettime(CLOCK_REALTIME, &ap->in_force_at);
+		snprintf(msg, sizeof(msg), "%.*s; the old description is back",
+		    (int)n, ap->err);
+	} else {
+		if (status != 0)
+			render_abort(vd);
+		snprintf(msg, sizeof(msg), "%.*s; putting the old one back "
+		    "failed too (%.200s): the rules in force are unknown until "
+		    "the next apply", (int)n, ap->err, status != 0 ? e : c);
+		log_warnx("apply: %s", msg);
+	}
+	finish(ap, 0, msg);
 }
 
 int
@@ -188,32 +223,29 @@ apply_reaped(struct vrouterd *vd, pid_t pid, int status)
 		return 0;
 	ap->pid = 0;
 	evtimer_del(ap->ev_timeout);
-	if (nat_finish(vd, status, e, sizeof(e)) == -1 && ap->timed_out)
+	if (nat_finish(vd, status, e, sizeof(e)) == 0)
+		e[0] = '\0';
+	else if (ap->timed_out)
 		snprintf(e, sizeof(e), "%s --noflush: killed after %d ms",
 		    vd->iptables_restore, RUN_MS);
-	else if (status == 0)
-		e[0] = '\0';
 
 	if (ap->phase == AP_ROLLBACK) {
-		if (status != 0)
-			log_warnx("apply: the old rules could not be put "
-			    "back: %s", e);
-		else
-			ap->in_force = ap->rules;
-		finish(ap, 0, ap->err);
+		rolled_back(ap, status, e);
 		return 1;
 	}
 	if (status != 0) {
 		render_abort(vd);
-		finish(ap, 0, e);
+		snprintf(ap->err, sizeof(ap->err), "%s", e);
+		/* Killed: a table may have gone in all the same. */
+		if (!ap->timed_out || roll_back(ap) == -1)
+			finish(ap, 0, ap->err);
 		return 1;
 	}
 	ap->in_force = ap->rules;
 	clock_gettime(CLOCK_REALTIME, &ap->in_force_at);
 	if (render_commit(vd, ap->ka, ap->ct, ap->err, sizeof(ap->err)) == -1) {
-		if (roll_back(ap) == 0)
-			return 1;
-		finish(ap, 0, ap->err);
+		if (roll_back(ap) == -1)
+			finish(ap, 0, ap->err);
 		return 1;
 	}
 	finish(ap, 1, NULL);
@@ -243,13 +275,16 @@ finish(struct apply *ap, int ok, const char *err)
 		done(ap->vd, next, ok, ap->ka, ap->ct, ok ? NULL : err,
 		    ap->last_ms);
 	free(next);
-	/* A reload asked while this one ran. */
-	if (ap->pending && !ap->vd->stopping) {
+	/* A reload asked while this one ran: its waiter gets an answer. */
+	if (ap->pending) {
 		char	 e[512], why[64];
 
 		ap->pending = 0;
 		snprintf(why, sizeof(why), "%s", ap->pending_why);
-		vrouterd_reload(ap->vd, why, e, sizeof(e));
+		if (ap->vd->stopping)
+			apply_refused(ap->vd, why, "vrouterd is stopping");
+		else
+			vrouterd_reload(ap->vd, why, e, sizeof(e));
 	}
 }
 
@@ -325,14 +360,29 @@ void
 apply_free(struct vrouterd *vd)
 {
 	struct apply	*ap = vd->apply;
+	char		 e[512];
+	int		 status;
 
 	if (ap == NULL)
 		return;
 	if (ap->pid > 0) {
-		/* Stopping mid-apply: the old rules stay, nothing staged. */
+		/*
+		 * Leaving mid-apply.  A run that had ended by itself is
+		 * finished; a killed one leaves the rules unknown, and the
+		 * next start applies the file anyway.
+		 */
 		proc_kill_group(ap->pid, SIGKILL);
-		nat_abort(vd);
-		render_abort(vd);
+		if (waitpid(ap->pid, &status, 0) == ap->pid && status == 0 &&
+		    ap->phase == AP_RULES &&
+		    nat_finish(vd, status, e, sizeof(e)) == 0 &&
+		    render_commit(vd, ap->ka, ap->ct, e, sizeof(e)) == 0)
+			log_info("apply: ended as vrouterd left");
+		else {
+			log_warnx("apply: cut short as vrouterd left; the "
+			    "next start applies the description again");
+			nat_abort(vd);
+			render_abort(vd);
+		}
 	}
 	free(ap->next);
 	event_free(ap->ev_timeout);

@@ -116,6 +116,32 @@ done:
 	return rv;
 }
 
+int
+nat_verify(struct vrouterd *vd, char *err, size_t errlen)
+{
+	size_t	 i;
+	int	 have;
+
+	for (i = 0; i < CONF_NJUMPS; i++) {
+		have = nat_jump_present(conf_jumps[i].table,
+		    conf_jumps[i].chain, conf_jumps[i].target);
+		if (have == 1)
+			continue;
+		if (have == -1)
+			snprintf(err, errlen, "asking nf_tables for %s %s: %s",
+			    conf_jumps[i].table, conf_jumps[i].chain,
+			    strerror(errno));
+		else
+			snprintf(err, errlen, "%s took the rules but nf_tables "
+			    "has no \"-A %s -j %s\": is it iptables-legacy? "
+			    "vrouterd needs the nf_tables back end",
+			    vd->iptables_restore, conf_jumps[i].chain,
+			    conf_jumps[i].target);
+		return -1;
+	}
+	return 0;
+}
+
 pid_t
 nat_spawn(struct vrouterd *vd, char *err, size_t errlen)
 {

@@ -17,12 +17,12 @@
 #include <netinet/in.h>	/* before linux/netfilter.h's linux/in.h */
 #include <arpa/inet.h>
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -183,6 +183,10 @@ nat_jumps_parse(const void *buf, size_t len, unsigned int seq,
 			errno = EPROTO;		/* not our dump's */
 			return -1;
 		}
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR) {
+			errno = EINTR;		/* the rules changed meanwhile */
+			return -1;
+		}
 		switch (nlh->nlmsg_type) {
 		case NLMSG_DONE:
 			return 0;
@@ -223,17 +227,19 @@ nat_jumps_parse(const void *buf, size_t len, unsigned int seq,
 	return 1;
 }
 
-int
-nat_jump_present(const char *table, const char *chain, const char *target)
+/* One dump of table/chain: as nat_jump_present, or -1 with errno. */
+static int
+dump_once(struct mnl_socket *nl, const char *table, const char *chain,
+    const char *target)
 {
-	struct mnl_socket	*nl;
+	uint32_t		 buf[32768 / 4];	/* a dump part's maximum */
 	struct nlmsghdr		*nlh;
 	struct nfgenmsg		*nfg;
-	uint32_t		 buf[32768 / 4];	/* aligned for the walk */
 	unsigned int		 seq = (unsigned int)time(NULL);
 	ssize_t			 n;
-	int			 found = 0, more = 1, saved;
+	int			 found = 0, more = 1;
 
+	memset(buf, 0, 512);	/* the request, padding included */
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETRULE;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -243,28 +249,43 @@ nat_jump_present(const char *table, const char *chain, const char *target)
 	nfg->version = NFNETLINK_V0;
 	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, table);
 	mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, chain);
-
-	if ((nl = mnl_socket_open(NETLINK_NETFILTER)) == NULL)
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) == -1)
 		return -1;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == -1 ||
-	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) == -1)
-		goto fail;
 	while (more == 1) {
 		if ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) == -1)
-			goto fail;
+			return -1;
 		more = nat_jumps_parse(buf, (size_t)n, seq, target, &found);
-		/* No such table or chain yet: no jump either. */
-		if (more == -1 && errno == ENOENT) {
-			found = 0;
-			more = 0;
-		} else if (more == -1)
-			goto fail;
 	}
-	mnl_socket_close(nl);
+	/*
+	 * A missing table or chain: an empty dump (Linux 6.1), or ENOENT
+	 * from kernels that check the names first.  No jump either way.
+	 */
+	if (more == -1 && errno != ENOENT)
+		return -1;
 	return found > 0;
-fail:
+}
+
+int
+nat_jump_present(const char *table, const char *chain, const char *target)
+{
+	struct mnl_socket	*nl;
+	struct timeval		 tv = { 1, 0 };	/* the kernel answers at once */
+	int			 rv = -1, saved, tries;
+
+	if ((nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC)) == NULL)
+		return -1;
+	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv,
+	    sizeof(tv)) == -1 ||
+	    mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == -1)
+		goto done;
+	/* A rule set changed during the dump (EINTR) is dumped again. */
+	for (tries = 0; tries < 3; tries++)
+		if ((rv = dump_once(nl, table, chain, target)) != -1 ||
+		    errno != EINTR)
+			break;
+done:
 	saved = errno;
 	mnl_socket_close(nl);
 	errno = saved;
-	return -1;
+	return rv;
 }

@@ -120,9 +120,11 @@ static struct timespec reload_t0;
 /* A reload's apply ended: the new description runs, or the old one. */
 static void
 reload_applied(struct vrouterd *vd, struct router_conf *next, int ok,
-    int ka_changed, int ct_changed, const char *err, double ms)
+    int ka_changed, int ct_changed, const char *err, double apply_ms)
 {
-	ms = ts_ms_since(&reload_t0);
+	double	 ms = ts_ms_since(&reload_t0);	/* the parse included */
+
+	(void)apply_ms;
 	if (!ok) {
 		log_warnx("reload failed after %.1f ms: %s", ms, err);
 		return;
@@ -158,6 +160,10 @@ vrouterd_reload(struct vrouterd *vd, const char *why, char *err,
 	struct router_conf *next;
 	int64_t		 id;
 
+	if (vd->stopping) {
+		snprintf(err, errlen, "vrouterd is stopping");
+		return -1;
+	}
 	if (apply_busy(vd))
 		return (int64_t)apply_defer(vd, why);
 	clock_gettime(CLOCK_MONOTONIC, &reload_t0);
@@ -219,7 +225,8 @@ static void
 maybe_done(struct vrouterd *vd)
 {
 	if (vd->stopping && vd->keepalived.pid == 0 &&
-	    vd->conntrackd.pid == 0 && !handover_stepping(vd))
+	    vd->conntrackd.pid == 0 && !handover_stepping(vd) &&
+	    !apply_busy(vd))
 		event_base_loopbreak(vd->base);
 }
 
@@ -269,7 +276,8 @@ on_detach_wait(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (handover_stepping(vd) &&
+	/* A conntrackd step or an iptables-restore ends first. */
+	if ((handover_stepping(vd) || apply_busy(vd)) &&
 	    ts_ms_since(&vd->detach_asked) < DETACH_WAIT_MS) {
 		evtimer_add_ms(vd->ev_stop, 20);
 		return;
@@ -431,6 +439,9 @@ start_apply(struct vrouterd *vd)
 			fatalx("event loop failed during the start's apply");
 	if (!start.ok)
 		fatalx("%s", start.err);
+	/* In the kernel, as nf_tables shows it: not iptables-legacy's. */
+	if (nat_verify(vd, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	return start.ct_changed;
 }
 
@@ -448,8 +459,13 @@ main(int argc, char *argv[])
 	struct timespec		 t0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);	/* bench/apply.sh reads it */
-	/* Until its handler is in: a restart's SIGUSR2 must not kill us. */
+	/*
+	 * Until their handlers are in: a restart's SIGUSR2 must not kill
+	 * us, nor a SIGHUP (its reload would run before the children are
+	 * set up).
+	 */
 	signal(SIGUSR2, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	vd.conf_path = DEFAULT_CONF;
 	vd.rundir = DEFAULT_RUNDIR;
 	vd.tmpldir = DEFAULT_TMPLDIR;

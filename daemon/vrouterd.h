@@ -309,6 +309,8 @@ int	 nat_stage(struct vrouterd *, const struct router_conf *,
 pid_t	 nat_spawn(struct vrouterd *, char *err, size_t errlen);
 int	 nat_finish(struct vrouterd *, int status, char *err, size_t errlen);
 void	 nat_abort(struct vrouterd *);
+/* After a start's apply: -1 with err unless nf_tables shows every jump. */
+int	 nat_verify(struct vrouterd *, char *err, size_t errlen);
 /*
  * nat_jumps.c: 1 if nf_tables' table/chain (family ip) holds a plain
  * "-j target" rule, 0 if not (or there is no such table or chain yet),

@@ -18,7 +18,9 @@
 #     stands for iptables, PAIR_WRAP), a FAULT during the apply reaches
 #     the host (hv1 drops the VIP's route) while the apply still runs;
 #     two SIGHUPs meanwhile make one more apply, not two; the reload ends
-#     well and vrouterctl reload waited for it;
+#     well and vrouterctl reload waited for it; one that hangs past its
+#     10 s is killed, the old rules go back in and the reload says so;
+#     a vrouterd stopped mid-apply leaves, and its waiter hears of it;
 #  5. a start with the bad template exits with the message and installs
 #     nothing of it: not its rules, not its keepalived.conf (the start
 #     takes the same path as a reload).
@@ -53,8 +55,8 @@ slow_wrap()
 	cat >"$LAB_DIR/iptables.slow" <<EOF &&
 #!/bin/sh
 case \${0##*/} in
-*restore*) [ -f "$LAB_DIR/slow" ] && : >"$LAB_DIR/sleeping" &&
-	sleep "\$(cat "$LAB_DIR/slow")"
+*restore*) s=\$(cat "$LAB_DIR/slow" 2>/dev/null) && [ -n "\$s" ] &&
+	: >"$LAB_DIR/sleeping" && sleep "\$s"
 	exec "$LAB_DIR/xtables-nft-multi" iptables-nft-restore "\$@" ;;
 *save*) exec "$LAB_DIR/xtables-nft-multi" iptables-nft-save "\$@" ;;
 *) exec "$LAB_DIR/xtables-nft-multi" iptables-nft "\$@" ;;
@@ -88,7 +90,7 @@ mv "$LAB_DIR/r1.json.new" "$LAB_DIR/r1.json"
 out=$(pair_ctl r1 reload 2>&1) && rc=0 || rc=$?
 lab_check "the bad reload fails" test "$rc" -ne 0
 case $out in
-*iptables-restore*) lab_ok "with iptables-restore's message" ;;
+*"failed ("*) lab_ok "with iptables-restore's message" ;;
 *) lab_notok "with iptables-restore's message" "$out" ;;
 esac
 ours >"$LAB_DIR/rules.after"
@@ -128,6 +130,9 @@ jumps_once()
 lab_check "a second reload is accepted" pair_ctl r1 reload
 lab_check "each jump into vrouter's chains is there once" jumps_once
 lab_exec r1 iptables -t nat -D POSTROUTING -j VROUTER-POSTROUTING
+lab_check "a jump deleted by hand is gone" sh -c \
+    "! ip netns exec ${LAB}r1 iptables -t nat -S POSTROUTING |
+    grep -q -- '-j VROUTER-POSTROUTING'"
 lab_check "a reload after a jump was deleted is accepted" pair_ctl r1 reload
 lab_check "the deleted jump is back, once" jumps_once
 lab_check "the rules in force are in the run folder" \
@@ -144,7 +149,7 @@ lab_check "apply -j matches docs/schema/apply.json" schema_ok pair_ctl r1 -j app
 lab_check "reload -j matches it too" schema_ok pair_ctl r1 -j reload
 lab_check "the failed apply is on record" sh -c \
     "'$PAIR_BIN/vrouterctl' -s '$LAB_DIR/r1.run/vrouterd.sock' -j apply |
-    grep -q '\"failed\": 1'"
+    grep -Eq '\"failed\": 1,?\$'"
 
 # 4. a slow iptables-restore blocks nothing
 apply_has()	{ pair_ctl r1 -j apply | grep -q "\"$1\": $2"; }
@@ -165,6 +170,7 @@ lab_check "hv1 drops the VIP's route after r1's FAULT" \
     lab_wait_for "hv1 route gone" 4000 pair_no_route hv1
 t1=$(date +%s%N)
 lab_check "while the apply still runs" apply_has running true
+lab_check "and vrouterctl reload still waits for it" kill -0 "$reload_pid"
 echo "# r1's link down to hv1's route gone: $(((t1 - t0) / 1000000)) ms," \
     "during a 5 s apply"
 lab_kill "$PAIR_VRD_r1" HUP
@@ -180,6 +186,50 @@ lab_check "r2 took over: hv2 routes the VIP" \
 pair_repair r1 link
 lab_check "r1 rejoins as BACKUP once its link is back" \
     lab_wait_for "r1 BACKUP" 10000 pair_is r1 BACKUP
+
+# 4b. an iptables-restore that outlives its 10 s is killed, and since
+# the kernel may have taken a table before the kill, the old rules go
+# back in; the reload fails and says so.
+ours >"$LAB_DIR/rules.before"
+cp "$LAB_DIR/r1.run/keepalived.conf" "$LAB_DIR/ka.before"
+sed 's/"port": 2200 }/"port": 2300 }/' "$LAB_DIR/r1.json" >"$LAB_DIR/r1.json.new"
+mv "$LAB_DIR/r1.json.new" "$LAB_DIR/r1.json"
+echo 15 >"$LAB_DIR/slow"
+rm -f "$LAB_DIR/sleeping"
+"$PAIR_BIN/vrouterctl" -s "$LAB_DIR/r1.run/vrouterd.sock" reload \
+    >"$LAB_DIR/hung.reload.log" 2>&1 &
+reload_pid=$!
+lab_wait_for "apply" 5000 test -e "$LAB_DIR/sleeping"
+rm -f "$LAB_DIR/slow"		# the old rules' run is quick
+wait "$reload_pid" && rc=0 || rc=$?
+lab_check "a reload whose iptables-restore hangs fails" test "$rc" -ne 0
+lab_check "saying it was killed and the old description is back" \
+    grep -q "killed after 10000 ms; the old description is back" \
+    "$LAB_DIR/hung.reload.log"
+ours >"$LAB_DIR/rules.after"
+lab_check "the rules in vrouter's chains are the old ones" \
+    cmp -s "$LAB_DIR/rules.before" "$LAB_DIR/rules.after"
+lab_check "keepalived.conf is the old one" \
+    cmp -s "$LAB_DIR/ka.before" "$LAB_DIR/r1.run/keepalived.conf"
+lab_check "no staged file is left" \
+    test -z "$(find "$LAB_DIR/r1.run" -name '*.new')"
+
+# 4c. vrouterd stopped during an apply: it leaves within its stop bound,
+# the waiting vrouterctl gets an answer, nothing staged stays.
+echo 5 >"$LAB_DIR/slow"
+rm -f "$LAB_DIR/sleeping"
+"$PAIR_BIN/vrouterctl" -s "$LAB_DIR/r1.run/vrouterd.sock" reload \
+    >"$LAB_DIR/stop.reload.log" 2>&1 &
+reload_pid=$!
+lab_wait_for "apply" 5000 test -e "$LAB_DIR/sleeping"
+rm -f "$LAB_DIR/slow"
+lab_kill "$PAIR_VRD_r1" TERM
+lab_check "vrouterd stopped mid-apply leaves" lab_wait_for "r1 gone" 8000 \
+    sh -c "! kill -0 $PAIR_VRD_r1 2>/dev/null"
+wait "$reload_pid" && rc=0 || rc=$?
+lab_check "the waiting reload is told it did not happen" test "$rc" -ne 0
+lab_check "nothing staged is left" \
+    test -z "$(find "$LAB_DIR/r1.run" -name '*.new')"
 
 # 5. a start with the bad template installs nothing of it
 cp "$LAB_DIR/nat.bad" "$PAIR_TMPLDIR/nat.rules.mustache"
