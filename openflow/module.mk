@@ -10,6 +10,8 @@ OFP_OBJS := $(OFP_SRCS:%.c=$(B)/%.o)
 OFNAT_SRCS := openflow/ofnat.c openflow/ofconn.c openflow/pipeline.c \
 	      openflow/control.c openflow/nat_table.c openflow/packet.c \
 	      openflow/metrics.c
+# Which candidate connection may become the switch (pure, unit-tested).
+OFNAT_SRCS += openflow/ofconn_policy.c
 OFNAT_OBJS := $(OFNAT_SRCS:%.c=$(B)/%.o)
 OFNAT_CONF_OBJS := $(B)/daemon/config.o $(B)/daemon/config_json.o \
 		   $(B)/daemon/config_check.o $(B)/daemon/config_view.o
