@@ -1,9 +1,12 @@
 /*
- * The switch connection (ofnat.h): listen, accept one switch, frame the
- * TCP stream with ofp_header_check, run the handshake (HELLO, FEATURES,
- * SET_CONFIG, SET_ASYNC, PORT_DESC), keep it alive with ECHO, and hand
- * everything else to the pipeline in stream order.  Writes are queued and
- * the write event is armed only while the queue is not empty.
+ * The switch connection (ofnat.h, docs/ofnat.md "The switch
+ * connection"): listen; take each new TCP connection as a candidate that
+ * does HELLO and FEATURES on its own, capped, bounded and timed out, and
+ * never heard by the pipeline; let ofconn_decide (ofconn_policy.c) make
+ * one the switch (switch_connected, the one place for a (re)connection);
+ * then SET_CONFIG, SET_ASYNC, PORT_DESC, keep it alive with ECHO, and
+ * hand everything else to the pipeline in stream order.  Writes are
+ * queued and the write event is armed only while the queue is not empty.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -433,19 +436,24 @@ cand_log_flush(void)
 		    LOGRL_INTERVAL_MS / 1000);
 }
 
+enum cand_level { CAND_WARN, CAND_DEBUG };
+
+/* A candidate's line, through the one limiter (debug lines only with -v,
+ * so that they do not use up the warnings' share). */
 static void __attribute__((format(printf, 3, 4)))
-cand_log(struct ofconn *c, int info, const char *fmt, ...)
+cand_log(struct ofconn *c, enum cand_level lv, const char *fmt, ...)
 {
 	char	 msg[256];
 	va_list	 ap;
 
-	if (!logrl_allow(&cand_rl, ofnat_now_ms()))
+	if ((lv == CAND_DEBUG && log_getverbose() < 1) ||
+	    !logrl_allow(&cand_rl, ofnat_now_ms()))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (info)
-		log_info("switch candidate %s: %s", c->peer, msg);
+	if (lv == CAND_DEBUG)
+		log_debug("switch candidate %s: %s", c->peer, msg);
 	else
 		log_warnx("switch candidate %s: %s", c->peer, msg);
 }
@@ -478,7 +486,8 @@ cand_refuse(struct ofconn *c, enum ofconn_refusal why, const char *fmt,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	c->o->c.refused[why]++;
-	cand_log(c, 0, "refused (%s): %s", ofconn_refusal_name(why), msg);
+	cand_log(c, CAND_WARN, "refused (%s): %s", ofconn_refusal_name(why),
+	    msg);
 	cand_remove(c);
 	conn_free(c);
 }
@@ -537,6 +546,29 @@ cand_features(struct ofconn *c, uint64_t dpid)
 	return switch_connected(c, 0);
 }
 
+/*
+ * A HELLO with no common version is answered with HELLO_FAILED, as the
+ * specification asks, written at once: the connection closes next.
+ */
+static void
+hello_failed(struct ofconn *c, const uint8_t *m, size_t len)
+{
+	struct ofnat	*o = c->o;
+	struct ofp_header h;
+	struct ofp_error err;
+	ssize_t		 n;
+
+	if (ofp_decode_header(m, len, &h) == -1)
+		return;
+	err.type = OFPET_HELLO_FAILED;
+	err.code = OFPHFC_INCOMPATIBLE;
+	err.data = (const uint8_t *)"OpenFlow 1.3 only";
+	err.data_len = 17;
+	if ((n = ofp_encode_error(o->msg, sizeof(o->msg), h.xid, &err)) !=
+	    -1 && write(c->fd, o->msg, (size_t)n) == -1)
+		cand_log(c, CAND_WARN, "HELLO_FAILED not sent");
+}
+
 /* One whole message from a candidate.  -1: c is freed (or closed). */
 static int
 cand_message(struct ofconn *c, const uint8_t *m, size_t len)
@@ -576,6 +608,8 @@ cand_message(struct ofconn *c, const uint8_t *m, size_t len)
 	case OFCONN_ACT_BAD:
 		break;
 	}
+	if (c->state == CONN_HELLO && m[1] == OFPT_HELLO)
+		hello_failed(c, m, len);
 	cand_refuse(c, OFCONN_REF_BAD_HELLO, "%s (version 0x%02x, type %u, "
 	    "%zu bytes) %s", ofp_type_name(m[1]), m[0], m[1], len,
 	    c->state == CONN_HELLO ? "instead of an OpenFlow 1.3 HELLO" :
@@ -728,7 +762,7 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 	event_add(c->rev, NULL);
 	event_add(c->kev, &tv);
 	cands[ncands++] = c;
-	cand_log(c, 1, "connected (%zu candidates)", ncands);
+	cand_log(c, CAND_DEBUG, "connected (%zu candidates)", ncands);
 	if ((n = ofp_encode_hello(o->msg, sizeof(o->msg), conn_xid(c),
 	    &hello)) == -1 || conn_send(c, o->msg, (size_t)n) == -1)
 		cand_refuse(c, OFCONN_REF_CLOSED, "HELLO not queued");
