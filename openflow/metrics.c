@@ -73,7 +73,8 @@ page(struct prom *p, const struct ofnat *o)
 		    pipeline_leg_state(s), NULL);
 	}
 	CTR("vrouter_ofnat_connects_total",
-	    "Switch connections accepted.", c->connects);
+	    "TCP connections accepted on the OpenFlow port.",
+	    c->connects);
 	CTR("vrouter_ofnat_switch_takeovers_total",
 	    "Connections that became the switch (after HELLO and "
 	    "FEATURES).", c->takeovers);
