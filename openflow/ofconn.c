@@ -78,6 +78,7 @@ static size_t		 ncands;
 static struct logrl	 cand_rl;
 
 static void	conn_free(struct ofconn *);
+static void	cand_log_flush(void);
 static void	cand_refuse(struct ofconn *, enum ofconn_refusal,
 		    const char *, ...) __attribute__((format(printf, 3, 4)));
 
@@ -363,6 +364,7 @@ on_keepalive(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	cand_log_flush();
 	if (quiet >= OFCONN_DEAD_MS) {
 		log_warnx("switch %s: silent for %llu ms", c->peer,
 		    (unsigned long long)quiet);
