@@ -153,6 +153,19 @@ nat_json(const struct ofnat *o)
 	    "icmp", nc->to.icmp);
 }
 
+/* Candidate connections closed, by reason (ofconn_policy.h). */
+static json_t *
+refused(const struct ofnat *o)
+{
+	json_t	*r = json_object();
+	int	 i;
+
+	for (i = 0; i < OFCONN_REF_MAX; i++)
+		json_object_set_new(r, ofconn_refusal_name(i),
+		    json_integer((json_int_t)o->c.refused[i]));
+	return r;
+}
+
 static json_t *
 show(const struct ofnat *o)
 {
@@ -174,9 +187,14 @@ show(const struct ofnat *o)
 	}
 	snprintf(dp, sizeof(dp), "%016llx", (unsigned long long)o->dpid);
 	r = ctl_reply_ok();
-	json_object_set_new(r, "switch", json_pack("{sb ss si}",
+	json_object_set_new(r, "switch", json_pack("{sb ss si ss sI sI "
+	    "sI so}",
 	    "connected", ofconn_connected(o), "datapath", dp,
-	    "ports", (int)o->nports));
+	    "ports", (int)o->nports, "peer", ofconn_peer(o),
+	    "takeovers", (json_int_t)o->c.takeovers,
+	    "replaced", (json_int_t)o->c.replaced,
+	    "candidates", (json_int_t)ofconn_candidates(o),
+	    "refused", refused(o)));
 	json_object_set_new(r, "legs", legs);
 	json_object_set_new(r, "counters", counters(o));
 	json_object_set_new(r, "nat", nat_json(o));

@@ -73,7 +73,23 @@ page(struct prom *p, const struct ofnat *o)
 		    pipeline_leg_state(s), NULL);
 	}
 	CTR("vrouter_ofnat_connects_total",
-	    "Switch connections accepted.", c->connects);
+	    "TCP connections accepted on the OpenFlow port.",
+	    c->connects);
+	CTR("vrouter_ofnat_switch_takeovers_total",
+	    "Connections that became the switch (after HELLO and "
+	    "FEATURES).", c->takeovers);
+	CTR("vrouter_ofnat_switch_replaced_total",
+	    "Of those, the ones that took a stale switch's place.",
+	    c->replaced);
+	GAUGE("vrouter_ofnat_switch_candidates",
+	    "Connections still in their handshake.", ofconn_candidates(o));
+	prom_family(p, "vrouter_ofnat_switch_candidates_refused_total",
+	    PROM_COUNTER, "Candidate connections closed without becoming "
+	    "the switch, by reason.");
+	for (i = 0; i < OFCONN_REF_MAX; i++)
+		prom_sample_u64(p,
+		    "vrouter_ofnat_switch_candidates_refused_total",
+		    c->refused[i], "reason", ofconn_refusal_name(i), NULL);
 	CTR("vrouter_ofnat_setups_total",
 	    "New sessions given flows.", c->setups);
 	CTR("vrouter_ofnat_packet_ins_total",

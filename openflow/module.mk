@@ -11,6 +11,8 @@ OFNAT_SRCS := openflow/ofnat.c openflow/ofconn.c openflow/pipeline.c \
 	      openflow/session_flows.c \
 	      openflow/control.c openflow/nat_table.c openflow/packet.c \
 	      openflow/metrics.c
+# Which candidate connection may become the switch (pure, unit-tested).
+OFNAT_SRCS += openflow/ofconn_policy.c
 OFNAT_OBJS := $(OFNAT_SRCS:%.c=$(B)/%.o)
 
 $(B)/vrouter-ofnat: $(OFNAT_OBJS) $(OFP_OBJS) $(CONF_OBJS) $(LIB_OBJS) \

@@ -3,8 +3,10 @@
  *
  * One process, one libevent loop, one switch connection at a time:
  *   ofnat.c     start-up, options, signals, the router description
- *   ofconn.c    the TCP connection to the switch: framing, handshake,
- *               keepalive, the send queue, dispatch of what comes in
+ *   ofconn.c    the TCP connection to the switch: candidates, framing,
+ *               handshake, keepalive, the send queue, dispatch of what
+ *               comes in
+ *   ofconn_policy.c  which candidate may become the switch (pure)
  *   pipeline.c  the router, split by job (pipeline_priv.h): legs.c,
  *               arp.c, classify.c, icmp.c, session_flows.c
  *   control.c   the control socket: show, mappings, live updates
@@ -21,6 +23,7 @@
 
 #include "config.h"
 #include "nat_table.h"
+#include "ofconn_policy.h"
 #include "ofp.h"
 
 #define OFNAT_MAX_LEGS		(1 + CONF_MAX_NETWORKS)
@@ -81,7 +84,10 @@ struct ofnat_counters {
 	uint64_t	 time_exceeded, icmp_translated, icmp_echo_nat;
 	uint64_t	 sessions, hairpins, dropped, filtered, exhausted;
 	uint64_t	 setups;	/* new sessions given flows */
-	uint64_t	 connects;
+	uint64_t	 connects;	/* TCP connections accepted */
+	uint64_t	 takeovers;	/* candidates that became the switch */
+	uint64_t	 replaced;	/* of which took a stale one's place */
+	uint64_t	 refused[OFCONN_REF_MAX];	/* candidates closed */
 };
 
 struct ofconn;
@@ -124,8 +130,10 @@ void		 ofnat_clock_release(void);
 
 /* ofconn.c: the switch connection. */
 /*
- * Listen on addr:port (numeric IPv4).  Returns the listening fd, or -1
- * with errno.  Accepted connections replace an existing one.
+ * Listen on addr:port (numeric IPv4).  Returns the listening fd (owned
+ * by ofconn, closed by ofconn_shutdown), or -1 with errno.  An accepted
+ * connection is a candidate until its HELLO and FEATURES_REPLY; then
+ * ofconn_decide (ofconn_policy.h) says whether it becomes the switch.
  */
 int		 ofconn_listen(struct ofnat *, const char *addr,
 		    uint16_t port);
@@ -146,6 +154,10 @@ void		 ofconn_close(struct ofnat *);
 void		 ofconn_shutdown(struct ofnat *);
 int		 ofconn_connected(const struct ofnat *);
 size_t		 ofconn_queued(const struct ofnat *);
+/* The switch's "addr:port" (ofconn's storage), "" when there is none. */
+const char	*ofconn_peer(const struct ofnat *);
+/* Connections still in their handshake (at most 8). */
+size_t		 ofconn_candidates(const struct ofnat *);
 
 /* The router (pipeline.c and its parts): ofconn calls in stream order. */
 void		 pipeline_init(struct ofnat *);

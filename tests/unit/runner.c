@@ -36,6 +36,7 @@ static const struct {
 	{ "prom", prom_suite },
 	{ "prio", prio_suite },
 	{ "adopt", adopt_suite },
+	{ "ofconn_policy", ofconn_policy_suite },
 };
 
 int

@@ -28,5 +28,6 @@ Suite	*prom_suite(void);
 Suite	*prio_suite(void);
 Suite	*adopt_suite(void);
 Suite	*nat_jumps_suite(void);
+Suite	*ofconn_policy_suite(void);
 
 #endif
