@@ -334,7 +334,6 @@ page_children(struct prom *p, const struct vrouterd *vd)
 	for (i = 0; i < 2; i++)
 		prom_sample_u64(p, "vrouter_child_restarts_total",
 		    (uint64_t)c[i]->restarts, "child", c[i]->name, NULL);
-
 }
 
 /* The rules in force, and the applies of router.json (apply.c). */

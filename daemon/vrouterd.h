@@ -143,7 +143,6 @@ struct vrouterd {
 	const char	*statedir;	/* survives reboots: maintenance flag */
 	struct stepdown	*stepdown;	/* its state, maintenance included */
 
-
 	uint64_t	 n_transitions;
 	int		 adopted;	/* took over a predecessor's children */
 	int		 detaching;	/* leaving them running (SIGUSR2) */

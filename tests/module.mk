@@ -71,9 +71,11 @@ $(B)/tests/unit/runner: $(B)/tests/unit/check_prio.o $(B)/daemon/prio.o
 # The records of a predecessor's children (daemon/adopt.c).
 UNIT_SRCS += tests/unit/check_adopt.c
 $(B)/tests/unit/runner: $(B)/tests/unit/check_adopt.o $(B)/daemon/adopt.o
-# The jump lookup's netlink parser, on nf_tables' own replies (daemon/nat_jumps.c).
+# The jump lookup's netlink parser, on nf_tables' own replies
+# (daemon/nat_jumps.c).
 UNIT_SRCS += tests/unit/check_nat_jumps.c
-$(B)/tests/unit/runner: $(B)/tests/unit/check_nat_jumps.o $(B)/daemon/nat_jumps.o
+$(B)/tests/unit/runner: $(B)/tests/unit/check_nat_jumps.o \
+		       $(B)/daemon/nat_jumps.o
 # Which OpenFlow connection may become the switch (openflow/ofconn_policy.c).
 UNIT_SRCS += tests/unit/check_ofconn_policy.c
 $(B)/tests/unit/runner: $(B)/tests/unit/check_ofconn_policy.o \

@@ -1,6 +1,7 @@
 /*
  * fuzz_nftrule: bytes as one netlink datagram of an nf_tables rule dump,
- * to nat_jumps_parse() (daemon/nat_jumps.c).  Oracle: it ends with 1, 0 or -1 (and an errno); it counts
+ * to nat_jumps_parse() (daemon/nat_jumps.c).  Oracle: it ends with 1, 0
+ * or -1 (and an errno); it counts
  * at most one jump per rule message (each is 20 bytes or more); it says
  * the same twice; and it reads nothing past the datagram (an exact-size
  * copy, seen by ASan).  Seeds: the kernel's own replies (see

@@ -65,7 +65,9 @@ EOF
 	chmod 755 "$LAB_DIR/iptables.slow" &&
 	cat >"$LAB_DIR/slowns" <<EOF &&
 #!/bin/sh
-exec unshare -m --propagation private sh -c 'mount --bind "\$0" /usr/sbin/xtables-nft-multi && exec "\$@"' "$LAB_DIR/iptables.slow" "\$@"
+exec unshare -m --propagation private sh -c \\
+    'mount --bind "\$0" /usr/sbin/xtables-nft-multi && exec "\$@"' \\
+    "$LAB_DIR/iptables.slow" "\$@"
 EOF
 	chmod 755 "$LAB_DIR/slowns"
 }
@@ -110,7 +112,8 @@ lab_check "the good reload is accepted" pair_ctl r1 reload
 lab_check "keepalived.conf is the new one" \
     grep -q "changed by t_apply" "$LAB_DIR/r1.run/keepalived.conf"
 lab_check "the forward's rule is the new one" \
-    lab_exec r1 sh -c "iptables-save | grep -q -- '--to-destination $LAB_C1_ADDR:2200'"
+    lab_exec r1 sh -c \
+    "iptables-save | grep -q -- '--to-destination $LAB_C1_ADDR:2200'"
 fwd_2200()	{ [ "$(lab_ask up "$LAB_VIP" 2222)" = c1-2200 ]; }
 lab_check "the forward reaches c1's port 2200" \
     lab_wait_for "forward" 5000 fwd_2200
@@ -145,7 +148,8 @@ schema_ok()	# CMD...: its output matches docs/schema/apply.json
 	"$@" | "$PAIR_BIN/tests/tools/schemacheck" \
 	    "$LAB_ROOT/docs/schema/apply.json"
 }
-lab_check "apply -j matches docs/schema/apply.json" schema_ok pair_ctl r1 -j apply
+lab_check "apply -j matches docs/schema/apply.json" \
+    schema_ok pair_ctl r1 -j apply
 lab_check "reload -j matches it too" schema_ok pair_ctl r1 -j reload
 lab_check "the failed apply is on record" sh -c \
     "'$PAIR_BIN/vrouterctl' -s '$LAB_DIR/r1.run/vrouterd.sock' -j apply |
@@ -153,7 +157,10 @@ lab_check "the failed apply is on record" sh -c \
 
 # 4. a slow iptables-restore blocks nothing
 apply_has()	{ pair_ctl r1 -j apply | grep -q "\"$1\": $2"; }
-applied()	{ pair_ctl r1 -j apply | sed -n 's/^ *"applied": \([0-9]*\),*$/\1/p'; }
+applied()
+{
+	pair_ctl r1 -j apply | sed -n 's/^ *"applied": \([0-9]*\),*$/\1/p'
+}
 lab_check "r1 is MASTER, hv1 routes the VIP" \
     lab_wait_for "hv1 route" 5000 pair_route hv1
 n0=$(applied)
@@ -192,7 +199,8 @@ lab_check "r1 rejoins as BACKUP once its link is back" \
 # back in; the reload fails and says so.
 ours >"$LAB_DIR/rules.before"
 cp "$LAB_DIR/r1.run/keepalived.conf" "$LAB_DIR/ka.before"
-sed 's/"port": 2200 }/"port": 2300 }/' "$LAB_DIR/r1.json" >"$LAB_DIR/r1.json.new"
+sed 's/"port": 2200 }/"port": 2300 }/' "$LAB_DIR/r1.json" \
+    >"$LAB_DIR/r1.json.new"
 mv "$LAB_DIR/r1.json.new" "$LAB_DIR/r1.json"
 echo 15 >"$LAB_DIR/slow"
 rm -f "$LAB_DIR/sleeping"
