@@ -177,3 +177,25 @@ ovs_flows()
 {
 	ovs_ofctl dump-flows br0
 }
+
+# ovs_need CMD...: as lab_need, and sets OFNAT to the build's
+# vrouter-ofnat; skips (exit 77) without it, Open vSwitch or a CMD.
+ovs_need()
+{
+	local c
+	lab_need
+	case $LAB_BUILD in
+	/*) OFNAT=$LAB_BUILD/vrouter-ofnat ;;
+	*) OFNAT=$LAB_ROOT/$LAB_BUILD/vrouter-ofnat ;;
+	esac
+	if [ ! -x "$OFNAT" ]; then
+		echo "1..0 # SKIP $OFNAT not built"
+		exit 77
+	fi
+	for c in ovs-vswitchd ovsdb-server "$@"; do
+		if ! command -v "$c" >/dev/null 2>&1; then
+			echo "1..0 # SKIP $c missing (make deps)"
+			exit 77
+		fi
+	done
+}
