@@ -32,7 +32,7 @@ int
 ctl_reload(const char *sock, int json)
 {
 	json_t		*reply, *last;
-	json_int_t	 id, last_id;
+	json_int_t	 id, last_id, pid;
 	long		 t0 = ctl_now_ms();
 	int		 rv = 1;
 
@@ -44,10 +44,18 @@ ctl_reload(const char *sock, int json)
 		return 0;
 	}
 	id = json_integer_value(json_object_get(reply, "apply"));
+	pid = json_integer_value(json_object_get(reply, "pid"));
 	json_decref(reply);
 	for (;;) {
 		if ((reply = ask(sock, "apply")) == NULL)
 			return 1;
+		if (json_integer_value(json_object_get(json_object_get(reply,
+		    "apply"), "pid")) != pid) {
+			fprintf(stderr, "vrouterctl: reload: vrouterd restarted "
+			    "meanwhile (it applies the file as it starts)\n");
+			json_decref(reply);
+			return 1;
+		}
 		last = json_object_get(json_object_get(reply, "apply"), "last");
 		last_id = json_integer_value(json_object_get(last, "id"));
 		if (last_id >= id)

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -324,10 +325,11 @@ apply_json(const struct vrouterd *vd)
 	const struct apply *ap = vd->apply;
 	json_t		*o;
 
-	o = json_pack("{s:b, s:b, s:I, s:I, s:I}", "running",
-	    ap->phase != AP_IDLE, "pending", ap->pending, "id",
-	    (json_int_t)ap->id, "applied", (json_int_t)ap->n_ok,
-	    "failed", (json_int_t)ap->n_failed);
+	/* Numbers start again with each vrouterd: the pid tells which. */
+	o = json_pack("{s:I, s:b, s:b, s:I, s:I, s:I}", "pid",
+	    (json_int_t)getpid(), "running", ap->phase != AP_IDLE, "pending",
+	    ap->pending, "id", (json_int_t)ap->id, "applied",
+	    (json_int_t)ap->n_ok, "failed", (json_int_t)ap->n_failed);
 	if (ap->last_id > 0)
 		json_object_set_new(o, "last", json_pack(
 		    "{s:I, s:b, s:s, s:s, s:f, s:o}", "id",

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl.h"
 #include "jsonutil.h"
@@ -194,6 +195,7 @@ handle(const char *cmd, json_t *req, int readonly, void *arg)
 			return ctl_reply_error("reload failed: %s", err);
 		reply = ctl_reply_ok();
 		json_object_set_new(reply, "apply", json_integer(id));
+		json_object_set_new(reply, "pid", json_integer(getpid()));
 		return reply;
 	}
 	if (strcmp(cmd, "apply") == 0) {
