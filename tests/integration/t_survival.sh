@@ -183,10 +183,12 @@ race()
 		fo_ct_external "$b" ||
 		    { lab_notok "$what: external cache"; return 1; }
 	fi
+	fo_sync_quiet "$b"	# its conntrackd may be new: the resync first
 	fo_sync_mark "$b"
 	fo_hold "race-$order-$guard" 300 300 1 -t 10 ||
 	    { lab_notok "$what: 300 connections"; return 1; }
-	lab_wait_for "$b synced" 20000 fo_synced "$b" 300
+	lab_check "$what: $b synced the 300" \
+	    lab_wait_for "$b synced" 20000 fo_synced "$b" 300
 	fail_over "$m" kill slow
 	res=$(fo_round 1)
 	echo "# $what: $RSTS RSTs from $NEW; $res"

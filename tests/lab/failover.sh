@@ -113,6 +113,24 @@ fo_ct_inject()
 	grep -q 'DisableExternalCache yes' "$LAB_DIR/$1.run/conntrackd.conf"
 }
 
+# fo_sync_quiet R: wait (at most 10 s) until R's injected count has
+# stood still for half a second.  A conntrackd just started gets a full
+# resync from its peer, old entries included; a mark taken before that
+# dump lands would count it as the new connections' sync.
+fo_sync_quiet()
+{
+	local a b i=0
+	b=$(fo_ct_count "$1" injected)
+	while [ "$i" -lt 20 ]; do
+		sleep 0.5
+		a=$b
+		b=$(fo_ct_count "$1" injected)
+		[ "$a" = "$b" ] && return 0
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # fo_sync_mark R: remember how much R's conntrackd has synced so far, for
 # fo_synced.
 fo_sync_mark()
