@@ -8,7 +8,7 @@ OFP_OBJS := $(OFP_SRCS:%.c=$(B)/%.o)
 # vrouter-ofnat, the controller (docs/ofnat.md).
 OFNAT_SRCS := openflow/ofnat.c openflow/ofconn.c openflow/pipeline.c \
 	      openflow/legs.c openflow/arp.c openflow/classify.c openflow/icmp.c \
-	      openflow/session_flows.c \
+	      openflow/session_flows.c openflow/reconcile.c \
 	      openflow/control.c openflow/nat_table.c openflow/packet.c \
 	      openflow/metrics.c
 # Which candidate connection may become the switch (pure, unit-tested).
