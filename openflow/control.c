@@ -135,11 +135,11 @@ static json_t *
 reconcile_json(const struct ofnat *o)
 {
 	const struct ofnat_counters	*c = &o->c;
-	static const char *const	 states[] = { "idle", "reading",
+	static const char *const	 phases[] = { "idle", "reading",
 					    "comparing" };
 
 	return json_pack("{ss sI sI sI sI sI sI sI}",
-	    "state", states[o->audit.state],
+	    "phase", phases[o->audit.state],
 	    "audits", (json_int_t)c->audits,
 	    "audits_failed", (json_int_t)c->audits_failed,
 	    "reinstalled", (json_int_t)c->recon_reinstalled,
