@@ -8,7 +8,9 @@
  *               comes in
  *   ofconn_policy.c  which candidate may become the switch (pure)
  *   pipeline.c  the router, split by job (pipeline_priv.h): legs.c,
- *               arp.c, classify.c, icmp.c, session_flows.c
+ *               arp.c, classify.c, icmp.c, session_flows.c, and
+ *               reconcile.c (the session flows against the switch's
+ *               table after every (re)connection and periodically)
  *   control.c   the control socket: show, mappings, live updates
  *   metrics.c   the Prometheus page (-P DIR, the "metrics" request)
  *   nat_table.c the NAT state; packet.c frames (both pure)
