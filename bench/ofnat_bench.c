@@ -304,6 +304,17 @@ handle(const uint8_t *m, size_t len, int *ready)
 		    wlen, h.xid, &feat));
 		break;
 	case OFPT_MULTIPART_REQUEST:
+		if (ofp_decode_port_desc_request(m, len) == -1) {
+			/* The controller's flow audit: this switch keeps
+			 * no flow table, so it says so (the audit fails
+			 * and is tried later) rather than claim none. */
+			struct ofp_error er = { OFPET_BAD_REQUEST, 2, m,
+			    len < 64 ? len : 64 };
+
+			queue(ofp_encode_error(wbuf + wlen, sizeof(wbuf) -
+			    wlen, h.xid, &er));
+			break;
+		}
 		memset(&pd, 0, sizeof(pd));
 		pd.n_ports = 2;
 		port(&pd.ports[0], 1, "eth0", MAC_SW0);

@@ -245,13 +245,14 @@ pipeline_host_del(struct ofnat *o, uint32_t ip, char *err, size_t errlen)
 	return 0;
 }
 
-/* The ARP table is all the router allocates. */
+/* The ARP table and the audit's event are all the router allocates. */
 void
 pipeline_free(struct ofnat *o)
 {
 	struct arp_entry	*e, *en;
 	int			 i;
 
+	audit_free(o);
 	for (i = 0; i < OFNAT_ARP_SIZE; i++)
 		for (e = o->arp[i]; e != NULL; e = en) {
 			en = e->next;

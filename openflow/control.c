@@ -130,6 +130,25 @@ counters(const struct ofnat *o)
 	    "queued_bytes", (json_int_t)ofconn_queued(o));
 }
 
+/* The session flows against the switch's table (reconcile.c). */
+static json_t *
+reconcile_json(const struct ofnat *o)
+{
+	const struct ofnat_counters	*c = &o->c;
+	static const char *const	 phases[] = { "idle", "reading",
+					    "comparing" };
+
+	return json_pack("{ss sI sI sI sI sI sI sI}",
+	    "phase", phases[o->audit.state],
+	    "audits", (json_int_t)c->audits,
+	    "audits_failed", (json_int_t)c->audits_failed,
+	    "reinstalled", (json_int_t)c->recon_reinstalled,
+	    "left_to_next_packet", (json_int_t)c->recon_flowless,
+	    "expired", (json_int_t)c->recon_expired,
+	    "adopted", (json_int_t)c->recon_adopted,
+	    "stray_deleted", (json_int_t)c->recon_stray);
+}
+
 static json_t *
 nat_json(const struct ofnat *o)
 {
@@ -197,6 +216,7 @@ show(const struct ofnat *o)
 	    "refused", refused(o)));
 	json_object_set_new(r, "legs", legs);
 	json_object_set_new(r, "counters", counters(o));
+	json_object_set_new(r, "reconcile", reconcile_json(o));
 	json_object_set_new(r, "nat", nat_json(o));
 	return r;
 }
@@ -220,9 +240,16 @@ dump_one(const struct nat_mapping *m, void *arg)
 		return;
 	ss = json_array();
 	for (s = m->sessions; s != NULL; s = s->m_next)
-		json_array_append_new(ss, json_pack("{ss si si sI}",
+	{
+		char	 ck[24];
+
+		snprintf(ck, sizeof(ck), "0x%llx",
+		    (unsigned long long)s->cookie);
+		json_array_append_new(ss, json_pack("{ss si si sI ss}",
 		    "remote", ipstr(s->r_addr, a), "remote_port", s->r_port,
-		    "flows", s->nflows, "packets", (json_int_t)s->packets));
+		    "flows", s->nflows, "packets", (json_int_t)s->packets,
+		    "cookie", ck));
+	}
 	json_array_append_new(d->arr, json_pack("{ss ss si si sb so}",
 	    "proto", protostr(m->proto), "inside", ipstr(m->in_addr, a),
 	    "inside_port", m->in_port, "outside_port", m->out_port,

@@ -134,6 +134,26 @@ page(struct prom *p, const struct ofnat *o)
 	    "Mappings ever made.", st.created);
 	CTR("vrouter_ofnat_mappings_reclaimed_total",
 	    "Dynamic mappings ended.", st.reclaimed);
+	CTR("vrouter_ofnat_flow_audits_total",
+	    "Reads of the switch's session flows compared with the "
+	    "sessions (each (re)connection, then periodically).", c->audits);
+	CTR("vrouter_ofnat_flow_audits_failed_total",
+	    "Reads refused, cut off, over a cap or late; tried again.",
+	    c->audits_failed);
+	prom_family(p, "vrouter_ofnat_reconciled_sessions_total",
+	    PROM_COUNTER, "Sessions whose flows the switch did not have as "
+	    "counted, by what was done.");
+	prom_sample_u64(p, "vrouter_ofnat_reconciled_sessions_total",
+	    c->recon_reinstalled, "action", "reinstalled", NULL);
+	prom_sample_u64(p, "vrouter_ofnat_reconciled_sessions_total",
+	    c->recon_flowless, "action", "left_to_next_packet", NULL);
+	prom_sample_u64(p, "vrouter_ofnat_reconciled_sessions_total",
+	    c->recon_expired, "action", "expired", NULL);
+	prom_sample_u64(p, "vrouter_ofnat_reconciled_sessions_total",
+	    c->recon_adopted, "action", "adopted", NULL);
+	CTR("vrouter_ofnat_stray_flows_deleted_total",
+	    "Session-cookie flows in the switch that no session owned.",
+	    c->recon_stray);
 	GAUGE("vrouter_ofnat_send_queue_bytes",
 	    "Bytes queued to the switch.", ofconn_queued(o));
 }

@@ -2,13 +2,13 @@
 # controller's own sources and binary go below the codec's lines.
 INC.openflow := -Iopenflow -Irouter-json -Ilib
 OFP_SRCS := openflow/ofp_msg.c openflow/ofp_match.c openflow/ofp_action.c \
-	    openflow/ofp_flow.c openflow/ofp_tmpl.c
+	    openflow/ofp_flow.c openflow/ofp_tmpl.c openflow/ofp_stats.c
 OFP_OBJS := $(OFP_SRCS:%.c=$(B)/%.o)
 
 # vrouter-ofnat, the controller (docs/ofnat.md).
 OFNAT_SRCS := openflow/ofnat.c openflow/ofconn.c openflow/pipeline.c \
 	      openflow/legs.c openflow/arp.c openflow/classify.c openflow/icmp.c \
-	      openflow/session_flows.c \
+	      openflow/session_flows.c openflow/reconcile.c \
 	      openflow/control.c openflow/nat_table.c openflow/packet.c \
 	      openflow/metrics.c
 # Which candidate connection may become the switch (pure, unit-tested).

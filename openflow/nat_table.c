@@ -657,6 +657,57 @@ nat_session_flows(struct nat_table *t, struct nat_session *s,
 	s->nflows += n;
 }
 
+struct nat_session *
+nat_session_next(const struct nat_table *t, uint32_t *slot)
+{
+	struct nat_session	*s;
+
+	while (*slot < t->nslots) {
+		s = slot_get(t, (*slot)++);
+		if (s->map != NULL)
+			return s;
+	}
+	return NULL;
+}
+
+void
+nat_session_resync(struct nat_table *t, struct nat_session *s,
+    unsigned int n, uint64_t expires_ms)
+{
+	if (s->nflows == 0 && n > 0)
+		idle_del(t, s);
+	else if (s->nflows > 0 && n == 0)
+		idle_add(t, s);
+	s->nflows = n;
+	s->expires_ms = expires_ms;
+}
+
+uint64_t
+nat_session_recookie(struct nat_table *t, struct nat_session *s)
+{
+	uint64_t	 gen;
+
+	(void)t;
+	gen = ((s->cookie >> COOKIE_SLOT_BITS) + 1) & COOKIE_GEN_MAX;
+	s->cookie = gen << COOKIE_SLOT_BITS | (s->cookie & COOKIE_SLOT);
+	return s->cookie;
+}
+
+void
+nat_session_end(struct nat_table *t, struct nat_session *s, nat_end_cb cb,
+    void *arg)
+{
+	sess_end(t, s, cb, arg);
+}
+
+void
+nat_session_alive(struct nat_table *t, struct nat_session *s,
+    uint64_t now_ms)
+{
+	s->expires_ms = now_ms + 1000ull * nat_idle_timeout(t,
+	    s->map->proto);
+}
+
 void
 nat_touch(struct nat_table *t, struct nat_session *s, uint64_t now_ms)
 {

@@ -99,6 +99,15 @@ struct nat_session {
 	unsigned int	 nflows;	/* flows installed in the switch */
 	uint64_t	 expires_ms;	/* when nflows is 0 */
 	uint64_t	 packets;	/* seen by the controller */
+	/*
+	 * The caller's, for comparing with the switch's flow table
+	 * (vrouter-ofnat's audit); nat_table only zeroes them in a new
+	 * session.
+	 */
+	uint32_t	 audit;		/* the audit round seen belongs to */
+	uint32_t	 seen;		/* flows the switch showed */
+	uint32_t	 pk_seen;	/* their packet counts, mod 2^32 */
+	uint32_t	 pk_last;	/* the same at the last audit */
 	/* private */
 	struct nat_session *m_next, *m_prev;	/* the mapping's sessions;
 						   m_next: free list */
@@ -186,6 +195,33 @@ struct nat_session *nat_session_by_cookie(const struct nat_table *,
 /* The controller installed n more flows with the session's cookie. */
 void		 nat_session_flows(struct nat_table *, struct nat_session *,
 		    unsigned int n);
+/*
+ * Sessions by slot, for a walk that may end sessions between calls: the
+ * first live session at or after *slot (start at 0), with *slot moved
+ * past it; NULL at the end.
+ */
+struct nat_session *nat_session_next(const struct nat_table *,
+		    uint32_t *slot);
+/*
+ * The switch holds n of the session's flows (found by reading its flow
+ * table).  With n 0 the session is flowless and ends at expires_ms
+ * unless flows are installed again (nat_session_flows) first.
+ */
+void		 nat_session_resync(struct nat_table *, struct nat_session *,
+		    unsigned int n, uint64_t expires_ms);
+/*
+ * Give the session a new cookie: flows, FlowRemoved and errors with the
+ * old one no longer find it.  Returns the new cookie.
+ */
+uint64_t	 nat_session_recookie(struct nat_table *, struct nat_session *);
+/* End one session now (its mapping too when that leaves a dynamic one
+ * empty); end_cb is told first. */
+void		 nat_session_end(struct nat_table *, struct nat_session *,
+		    nat_end_cb, void *arg);
+/* The session was active at now_ms (its flows counted packets): it
+ * would expire one idle timeout later. */
+void		 nat_session_alive(struct nat_table *, struct nat_session *,
+		    uint64_t now_ms);
 /* A packet of the session went through the controller: refresh it. */
 void		 nat_touch(struct nat_table *, struct nat_session *,
 		    uint64_t now_ms);

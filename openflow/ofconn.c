@@ -294,6 +294,7 @@ dispatch(struct ofconn *c, const uint8_t *m, size_t len)
 	struct ofp_packet_in		 pi;
 	struct ofp_flow_removed		 fr;
 	struct ofp_port_desc_reply	*pd = c->pd;
+	struct ofp_flow_stats_reply	 fsr;
 	ssize_t				 n;
 	size_t				 i;
 
@@ -312,8 +313,11 @@ dispatch(struct ofconn *c, const uint8_t *m, size_t len)
 			return -1;
 		return ofconn_send(o, o->msg, (size_t)n);
 	case OFPT_MULTIPART_REPLY:
-		if (ofp_decode_port_desc_reply(m, len, pd) == -1)
-			return 0;	/* another kind: not ours */
+		if (ofp_decode_port_desc_reply(m, len, pd) == -1) {
+			if (ofp_decode_flow_stats_reply(m, len, &fsr) == 0)
+				pipeline_flow_stats(o, h.xid, &fsr);
+			return 0;	/* else another kind: not ours */
+		}
 		for (i = 0; i < pd->n_ports && o->nports < OFNAT_MAX_PORTS;
 		    i++)
 			o->ports[o->nports++] = pd->ports[i];

@@ -8,7 +8,9 @@
  *               comes in
  *   ofconn_policy.c  which candidate may become the switch (pure)
  *   pipeline.c  the router, split by job (pipeline_priv.h): legs.c,
- *               arp.c, classify.c, icmp.c, session_flows.c
+ *               arp.c, classify.c, icmp.c, session_flows.c, and
+ *               reconcile.c (the session flows against the switch's
+ *               table after every (re)connection and periodically)
  *   control.c   the control socket: show, mappings, live updates
  *   metrics.c   the Prometheus page (-P DIR, the "metrics" request)
  *   nat_table.c the NAT state; packet.c frames (both pure)
@@ -88,6 +90,36 @@ struct ofnat_counters {
 	uint64_t	 takeovers;	/* candidates that became the switch */
 	uint64_t	 replaced;	/* of which took a stale one's place */
 	uint64_t	 refused[OFCONN_REF_MAX];	/* candidates closed */
+	/* reconcile.c: the session flows against the switch's table */
+	uint64_t	 audits;	/* flow-table reads compared */
+	uint64_t	 audits_failed;	/* refused, cut, over a cap, late */
+	uint64_t	 recon_reinstalled;	/* sessions given flows again */
+	uint64_t	 recon_flowless;	/* left to their next packet */
+	uint64_t	 recon_expired;	/* ended: idle by our clock */
+	uint64_t	 recon_adopted;	/* the switch had more than counted */
+	uint64_t	 recon_stray;	/* flows no session owns, deleted */
+};
+
+/* reconcile.c's state: one read of the switch's session flows. */
+enum audit_state {
+	AUDIT_IDLE = 0,
+	AUDIT_COLLECT,		/* request sent, reply parts coming */
+	AUDIT_WALK,		/* reply complete, sessions compared */
+};
+
+struct ofnat_audit {
+	enum audit_state state;
+	uint32_t	 xid;
+	uint32_t	 round;		/* nat_session.audit of this read */
+	uint64_t	 started_ms;
+	uint64_t	 next_ms;	/* the next periodic read */
+	uint64_t	 entries;	/* flow entries in the reply so far */
+	uint64_t	 last_stray;	/* the last stray cookie deleted */
+	uint32_t	 slot;		/* the walk's position */
+	struct event	*walk;		/* the walk's next batch */
+	/* this read's figures, logged when it ends */
+	uint64_t	 n_reinstalled, n_flowless, n_expired, n_adopted;
+	uint64_t	 n_stray;
 };
 
 struct ofconn;
@@ -109,6 +141,7 @@ struct ofnat {
 	struct event		*tick;		/* 1 s: expiry, ARP retries */
 
 	struct ofnat_counters	 c;
+	struct ofnat_audit	 audit;
 	/* session flows by shape, encoded once (bit k of tmpl_ok: built) */
 	struct ofp_flow_tmpl	 tmpl[OFNAT_TMPLS];
 	uint32_t		 tmpl_ok;
@@ -172,6 +205,9 @@ void		 pipeline_flow_removed(struct ofnat *,
 void		 pipeline_error(struct ofnat *, uint32_t xid,
 		    const struct ofp_error *);
 void		 pipeline_barrier(struct ofnat *, uint32_t xid);
+/* A part of a MULTIPART FLOW reply (reconcile.c). */
+void		 pipeline_flow_stats(struct ofnat *, uint32_t xid,
+		    const struct ofp_flow_stats_reply *);
 void		 pipeline_tick(struct ofnat *);
 void		 pipeline_free(struct ofnat *);
 

@@ -379,6 +379,73 @@ ssize_t	 ofp_encode_port_desc_reply(void *, size_t, uint32_t xid,
 int	 ofp_decode_port_desc_reply(const void *, size_t,
 	    struct ofp_port_desc_reply *);
 
+/*
+ * MULTIPART FLOW statistics (ofp_stats.c).  The request selects flows as
+ * a non-strict DELETE does: table_id (OFPTT_ALL for every table),
+ * out_port (OFPP_ANY), out_group (OFPG_ANY), cookie under cookie_mask
+ * (mask 0: any), and a match the flows must be at least as specific as.
+ */
+#define OFPMP_FLOW		1
+
+struct ofp_flow_stats_request {
+	uint8_t		 table_id;
+	uint32_t	 out_port;
+	uint32_t	 out_group;
+	uint64_t	 cookie;
+	uint64_t	 cookie_mask;
+	struct ofp_match match;
+};
+ssize_t	 ofp_encode_flow_stats_request(void *, size_t, uint32_t xid,
+	    const struct ofp_flow_stats_request *);
+int	 ofp_decode_flow_stats_request(const void *, size_t,
+	    struct ofp_flow_stats_request *);
+
+/*
+ * One flow of a FLOW reply.  match (the wire ofp_match, padding
+ * included) and instructions are the bytes the switch sent, checked for
+ * framing only (a flow outside the subset still gives its cookie and
+ * counters); ofp_flow_stats_match decodes the match with every rule.
+ * The encoder takes them as bytes too and checks the same framing.
+ */
+struct ofp_flow_stats {
+	uint8_t		 table_id;
+	uint32_t	 duration_sec;
+	uint32_t	 duration_nsec;
+	uint16_t	 priority;
+	uint16_t	 idle_timeout;
+	uint16_t	 hard_timeout;
+	uint16_t	 flags;		/* OFPFF_* */
+	uint64_t	 cookie;
+	uint64_t	 packet_count;
+	uint64_t	 byte_count;
+	const uint8_t	*match;
+	size_t		 match_len;
+	const uint8_t	*instructions;
+	size_t		 instructions_len;
+};
+
+/*
+ * A FLOW reply message: the decoder checks every entry's framing and
+ * counts them; ofp_flow_stats_next walks them (off starts at 0) and
+ * returns 1 with the next entry, 0 at the end.  A reply split over
+ * several messages has OFPMPF_REPLY_MORE in all but the last.
+ */
+struct ofp_flow_stats_reply {
+	uint16_t	 flags;
+	size_t		 n_flows;
+	const uint8_t	*body;		/* the entries, into the message */
+	size_t		 body_len;
+};
+ssize_t	 ofp_encode_flow_stats_reply(void *, size_t, uint32_t xid,
+	    uint16_t flags, const struct ofp_flow_stats *, size_t n);
+int	 ofp_decode_flow_stats_reply(const void *, size_t,
+	    struct ofp_flow_stats_reply *);
+int	 ofp_flow_stats_next(const struct ofp_flow_stats_reply *, size_t *off,
+	    struct ofp_flow_stats *);
+/* The entry's match, decoded: 0, or -1 with EBADMSG. */
+int	 ofp_flow_stats_match(const struct ofp_flow_stats *,
+	    struct ofp_match *);
+
 /* PORT_STATUS. */
 enum {
 	OFPPR_ADD = 0,

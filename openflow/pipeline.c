@@ -135,6 +135,10 @@ pipeline_ready(struct ofnat *o)
 	}
 	legs_match_ports(o);
 	o->ready = 1;
+	/* The switch may have lost session flows (a restart), or hold
+	 * some no session owns: read them back and compare. */
+	audit_stop(o);
+	audit_start(o);
 }
 
 void
@@ -143,6 +147,7 @@ pipeline_lost(struct ofnat *o)
 	int	 i;
 
 	o->ready = 0;
+	audit_stop(o);
 	for (i = 0; i < OFNAT_MAX_LEGS; i++)
 		if (o->legs[i].state != LEG_UNUSED) {
 			o->legs[i].state = LEG_WAIT_PORT;
@@ -158,4 +163,5 @@ pipeline_tick(struct ofnat *o)
 
 	nat_expire(o->nat, now, end_session, o);
 	arp_tick(o, now);
+	audit_tick(o, now);
 }

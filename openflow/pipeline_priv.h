@@ -6,6 +6,8 @@
  *   classify.c       the packet-in path: what a packet is, where it goes
  *   icmp.c           echo replies and ICMP errors the router sends
  *   session_flows.c  the flows of NAT sessions, FlowRemoved, expiry
+ *   reconcile.c      the session flows against the switch's flow table:
+ *                    after every (re)connection and periodically
  * ofnat.h declares what ofnat.c, ofconn.c and control.c call.
  *
  * Table 0 holds:
@@ -120,5 +122,28 @@ void		 session_go(struct ofnat *, struct nat_session *,
 		    const uint8_t *frame, size_t len);
 /* nat_table's callback for a session it ends: its flows go. */
 void		 end_session(const struct nat_session *, void *);
+/* A session's two flows rebuilt without a packet; -1 when a leg or a
+ * MAC is unknown now. */
+int		 session_dirs(struct ofnat *, const struct nat_session *,
+		    struct dir *out, struct dir *back);
+/* Install a flowless session's two flows (no packet-out); 0 or -1. */
+int		 session_install(struct ofnat *, struct nat_session *,
+		    const struct dir *out, const struct dir *back);
+
+/* reconcile.c: the session flows against the switch's flow table */
+/* Read the switch's session flows (on every (re)connection, then
+ * periodically from audit_tick). */
+void		 audit_start(struct ofnat *);
+void		 audit_tick(struct ofnat *, uint64_t now);
+void		 audit_stop(struct ofnat *);
+void		 audit_free(struct ofnat *);
+/* n flows of s were sent to the switch: a running audit counts them as
+ * if its snapshot had shown them (the switch has them after it). */
+void		 audit_installed(struct ofnat *, struct nat_session *,
+		    unsigned int n);
+/* A flow with this session cookie is gone (FlowRemoved, refused). */
+void		 audit_flow_gone(struct ofnat *, uint64_t cookie);
+/* An ERROR: 1 if it answered the audit's request (the audit failed). */
+int		 audit_error(struct ofnat *, uint32_t xid);
 
 #endif

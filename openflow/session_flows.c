@@ -130,6 +130,85 @@ dir_put(uint8_t *p, const struct ofp_flow_tmpl *t, const struct dir *d,
 }
 
 /*
+ * The session's two flows, out (inside to remote) and back, rebuilt from
+ * the NAT state and the neighbour table with no packet at hand: what
+ * classify.c would make of the session's next packet.  A hairpin session
+ * has the public address as its remote; its other end is the mapping
+ * holding the remote port.  -1 while a leg or a MAC is not known.
+ */
+int
+session_dirs(struct ofnat *o, const struct nat_session *s, struct dir *out,
+    struct dir *back)
+{
+	const struct nat_mapping *m = s->map, *dm;
+	struct leg		*pub = &o->legs[0], *in, *l;
+	const uint8_t		*hmac, *rmac, *dmac;
+	uint32_t		 paddr = o->conf.vip.s_addr;
+
+	if (m->proto != IPPROTO_TCP && m->proto != IPPROTO_UDP)
+		return -1;
+	if ((in = leg_of_addr(o, m->in_addr)) == NULL ||
+	    (hmac = arp_lookup(o, m->in_addr)) == NULL)
+		return -1;
+	if (s->r_addr == paddr) {
+		if ((dm = nat_lookup_outside(o->nat, m->proto, s->r_port)) ==
+		    NULL || (l = leg_of_addr(o, dm->in_addr)) == NULL ||
+		    (dmac = arp_lookup(o, dm->in_addr)) == NULL)
+			return -1;
+		*out = (struct dir){ in->port_no, l->port_no, m->proto,
+		    m->in_addr, paddr, m->in_port, s->r_port, l->mac, dmac,
+		    paddr, dm->in_addr, m->out_port, dm->in_port };
+		*back = (struct dir){ l->port_no, in->port_no, m->proto,
+		    dm->in_addr, paddr, dm->in_port, m->out_port, in->mac,
+		    hmac, paddr, m->in_addr, s->r_port, m->in_port };
+		return 0;
+	}
+	if (pub->state < LEG_INSTALLING || pub->port_no == 0)
+		return -1;
+	/* The remote's own MAC if it is a neighbour, else the gateway's. */
+	if ((rmac = arp_lookup(o, s->r_addr)) == NULL &&
+	    (rmac = arp_lookup(o, o->conf.pub_gateway.s_addr)) == NULL)
+		return -1;
+	*out = (struct dir){ in->port_no, pub->port_no, m->proto, m->in_addr,
+	    s->r_addr, m->in_port, s->r_port, pub->mac, rmac, paddr,
+	    s->r_addr, m->out_port, s->r_port };
+	*back = (struct dir){ pub->port_no, in->port_no, m->proto, s->r_addr,
+	    paddr, s->r_port, m->out_port, in->mac, hmac, s->r_addr,
+	    m->in_addr, s->r_port, m->in_port };
+	return 0;
+}
+
+/*
+ * Install a flowless session's two flows with the protocol's whole idle
+ * timeout, and no packet: a session restored after the switch lost its
+ * flows.  0, or -1 (nothing sent) with errno.
+ */
+int
+session_install(struct ofnat *o, struct nat_session *s,
+    const struct dir *out, const struct dir *back)
+{
+	const struct ofp_flow_tmpl *t1, *t2;
+	uint16_t		 idle;
+	uint8_t			*p;
+
+	idle = (uint16_t)nat_idle_timeout(o->nat, s->map->proto);
+	if ((t1 = dir_tmpl(o, out)) == NULL || (t2 = dir_tmpl(o, back)) ==
+	    NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((p = ofconn_reserve(o, t1->len + t2->len)) == NULL)
+		return -1;
+	dir_put(p, t1, out, ofconn_xid(o), s->cookie, idle);
+	dir_put(p + t1->len, t2, back, ofconn_xid(o), s->cookie, idle);
+	nat_session_flows(o->nat, s, 2);
+	nat_session_alive(o->nat, s, ofnat_now_ms());
+	audit_installed(o, s, 2);
+	o->c.flow_mod += 2;
+	return 0;
+}
+
+/*
  * Give a session its two flows (first is the direction of the packet at
  * hand) unless it has them, then send the packet along first with the
  * same actions.  All three messages are written straight into the send
@@ -165,6 +244,7 @@ session_go(struct ofnat *o, struct nat_session *s, const struct dir *first,
 		dir_put(p, t2, back, ofconn_xid(o), s->cookie, idle);
 		p += t2->len;
 		nat_session_flows(o->nat, s, 2);
+		audit_installed(o, s, 2);
 		o->c.flow_mod += 2;
 		o->c.setups++;
 	} else {
@@ -172,6 +252,9 @@ session_go(struct ofnat *o, struct nat_session *s, const struct dir *first,
 		fm1 = o->msg;
 		dir_put(fm1, t1, first, 0, s->cookie, idle);
 	}
+	/* Seen by the controller: it counts, and it keeps the session
+	 * alive by the controller's clock (the audit's expiry). */
+	nat_touch(o->nat, s, ofnat_now_ms());
 	(void)ofp_encode_packet_out_raw(p, polen, ofconn_xid(o),
 	    first->in_port, fm1 + t1->actions, t1->actions_len, frame, len);
 	o->c.packet_out++;
@@ -192,6 +275,7 @@ pipeline_flow_removed(struct ofnat *o, const struct ofp_flow_removed *fr)
 	o->c.flow_removed++;
 	if (fr->cookie & COOKIE_TAGS)
 		return;
+	audit_flow_gone(o, fr->cookie);
 	(void)nat_flow_removed(o->nat, fr->cookie, ofnat_now_ms());
 }
 
@@ -207,10 +291,14 @@ pipeline_error(struct ofnat *o, uint32_t xid, const struct ofp_error *e)
 	    e->data[25] == OFPFC_ADD) {
 		for (i = 8; i < 16; i++)
 			cookie = cookie << 8 | e->data[i];
-		if (cookie != 0 && !(cookie & COOKIE_TAGS))
+		if (cookie != 0 && !(cookie & COOKIE_TAGS)) {
+			audit_flow_gone(o, cookie);
 			(void)nat_flow_removed(o->nat, cookie,
 			    ofnat_now_ms());
+		}
 	}
+	if (audit_error(o, xid))
+		return;
 	log_warnx("switch error type %u code %u (xid %u, about %s)",
 	    e->type, e->code, xid, e->data_len >= 2 ?
 	    ofp_type_name(e->data[1]) : "?");

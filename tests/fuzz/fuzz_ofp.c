@@ -1,7 +1,7 @@
 /*
  * The OpenFlow 1.3 codec: the input is a TCP stream.  ofp_header_check
  * frames it; each whole message goes to the decoder for its type (and a
- * MULTIPART message to both PORT_DESC decoders).  Oracle, besides "no
+ * MULTIPART message to the PORT_DESC and FLOW decoders).  Oracle, besides "no
  * crash": framing reports only lengths the header holds and the input
  * has; a decoded message re-encodes (every message here has an encoder),
  * the encoding decodes back to the same struct, encoding that struct
@@ -30,6 +30,7 @@ static union msgs {
 	struct ofp_packet_out		 packet_out;
 	struct ofp_flow_mod		 flow_mod;
 	struct ofp_flow_removed		 flow_removed;
+	struct ofp_flow_stats_request	 fs_request;
 } a, b;
 
 #define CHECK(c)	do { if (!(c)) abort(); } while (0)
@@ -57,6 +58,71 @@ same_data(const uint8_t *p, size_t n, const uint8_t *q, size_t m)
 	CHECK(encode(enc2, (size_t)n1 - 1, xid, &(y)) == -1 &&		\
 	    errno == ERANGE);						\
 } while (0)
+
+/* A FLOW reply's entries, as decoded and as decoded again. */
+#define FS_MAX	(OFP_MAX_MSG_LEN / 56 + 1)
+static struct ofp_flow_stats	 fsa[FS_MAX], fsb[FS_MAX];
+
+static int
+same_fs(const struct ofp_flow_stats *x, const struct ofp_flow_stats *y)
+{
+	return x->table_id == y->table_id &&
+	    x->duration_sec == y->duration_sec &&
+	    x->duration_nsec == y->duration_nsec &&
+	    x->priority == y->priority && x->idle_timeout == y->idle_timeout &&
+	    x->hard_timeout == y->hard_timeout && x->flags == y->flags &&
+	    x->cookie == y->cookie && x->packet_count == y->packet_count &&
+	    x->byte_count == y->byte_count &&
+	    same_data(x->match, x->match_len, y->match, y->match_len) &&
+	    same_data(x->instructions, x->instructions_len, y->instructions,
+	    y->instructions_len);
+}
+
+/* Walk a decoded FLOW reply into out[]; the count. */
+static size_t
+fs_walk(const struct ofp_flow_stats_reply *r, struct ofp_flow_stats *out)
+{
+	struct ofp_match	 m;
+	size_t			 off = 0, n = 0;
+	int			 rc;
+
+	while ((rc = ofp_flow_stats_next(r, &off, &out[n])) == 1) {
+		CHECK(n < FS_MAX);
+		if (ofp_flow_stats_match(&out[n], &m) == 0)
+			CHECK(ofp_match_check(&m) == 0);
+		n++;
+	}
+	CHECK(rc == 0 && off == r->body_len && n == r->n_flows);
+	return n;
+}
+
+/* The FLOW reply oracle: entries survive a re-encoding unchanged. */
+static void
+flow_stats_reply(const uint8_t *p, size_t len, uint32_t xid)
+{
+	struct ofp_flow_stats_reply	 ra, rb;
+	ssize_t				 n1, n2;
+	size_t				 na, nb, i;
+
+	if (ofp_decode_flow_stats_reply(p, len, &ra) == -1)
+		return;
+	na = fs_walk(&ra, fsa);
+	n1 = ofp_encode_flow_stats_reply(enc1, sizeof(enc1), xid, ra.flags,
+	    fsa, na);
+	CHECK(n1 >= 16 && (size_t)n1 == len);
+	CHECK(ofp_decode_flow_stats_reply(enc1, (size_t)n1, &rb) == 0);
+	CHECK(rb.flags == ra.flags);
+	nb = fs_walk(&rb, fsb);
+	CHECK(nb == na);
+	for (i = 0; i < na; i++)
+		CHECK(same_fs(&fsa[i], &fsb[i]));
+	n2 = ofp_encode_flow_stats_reply(enc2, sizeof(enc2), xid, rb.flags,
+	    fsb, nb);
+	CHECK(n2 == n1 && memcmp(enc1, enc2, (size_t)n1) == 0);
+	errno = 0;
+	CHECK(ofp_encode_flow_stats_reply(enc2, (size_t)n1 - 1, xid,
+	    rb.flags, fsb, nb) == -1 && errno == ERANGE);
+}
 
 static void
 empty(ssize_t (*encode)(void *, size_t, uint32_t),
@@ -129,6 +195,17 @@ message(const uint8_t *p, size_t len)
 	case OFPT_MULTIPART_REQUEST:
 		empty(ofp_encode_port_desc_request,
 		    ofp_decode_port_desc_request, p, len, xid);
+		if (ofp_decode_flow_stats_request(p, len, &a.fs_request) == -1)
+			break;
+		ROUND_TRIP(ofp_encode_flow_stats_request,
+		    ofp_decode_flow_stats_request, a.fs_request, b.fs_request,
+		    a.fs_request.table_id == b.fs_request.table_id &&
+		    a.fs_request.out_port == b.fs_request.out_port &&
+		    a.fs_request.out_group == b.fs_request.out_group &&
+		    a.fs_request.cookie == b.fs_request.cookie &&
+		    a.fs_request.cookie_mask == b.fs_request.cookie_mask &&
+		    memcmp(&a.fs_request.match, &b.fs_request.match,
+		    sizeof(a.fs_request.match)) == 0);
 		break;
 	case OFPT_FEATURES_REPLY:
 		if (ofp_decode_features_reply(p, len, &a.features) == -1)
@@ -138,6 +215,7 @@ message(const uint8_t *p, size_t len)
 		    memcmp(&a.features, &b.features, sizeof(a.features)) == 0);
 		break;
 	case OFPT_MULTIPART_REPLY:
+		flow_stats_reply(p, len, xid);
 		if (ofp_decode_port_desc_reply(p, len, &a.port_desc) == -1) {
 			CHECK(errno == EBADMSG || errno == E2BIG ||
 			    errno == EPROTONOSUPPORT);

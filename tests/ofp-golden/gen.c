@@ -128,6 +128,41 @@ udp_ttl1(uint8_t *f)
 	return 60;
 }
 
+/* The switch's answer to the audit: the NAT flow above twice (one
+ * entry without instructions), its match and instructions as encoded. */
+static void
+flow_stats_reply(const struct ofp_flow_mod *fm)
+{
+	static uint8_t		 fmb[1024];
+	struct ofp_flow_stats	 fs[2];
+	ssize_t			 n;
+	size_t			 mlen;
+
+	if ((n = ofp_encode_flow_mod(fmb, sizeof(fmb), 1, fm)) == -1)
+		err(1, "flow_stats_reply");
+	mlen = ((size_t)(fmb[50] << 8 | fmb[51]) + 7) & ~(size_t)7;
+	memset(fs, 0, sizeof(fs));
+	fs[0].table_id = fm->table_id;
+	fs[0].duration_sec = 61;
+	fs[0].duration_nsec = 250000000;
+	fs[0].priority = fm->priority;
+	fs[0].idle_timeout = fm->idle_timeout;
+	fs[0].flags = fm->flags;
+	fs[0].cookie = fm->cookie;
+	fs[0].packet_count = 42;
+	fs[0].byte_count = 4200;
+	fs[0].match = fmb + 48;
+	fs[0].match_len = mlen;
+	fs[0].instructions = fmb + 48 + mlen;
+	fs[0].instructions_len = (size_t)n - 48 - mlen;
+	fs[1] = fs[0];
+	fs[1].cookie = fm->cookie + 1;
+	fs[1].instructions = NULL;
+	fs[1].instructions_len = 0;
+	emit("flow_stats_reply", ofp_encode_flow_stats_reply(msg, sizeof(msg),
+	    9, 0, fs, 2));
+}
+
 static void
 flow_mods(void)
 {
@@ -167,6 +202,7 @@ flow_mods(void)
 	ofp_actions_output(&fm.apply, 1, 0);
 	emit("flow_mod_nat_out", ofp_encode_flow_mod(msg, sizeof(msg), 0x11,
 	    &fm));
+	flow_stats_reply(&fm);
 
 	/* A masked match and goto-table: inside network to the NAT table. */
 	ofp_flow_mod_init(&fm);
@@ -240,6 +276,7 @@ controller_messages(void)
 	struct ofp_switch_config c = { OFPC_FRAG_NORMAL, OFPCML_NO_BUFFER };
 	struct ofp_async_config a;
 	struct ofp_packet_out po;
+	struct ofp_flow_stats_request fsr;
 	uint8_t		 frame[60];
 
 	emit("hello", ofp_encode_hello(msg, sizeof(msg), 1, &h));
@@ -248,6 +285,15 @@ controller_messages(void)
 	emit("port_desc_request", ofp_encode_port_desc_request(msg,
 	    sizeof(msg), 3));
 	emit("set_config", ofp_encode_set_config(msg, sizeof(msg), 4, &c));
+	/* The session flows' audit: table 0, cookies with the top three
+	 * bits clear. */
+	memset(&fsr, 0, sizeof(fsr));
+	fsr.out_port = OFPP_ANY;
+	fsr.out_group = OFPG_ANY;
+	fsr.cookie_mask = 7ull << 61;
+	ofp_match_init(&fsr.match);
+	emit("flow_stats_request", ofp_encode_flow_stats_request(msg,
+	    sizeof(msg), 9, &fsr));
 	memset(&a, 0, sizeof(a));
 	a.packet_in_mask[0] = OFP_ASYNC_BIT(OFPR_NO_MATCH) |
 	    OFP_ASYNC_BIT(OFPR_ACTION) | OFP_ASYNC_BIT(OFPR_INVALID_TTL);

@@ -539,6 +539,73 @@ START_TEST(t_session_churn)
 }
 END_TEST
 
+
+/* What reconciliation with the switch's flow table uses. */
+START_TEST(t_resync)
+{
+	struct nat_table	*t = table(1024, 65535, NAT_FILTER_EIF);
+	struct nat_mapping	*m;
+	struct nat_session	*s1, *s2, *it;
+	struct nat_stats	 st;
+	uint64_t		 old, c2;
+	uint32_t		 slot = 0;
+	int			 n = 0;
+
+	m = nat_outbound(t, IPPROTO_UDP, ip("10.1.0.10"), 5000, 0);
+	ck_assert_ptr_nonnull(m);
+	s1 = nat_session(t, m, ip("198.51.100.1"), 53, 1, 0);
+	s2 = nat_session(t, m, ip("198.51.100.2"), 53, 1, 0);
+	ck_assert_ptr_nonnull(s1);
+	ck_assert_ptr_nonnull(s2);
+	ck_assert_uint_eq(s1->audit, 0);
+	ck_assert_uint_eq(s1->seen, 0);
+	nat_session_flows(t, s1, 2);
+	nat_session_flows(t, s2, 2);
+	/* The walk finds both, in slot order, and ends. */
+	while ((it = nat_session_next(t, &slot)) != NULL)
+		n++;
+	ck_assert_int_eq(n, 2);
+	ck_assert_ptr_null(nat_session_next(t, &slot));
+	/* A new cookie: the old one no longer finds the session, and a
+	 * FlowRemoved with it is unknown. */
+	old = s1->cookie;
+	ck_assert_uint_ne(nat_session_recookie(t, s1), old);
+	ck_assert_uint_eq(s1->cookie & 0xffffff, old & 0xffffff);
+	ck_assert_ptr_null(nat_session_by_cookie(t, old));
+	ck_assert_ptr_eq(nat_session_by_cookie(t, s1->cookie), s1);
+	ck_assert_int_eq(nat_flow_removed(t, old, 0), -1);
+	ck_assert_uint_eq(s1->nflows, 2);
+	/* The switch has none of s1's flows: flowless, ends at the time
+	 * given, and not before. */
+	nat_session_alive(t, s1, 1000);
+	ck_assert_uint_eq(s1->expires_ms, 1000 + 1000ull * NAT_UDP_DEFAULT);
+	nat_session_resync(t, s1, 0, 5000);
+	ck_assert_uint_eq(s1->nflows, 0);
+	ck_assert_uint_eq(nat_next_expiry(t), 5000);
+	ck_assert_uint_eq(nat_expire(t, 4999, NULL, NULL), 0);
+	/* Flows again: off the expiry list. */
+	nat_session_resync(t, s1, 2, 5000);
+	ck_assert_uint_eq(nat_next_expiry(t), 0);
+	ck_assert_uint_eq(nat_expire(t, 9999, NULL, NULL), 0);
+	nat_session_resync(t, s1, 0, 5000);
+	ck_assert_uint_eq(nat_expire(t, 5000, NULL, NULL), 1);
+	/* Ending the last session by hand ends the mapping, told first. */
+	c2 = s2->cookie;
+	ended = 0;
+	nat_session_end(t, s2, count_end, NULL);
+	ck_assert_int_eq(ended, 1);
+	ck_assert_ptr_null(nat_session_by_cookie(t, c2));
+	ck_assert_ptr_null(nat_lookup_inside(t, IPPROTO_UDP,
+	    ip("10.1.0.10"), 5000));
+	nat_stats_get(t, &st);
+	ck_assert_uint_eq(st.sessions, 0);
+	ck_assert_uint_eq(st.mappings, 0);
+	slot = 0;
+	ck_assert_ptr_null(nat_session_next(t, &slot));
+	nat_free(t);
+}
+END_TEST
+
 Suite *
 nat_table_suite(void)
 {
@@ -559,6 +626,7 @@ nat_table_suite(void)
 	tcase_add_test(tc, t_many_sessions);
 	tcase_add_test(tc, t_cookie_reuse);
 	tcase_add_test(tc, t_session_churn);
+	tcase_add_test(tc, t_resync);
 	/* The churn runs a million setups: slow under ASan on a busy host. */
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);

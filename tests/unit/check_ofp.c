@@ -1858,6 +1858,248 @@ START_TEST(tmpl_packet_out_raw)
 }
 END_TEST
 
+
+/* MULTIPART FLOW statistics. */
+
+/* A session-like flow mod, encoded into fmbuf; its match and
+ * instructions are the bytes a switch reports for it. */
+static uint8_t	 fmbuf[1024];
+
+static void
+fs_from_flow_mod(struct ofp_flow_stats *fs, uint64_t cookie,
+    struct ofp_match *mout)
+{
+	struct ofp_flow_mod	 f;
+	size_t			 n, mlen;
+
+	ofp_flow_mod_init(&f);
+	f.cookie = cookie;
+	f.priority = 200;
+	f.idle_timeout = 300;
+	f.flags = OFPFF_SEND_FLOW_REM;
+	ofp_match_in_port(&f.match, 2);
+	ofp_match_eth_type(&f.match, 0x0800);
+	ofp_match_ip_proto(&f.match, 17);
+	ofp_match_ipv4_src(&f.match, htonl(0x0a000002));
+	ofp_match_udp_src(&f.match, 4000);
+	f.instructions = OFPIT_BIT(OFPIT_APPLY_ACTIONS);
+	ofp_actions_dec_nw_ttl(&f.apply);
+	ofp_actions_output(&f.apply, 1, 0);
+	n = ok_len(ofp_encode_flow_mod(fmbuf, sizeof(fmbuf), 1, &f));
+	mlen = ((size_t)(fmbuf[48 + 2] << 8 | fmbuf[48 + 3]) + 7) & ~7u;
+	memset(fs, 0, sizeof(*fs));
+	fs->table_id = 0;
+	fs->duration_sec = 12;
+	fs->duration_nsec = 345;
+	fs->priority = 200;
+	fs->idle_timeout = 300;
+	fs->flags = OFPFF_SEND_FLOW_REM;
+	fs->cookie = cookie;
+	fs->packet_count = 1000;
+	fs->byte_count = 64000;
+	fs->match = fmbuf + 48;
+	fs->match_len = mlen;
+	fs->instructions = fmbuf + 48 + mlen;
+	fs->instructions_len = n - 48 - mlen;
+	if (mout != NULL)
+		*mout = f.match;
+}
+
+START_TEST(flow_stats_request)
+{
+	struct ofp_flow_stats_request	 r, r2;
+	/* The session cookies' filter: the top three bits clear. */
+	const uint8_t	 want[] = { 4, 18, 0, 56, 0, 0, 0, 7,
+	    0, 1, 0, 0, 0, 0, 0, 0,
+	    0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	    0, 0, 0, 0,
+	    0, 0, 0, 0, 0, 0, 0, 0, 0xe0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 1, 0, 4, 0, 0, 0, 0 };
+	size_t		 n, i;
+
+	memset(&r, 0, sizeof(r));
+	r.table_id = 0;
+	r.out_port = OFPP_ANY;
+	r.out_group = OFPG_ANY;
+	r.cookie = 0;
+	r.cookie_mask = 7ull << 61;
+	ofp_match_init(&r.match);
+	n = ok_len(ofp_encode_flow_stats_request(buf, sizeof(buf), 7, &r));
+	ck_assert_uint_eq(n, sizeof(want));
+	ck_assert_mem_eq(buf, want, n);
+	ck_assert_int_eq(ofp_decode_flow_stats_request(buf, n, &r2), 0);
+	ck_assert_uint_eq(r2.cookie_mask, r.cookie_mask);
+	ck_assert_uint_eq(r2.out_port, OFPP_ANY);
+	ck_assert(ofp_match_equal(&r.match, &r2.match));
+	/* Cut anywhere (the length field agreeing): refused. */
+	for (i = 0; i < n; i++) {
+		memcpy(tmp, buf, n);
+		set16(tmp + 2, (uint16_t)i);
+		ck_assert_int_eq(ofp_decode_flow_stats_request(tmp, i, &r2),
+		    -1);
+	}
+	/* Another multipart type, flags, trailing bytes. */
+	memcpy(tmp, buf, n);
+	tmp[9] = OFPMP_PORT_DESC;
+	ck_assert_int_eq(ofp_decode_flow_stats_request(tmp, n, &r2), -1);
+	memcpy(tmp, buf, n);
+	tmp[11] = 1;
+	ck_assert_int_eq(ofp_decode_flow_stats_request(tmp, n, &r2), -1);
+	memcpy(tmp, buf, n);
+	memset(tmp + n, 0, 8);
+	set16(tmp + 2, (uint16_t)(n + 8));
+	ck_assert_int_eq(ofp_decode_flow_stats_request(tmp, n + 8, &r2), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	/* The PORT_DESC decoder does not take it, nor this one a
+	 * PORT_DESC request. */
+	ck_assert_int_eq(ofp_decode_port_desc_request(buf, n), -1);
+	n = ok_len(ofp_encode_port_desc_request(tmp, sizeof(tmp), 1));
+	ck_assert_int_eq(ofp_decode_flow_stats_request(tmp, n, &r2), -1);
+	/* A buffer one byte short. */
+	memset(tmp, 0xaa, sizeof(tmp));
+	ck_assert_int_eq(ofp_encode_flow_stats_request(tmp, sizeof(want) - 1,
+	    7, &r), -1);
+	ck_assert_int_eq(errno, ERANGE);
+	ck_assert_uint_eq(tmp[sizeof(want) - 1], 0xaa);
+}
+END_TEST
+
+START_TEST(flow_stats_reply)
+{
+	struct ofp_flow_stats		 fs[3], got;
+	struct ofp_flow_stats_reply	 r;
+	struct ofp_match		 m, m2;
+	size_t				 n, off, k, i;
+
+	fs_from_flow_mod(&fs[0], 0x1000001, &m);
+	fs[1] = fs[0];
+	fs[1].cookie = 0x2000001;
+	fs[1].packet_count = 0;
+	/* No instructions at all (a drop flow) is framed too. */
+	fs[2] = fs[0];
+	fs[2].instructions = NULL;
+	fs[2].instructions_len = 0;
+	n = ok_len(ofp_encode_flow_stats_reply(buf, sizeof(buf), 9,
+	    OFPMPF_REPLY_MORE, fs, 3));
+	ck_assert_int_eq(buf[1], OFPT_MULTIPART_REPLY);
+	ck_assert_int_eq(ofp_decode_flow_stats_reply(buf, n, &r), 0);
+	ck_assert_uint_eq(r.flags, OFPMPF_REPLY_MORE);
+	ck_assert_uint_eq(r.n_flows, 3);
+	for (off = 0, k = 0; ofp_flow_stats_next(&r, &off, &got) == 1; k++) {
+		ck_assert_uint_eq(got.cookie, fs[k].cookie);
+		ck_assert_uint_eq(got.packet_count, fs[k].packet_count);
+		ck_assert_uint_eq(got.byte_count, fs[k].byte_count);
+		ck_assert_uint_eq(got.duration_sec, 12);
+		ck_assert_uint_eq(got.duration_nsec, 345);
+		ck_assert_uint_eq(got.priority, 200);
+		ck_assert_uint_eq(got.idle_timeout, 300);
+		ck_assert_uint_eq(got.flags, OFPFF_SEND_FLOW_REM);
+		ck_assert_uint_eq(got.match_len, fs[k].match_len);
+		ck_assert_mem_eq(got.match, fs[k].match, got.match_len);
+		ck_assert_uint_eq(got.instructions_len,
+		    fs[k].instructions_len);
+		if (got.instructions_len > 0)
+			ck_assert_mem_eq(got.instructions, fs[k].instructions,
+			    got.instructions_len);
+		ck_assert_int_eq(ofp_flow_stats_match(&got, &m2), 0);
+		ck_assert(ofp_match_equal(&m, &m2));
+	}
+	ck_assert_uint_eq(k, 3);
+	/* An empty reply: the last part of a table with nothing left. */
+	n = ok_len(ofp_encode_flow_stats_reply(tmp, sizeof(tmp), 9, 0, NULL,
+	    0));
+	ck_assert_uint_eq(n, 16);
+	ck_assert_int_eq(ofp_decode_flow_stats_reply(tmp, n, &r), 0);
+	ck_assert_uint_eq(r.n_flows, 0);
+	off = 0;
+	ck_assert_int_eq(ofp_flow_stats_next(&r, &off, &got), 0);
+	/* Every cut inside an entry is refused; cuts between entries
+	 * are whole messages of fewer flows. */
+	n = ok_len(ofp_encode_flow_stats_reply(buf, sizeof(buf), 9, 0, fs,
+	    2));
+	for (i = 16; i < n; i++) {
+		memcpy(tmp, buf, i);
+		set16(tmp + 2, (uint16_t)i);
+		ck_assert_int_eq(ofp_decode_flow_stats_reply(tmp, i, &r),
+		    i == 16 || i == 16 + (n - 16) / 2 ? 0 : -1);
+	}
+	/* The PORT_DESC decoder does not take a FLOW reply, nor this one
+	 * a PORT_DESC reply. */
+	ck_assert_int_eq(ofp_decode_port_desc_reply(buf, n, &pdr2), -1);
+	i = ok_len(ofp_encode_port_desc_reply(tmp, sizeof(tmp), 1, &pdr));
+	ck_assert_int_eq(ofp_decode_flow_stats_reply(tmp, i, &r), -1);
+	/* A buffer one byte short writes nothing past it. */
+	memset(tmp, 0xaa, sizeof(tmp));
+	ck_assert_int_eq(ofp_encode_flow_stats_reply(tmp, n - 1, 9, 0, fs, 2),
+	    -1);
+	ck_assert_int_eq(errno, ERANGE);
+	ck_assert_uint_eq(tmp[n - 1], 0xaa);
+}
+END_TEST
+
+START_TEST(flow_stats_reply_bad)
+{
+	struct ofp_flow_stats		 fs, bad;
+	struct ofp_flow_stats_reply	 r;
+	size_t				 n, mlen;
+
+	fs_from_flow_mod(&fs, 0x1000001, NULL);
+	mlen = fs.match_len;
+	n = ok_len(ofp_encode_flow_stats_reply(buf, sizeof(buf), 9, 0, &fs,
+	    1));
+	ck_assert_int_eq(ofp_decode_flow_stats_reply(buf, n, &r), 0);
+	/* The entry's length: short of its fixed part, past the end,
+	 * cutting the match. */
+	memcpy(tmp, buf, n);
+	set16(tmp + 16, 48);
+	ck_assert_int_eq(ofp_decode_flow_stats_reply(tmp, n, &r), -1);
+	set16(tmp + 16, (uint16_t)(n - 16 + 8));
+	ck_assert_int_eq(ofp_decode_flow_stats_reply(tmp, n, &r), -1);
+	set16(tmp + 16, (uint16_t)(48 + mlen - 8));
+	ck_assert_int_eq(ofp_decode_flow_stats_reply(tmp, n, &r), -1);
+	/* The match: not OXM, padding not zero, length past the entry. */
+	memcpy(tmp, buf, n);
+	tmp[16 + 48 + 1] = 0;
+	ck_assert_int_eq(ofp_decode_flow_stats_reply(tmp, n, &r), -1);
+	memcpy(tmp, buf, n);
+	tmp[16 + 48 + mlen - 1] = 1;
+	ck_assert_int_eq(ofp_decode_flow_stats_reply(tmp, n, &r), -1);
+	memcpy(tmp, buf, n);
+	set16(tmp + 16 + 48 + 2, 4000);
+	ck_assert_int_eq(ofp_decode_flow_stats_reply(tmp, n, &r), -1);
+	/* An instruction length not a multiple of 8, or past the end. */
+	memcpy(tmp, buf, n);
+	set16(tmp + 16 + 48 + mlen + 2, 12);
+	ck_assert_int_eq(ofp_decode_flow_stats_reply(tmp, n, &r), -1);
+	set16(tmp + 16 + 48 + mlen + 2, 4096);
+	ck_assert_int_eq(ofp_decode_flow_stats_reply(tmp, n, &r), -1);
+	/* Unknown multipart flags. */
+	memcpy(tmp, buf, n);
+	tmp[11] = 2;
+	ck_assert_int_eq(ofp_decode_flow_stats_reply(tmp, n, &r), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	/* The encoder refuses what the decoder would. */
+	bad = fs;
+	bad.match_len -= 8;
+	ck_assert_int_eq(ofp_encode_flow_stats_reply(tmp, sizeof(tmp), 1, 0,
+	    &bad, 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	bad = fs;
+	bad.instructions_len -= 4;
+	ck_assert_int_eq(ofp_encode_flow_stats_reply(tmp, sizeof(tmp), 1, 0,
+	    &bad, 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(ofp_encode_flow_stats_reply(tmp, sizeof(tmp), 1, 2,
+	    &fs, 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	/* A match outside the subset still frames (its cookie counts),
+	 * but does not decode. */
+	memcpy(tmp, buf, n);
+	tmp[16 + 48 + 4 + 3] = 8;	/* in_port's OXM length 4 -> 8 */
+	ck_assert_int_eq(ofp_decode_flow_stats_reply(tmp, n, &r), 0);
+}
+END_TEST
+
 Suite *
 ofp_suite(void)
 {
@@ -1920,6 +2162,9 @@ ofp_suite(void)
 	tcase_add_test(tm, tmpl_refuses);
 	tcase_add_test(tm, tmpl_copy_is_the_encoding);
 	tcase_add_test(tm, tmpl_packet_out_raw);
+	tcase_add_test(rt, flow_stats_request);
+	tcase_add_test(rt, flow_stats_reply);
+	tcase_add_test(bad, flow_stats_reply_bad);
 	suite_add_tcase(s, tm);
 	return s;
 }
