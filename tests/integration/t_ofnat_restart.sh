@@ -24,21 +24,7 @@ LAB_BUILD=${1:-${VROUTER_BUILD:-build}}
 . "$LAB_ROOT/tests/lab/lab.sh"
 . "$LAB_ROOT/tests/lab/ovs.sh"
 
-lab_need
-case $LAB_BUILD in
-/*) OFNAT=$LAB_BUILD/vrouter-ofnat ;;
-*) OFNAT=$LAB_ROOT/$LAB_BUILD/vrouter-ofnat ;;
-esac
-if [ ! -x "$OFNAT" ]; then
-	echo "1..0 # SKIP $OFNAT not built"
-	exit 77
-fi
-for c in ovs-vswitchd ovsdb-server socat ethtool python3; do
-	if ! command -v "$c" >/dev/null 2>&1; then
-		echo "1..0 # SKIP $c missing (make deps)"
-		exit 77
-	fi
-done
+ovs_need socat ethtool python3
 
 # Short enough to watch, long enough that a stream of one datagram every
 # 0.3 s never idles out on a loaded machine.
