@@ -40,26 +40,8 @@ lab_topo_ovs || exit 1
 lab_sysctl srv net.ipv4.icmp_ratelimit=0 || exit 1
 SOCK=$LAB_DIR/ofnat.sock
 
-cat >"$LAB_DIR/router.json" <<EOF
-{
-	"router_id": "ofnat-lab",
-	"node": { "name": "ofr", "priority": 100 },
-	"vrrp": { "unicast": false },
-	"sync": { "interface": "eth9", "address": "10.255.0.1/24" },
-	"public": { "interface": "eth0", "vip": "$LAB_OF_PUB", "prefix": 32,
-		    "gateway": "$LAB_SRV1", "vrid": 51 },
-	"networks": [
-		{ "name": "lan1", "interface": "eth1", "cidr": "10.1.0.0/24",
-		  "gateway": "10.1.0.1", "vrid": 52 }
-	],
-	"port_forwards": [
-		{ "proto": "tcp", "public_port": 8080, "host": "$LAB_H2",
-		  "port": 80 }
-	],
-	"host_channel": { "enabled": false },
-	"conntrackd": { "enabled": false }
-}
-EOF
+ovs_router_json ofnat-lab \
+    '{ "proto": "tcp", "public_port": 8080, "host": "'"$LAB_H2"'", "port": 80 }'
 
 ctl()
 {

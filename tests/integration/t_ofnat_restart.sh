@@ -34,23 +34,7 @@ lab_topo_ovs || exit 1
 SOCK=$LAB_DIR/ofnat.sock
 PY=/usr/bin/python3
 
-cat >"$LAB_DIR/router.json" <<EOF2
-{
-	"router_id": "ofnat-restart",
-	"node": { "name": "ofr", "priority": 100 },
-	"vrrp": { "unicast": false },
-	"sync": { "interface": "eth9", "address": "10.255.0.1/24" },
-	"public": { "interface": "eth0", "vip": "$LAB_OF_PUB", "prefix": 32,
-		    "gateway": "$LAB_SRV1", "vrid": 51 },
-	"networks": [
-		{ "name": "lan1", "interface": "eth1", "cidr": "10.1.0.0/24",
-		  "gateway": "10.1.0.1", "vrid": 52 }
-	],
-	"port_forwards": [],
-	"host_channel": { "enabled": false },
-	"conntrackd": { "enabled": false }
-}
-EOF2
+ovs_router_json ofnat-restart
 
 ctl()
 {

@@ -199,3 +199,34 @@ ovs_need()
 		fi
 	done
 }
+
+# ovs_router_json ID [FORWARD...]: $LAB_DIR/router.json for the lab's
+# router ofr: router_id ID, the public leg on eth0, lan1 on eth1, and the
+# FORWARDs (each one JSON object) as its port_forwards.
+ovs_router_json()
+{
+	local id="$1" fwd="" f
+	shift
+	for f in "$@"; do
+		fwd="$fwd${fwd:+,}
+		$f"
+	done
+	cat >"$LAB_DIR/router.json" <<EOF
+{
+	"router_id": "$id",
+	"node": { "name": "ofr", "priority": 100 },
+	"vrrp": { "unicast": false },
+	"sync": { "interface": "eth9", "address": "10.255.0.1/24" },
+	"public": { "interface": "eth0", "vip": "$LAB_OF_PUB", "prefix": 32,
+		    "gateway": "$LAB_SRV1", "vrid": 51 },
+	"networks": [
+		{ "name": "lan1", "interface": "eth1", "cidr": "10.1.0.0/24",
+		  "gateway": "10.1.0.1", "vrid": 52 }
+	],
+	"port_forwards": [$fwd
+	],
+	"host_channel": { "enabled": false },
+	"conntrackd": { "enabled": false }
+}
+EOF
+}
