@@ -2,7 +2,8 @@
 # controller's own sources and binary go below the codec's lines.
 INC.openflow := -Iopenflow -Irouter-json -Ilib
 OFP_SRCS := openflow/ofp_msg.c openflow/ofp_match.c openflow/ofp_action.c \
-	    openflow/ofp_flow.c openflow/ofp_tmpl.c openflow/ofp_stats.c
+	    openflow/ofp_flow.c openflow/ofp_tmpl.c openflow/ofp_stats.c \
+	    openflow/ofp_role.c
 OFP_OBJS := $(OFP_SRCS:%.c=$(B)/%.o)
 
 # vrouter-ofnat, the controller (docs/ofnat.md).

@@ -304,6 +304,14 @@ enum {
 	OFPET_EXPERIMENTER = 0xffff,
 };
 #define OFPHFC_INCOMPATIBLE	0	/* HELLO_FAILED code */
+/* ROLE_REQUEST_FAILED codes: a switch refuses a ROLE_REQUEST with one
+ * of these; data holds the request, so its xid and generation_id tell
+ * which one. */
+enum {
+	OFPRRFC_STALE = 0,	/* generation_id older than the last seen */
+	OFPRRFC_UNSUP = 1,	/* roles not supported (auxiliary link) */
+	OFPRRFC_BAD_ROLE = 2,	/* role outside OFPCR_ROLE_* */
+};
 
 struct ofp_error {
 	uint16_t	 type;
@@ -495,6 +503,52 @@ ssize_t	 ofp_encode_set_async(void *, size_t, uint32_t xid,
 	    const struct ofp_async_config *);
 int	 ofp_decode_set_async(const void *, size_t,
 	    struct ofp_async_config *);
+/* GET_ASYNC_REQUEST (no body) and GET_ASYNC_REPLY (the switch's masks
+ * for this connection, in SET_ASYNC's layout). */
+ssize_t	 ofp_encode_get_async_request(void *, size_t, uint32_t xid);
+int	 ofp_decode_get_async_request(const void *, size_t);
+ssize_t	 ofp_encode_get_async_reply(void *, size_t, uint32_t xid,
+	    const struct ofp_async_config *);
+int	 ofp_decode_get_async_reply(const void *, size_t,
+	    struct ofp_async_config *);
+
+/*
+ * ROLE_REQUEST and ROLE_REPLY (ofp_role.c): a controller asks to be
+ * master, slave or equal; the reply gives its role and the switch's
+ * generation_id.  role is one of OFPCR_ROLE_* (EINVAL to encode another,
+ * EBADMSG to decode one, as OVS answers OFPRRFC_BAD_ROLE); NOCHANGE
+ * only asks.  generation_id counts masterships (it is compared only for
+ * MASTER and SLAVE, see ofp_role_stale) and is kept as sent for the
+ * other roles too.
+ */
+enum {
+	OFPCR_ROLE_NOCHANGE = 0,
+	OFPCR_ROLE_EQUAL = 1,
+	OFPCR_ROLE_MASTER = 2,
+	OFPCR_ROLE_SLAVE = 3,
+};
+struct ofp_role {
+	uint32_t	role;		/* OFPCR_ROLE_* */
+	uint64_t	generation_id;
+};
+ssize_t	 ofp_encode_role_request(void *, size_t, uint32_t xid,
+	    const struct ofp_role *);
+ssize_t	 ofp_encode_role_reply(void *, size_t, uint32_t xid,
+	    const struct ofp_role *);
+int	 ofp_decode_role_request(const void *, size_t, struct ofp_role *);
+int	 ofp_decode_role_reply(const void *, size_t, struct ofp_role *);
+/* "nochange", "equal", "master", "slave", or "UNKNOWN"; static. */
+const char	*ofp_role_name(uint32_t role);
+
+/*
+ * The generation_id rule for a MASTER or SLAVE request (OpenFlow 1.3,
+ * 6.3.6): with no generation_id seen yet (seen 0) nothing is stale;
+ * otherwise req is stale when the signed 64-bit distance req - cur is
+ * negative, so the counter may wrap.  1 if stale (the switch answers
+ * OFPET_ROLE_REQUEST_FAILED/OFPRRFC_STALE and keeps cur), else 0 (the
+ * switch takes req as its new cur).  Pure; the caller keeps seen and cur.
+ */
+int	 ofp_role_stale(int seen, uint64_t cur, uint64_t req);
 
 /* PACKET_IN. */
 enum {

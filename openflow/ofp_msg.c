@@ -1,8 +1,9 @@
 /*
  * OpenFlow 1.3 framing and the fixed-size and simple messages: HELLO,
- * ERROR, ECHO, FEATURES, SET_CONFIG, SET_ASYNC, BARRIER, PORT_DESC and
- * PORT_STATUS.  Every decoder checks the exact size per type; pad fields
- * inside fixed structures are ignored on input and zero on output.
+ * ERROR, ECHO, FEATURES, SET_CONFIG, SET_ASYNC, GET_ASYNC, BARRIER,
+ * PORT_DESC and PORT_STATUS.  Every decoder checks the exact size per
+ * type; pad fields inside fixed structures are ignored on input and zero
+ * on output.
  */
 #include <errno.h>
 #include <string.h>
@@ -618,15 +619,15 @@ ofp_decode_set_config(const void *msg, size_t len,
 	return 0;
 }
 
-/* SET_ASYNC: three pairs of 32-bit masks. */
+/* SET_ASYNC and GET_ASYNC_REPLY: three pairs of 32-bit masks. */
 
-ssize_t
-ofp_encode_set_async(void *buf, size_t size, uint32_t xid,
+static ssize_t
+encode_async(void *buf, size_t size, uint8_t type, uint32_t xid,
     const struct ofp_async_config *a)
 {
 	uint8_t		*p = buf;
 
-	if (ofp_start(p, size, OFPT_SET_ASYNC, ASYNC_LEN, xid) == -1)
+	if (ofp_start(p, size, type, ASYNC_LEN, xid) == -1)
 		return -1;
 	ofp_put32(p + 8, a->packet_in_mask[0]);
 	ofp_put32(p + 12, a->packet_in_mask[1]);
@@ -637,14 +638,14 @@ ofp_encode_set_async(void *buf, size_t size, uint32_t xid,
 	return ASYNC_LEN;
 }
 
-int
-ofp_decode_set_async(const void *msg, size_t len,
+static int
+decode_async(const void *msg, size_t len, uint8_t type,
     struct ofp_async_config *a)
 {
 	const uint8_t	*p = msg;
 
 	memset(a, 0, sizeof(*a));
-	if (ofp_open(p, len, OFPT_SET_ASYNC, ASYNC_LEN) == -1)
+	if (ofp_open(p, len, type, ASYNC_LEN) == -1)
 		return -1;
 	if (len != ASYNC_LEN) {
 		errno = EBADMSG;
@@ -657,4 +658,44 @@ ofp_decode_set_async(const void *msg, size_t len,
 	a->flow_removed_mask[0] = ofp_get32(p + 24);
 	a->flow_removed_mask[1] = ofp_get32(p + 28);
 	return 0;
+}
+
+ssize_t
+ofp_encode_set_async(void *buf, size_t size, uint32_t xid,
+    const struct ofp_async_config *a)
+{
+	return encode_async(buf, size, OFPT_SET_ASYNC, xid, a);
+}
+
+int
+ofp_decode_set_async(const void *msg, size_t len,
+    struct ofp_async_config *a)
+{
+	return decode_async(msg, len, OFPT_SET_ASYNC, a);
+}
+
+ssize_t
+ofp_encode_get_async_reply(void *buf, size_t size, uint32_t xid,
+    const struct ofp_async_config *a)
+{
+	return encode_async(buf, size, OFPT_GET_ASYNC_REPLY, xid, a);
+}
+
+int
+ofp_decode_get_async_reply(const void *msg, size_t len,
+    struct ofp_async_config *a)
+{
+	return decode_async(msg, len, OFPT_GET_ASYNC_REPLY, a);
+}
+
+ssize_t
+ofp_encode_get_async_request(void *buf, size_t size, uint32_t xid)
+{
+	return encode_empty(buf, size, OFPT_GET_ASYNC_REQUEST, xid);
+}
+
+int
+ofp_decode_get_async_request(const void *msg, size_t len)
+{
+	return decode_empty(msg, len, OFPT_GET_ASYNC_REQUEST);
 }

@@ -1,8 +1,8 @@
 /*
  * Unit tests for the OpenFlow 1.3 codec (openflow/ofp*.c): bad input
  * first (framing, truncation, lengths, OXM, actions, instructions,
- * padding), then what the encoder refuses, then round trips of every
- * message, then limits.
+ * padding, roles), then what the encoder refuses, then round trips of
+ * every message and the generation_id rule, then limits.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -370,10 +370,71 @@ dec_barrier(const void *p, size_t n)
 	return ofp_decode_barrier_request(p, n);
 }
 
+static ssize_t
+enc_get_async_request(void *p, size_t n)
+{
+	return ofp_encode_get_async_request(p, n, 15);
+}
+
+static int
+dec_get_async_request(const void *p, size_t n)
+{
+	return ofp_decode_get_async_request(p, n);
+}
+
+static ssize_t
+enc_get_async_reply(void *p, size_t n)
+{
+	struct ofp_async_config a = { { 3, 0 }, { 7, 7 }, { 15, 0 } };
+
+	return ofp_encode_get_async_reply(p, n, 15, &a);
+}
+
+static int
+dec_get_async_reply(const void *p, size_t n)
+{
+	struct ofp_async_config a;
+
+	return ofp_decode_get_async_reply(p, n, &a);
+}
+
+static ssize_t
+enc_role_request(void *p, size_t n)
+{
+	struct ofp_role r = { OFPCR_ROLE_MASTER, 0x8000000000000001ULL };
+
+	return ofp_encode_role_request(p, n, 16, &r);
+}
+
+static int
+dec_role_request(const void *p, size_t n)
+{
+	struct ofp_role r;
+
+	return ofp_decode_role_request(p, n, &r);
+}
+
+static ssize_t
+enc_role_reply(void *p, size_t n)
+{
+	struct ofp_role r = { OFPCR_ROLE_SLAVE, 42 };
+
+	return ofp_encode_role_reply(p, n, 16, &r);
+}
+
+static int
+dec_role_reply(const void *p, size_t n)
+{
+	struct ofp_role r;
+
+	return ofp_decode_role_reply(p, n, &r);
+}
+
 enum {
 	S_HELLO, S_ECHO, S_ERROR, S_FEATURES, S_PORT_DESC, S_PORT_STATUS,
 	S_SET_CONFIG, S_SET_ASYNC, S_PACKET_IN, S_PACKET_OUT, S_FLOW_MOD,
-	S_FLOW_REMOVED, S_PORT_DESC_REQUEST, S_BARRIER, S_MAX
+	S_FLOW_REMOVED, S_PORT_DESC_REQUEST, S_BARRIER, S_GET_ASYNC_REQUEST,
+	S_GET_ASYNC_REPLY, S_ROLE_REQUEST, S_ROLE_REPLY, S_MAX
 };
 
 static struct sample samples[S_MAX] = {
@@ -405,6 +466,14 @@ static struct sample samples[S_MAX] = {
 	[S_PORT_DESC_REQUEST] = { "port_desc_request", enc_port_desc_request,
 	    dec_port_desc_request, 0, { 0 } },
 	[S_BARRIER] = { "barrier_request", enc_barrier, dec_barrier, 0,
+	    { 0 } },
+	[S_GET_ASYNC_REQUEST] = { "get_async_request", enc_get_async_request,
+	    dec_get_async_request, 0, { 0 } },
+	[S_GET_ASYNC_REPLY] = { "get_async_reply", enc_get_async_reply,
+	    dec_get_async_reply, 0, { 0 } },
+	[S_ROLE_REQUEST] = { "role_request", enc_role_request,
+	    dec_role_request, 0, { 0 } },
+	[S_ROLE_REPLY] = { "role_reply", enc_role_reply, dec_role_reply, 0,
 	    { 0 } },
 };
 
@@ -1205,7 +1274,231 @@ START_TEST(encoder_short_buffer)
 }
 END_TEST
 
+/* A role outside OFPCR_ROLE_*: malformed (OVS: OFPRRFC_BAD_ROLE). */
+START_TEST(role_bad)
+{
+	struct ofp_role r = { OFPCR_ROLE_SLAVE + 1, 7 }, r2;
+	const uint32_t	 bad[] = { 4, 0x100, 0xffffffffu };
+	size_t	 i, n;
+
+	memset(tmp, 0xa5, 64);
+	ck_assert_int_eq(ofp_encode_role_request(tmp, 64, 1, &r), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_uint_eq(tmp[0], 0xa5);
+	r.role = 0xffffffffu;
+	ck_assert_int_eq(ofp_encode_role_reply(tmp, 64, 1, &r), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r.role = OFPCR_ROLE_MASTER;
+		n = ok_len(ofp_encode_role_request(buf, sizeof(buf), 1, &r));
+		buf[8] = (uint8_t)(bad[i] >> 24);
+		buf[9] = (uint8_t)(bad[i] >> 16);
+		buf[10] = (uint8_t)(bad[i] >> 8);
+		buf[11] = (uint8_t)bad[i];
+		errno = 0;
+		ck_assert_int_eq(ofp_decode_role_request(buf, n, &r2), -1);
+		ck_assert_int_eq(errno, EBADMSG);
+		ck_assert_uint_eq(r2.role, 0);
+		ck_assert_uint_eq(r2.generation_id, 0);
+		buf[1] = OFPT_ROLE_REPLY;
+		ck_assert_int_eq(ofp_decode_role_reply(buf, n, &r2), -1);
+		ck_assert_int_eq(errno, EBADMSG);
+	}
+	/* A request is not a reply, nor the other way round. */
+	r.role = OFPCR_ROLE_EQUAL;
+	n = ok_len(ofp_encode_role_request(buf, sizeof(buf), 1, &r));
+	ck_assert_int_eq(ofp_decode_role_reply(buf, n, &r2), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	n = ok_len(ofp_encode_role_reply(buf, sizeof(buf), 1, &r));
+	ck_assert_int_eq(ofp_decode_role_request(buf, n, &r2), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+}
+END_TEST
+
 /* Round trips. */
+
+START_TEST(roundtrip_role)
+{
+	struct ofp_role	 r = { OFPCR_ROLE_MASTER, 0x8000000000000005ULL }, r2;
+	const uint8_t	 want[] = { 4, 24, 0, 24, 0, 0, 0, 10,
+	    0, 0, 0, 2, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 5 };
+	uint32_t	 role;
+	size_t		 n;
+
+	n = ok_len(ofp_encode_role_request(buf, sizeof(buf), 10, &r));
+	ck_assert_uint_eq(n, sizeof(want));
+	ck_assert_mem_eq(buf, want, n);
+	ck_assert_int_eq(ofp_decode_role_request(buf, n, &r2), 0);
+	ck_assert_uint_eq(r2.role, OFPCR_ROLE_MASTER);
+	ck_assert_uint_eq(r2.generation_id, 0x8000000000000005ULL);
+	/* The pad is ignored on input and written as zero. */
+	buf[12] = 0xff;
+	buf[15] = 0x01;
+	ck_assert_int_eq(ofp_decode_role_request(buf, n, &r2), 0);
+	ck_assert_uint_eq(r2.generation_id, 0x8000000000000005ULL);
+	ck_assert_uint_eq(ok_len(ofp_encode_role_request(tmp, sizeof(tmp), 10,
+	    &r2)), n);
+	ck_assert_mem_eq(tmp, want, n);
+	/* Every role, both messages; the generation is kept as sent. */
+	for (role = OFPCR_ROLE_NOCHANGE; role <= OFPCR_ROLE_SLAVE; role++) {
+		r.role = role;
+		r.generation_id = ~0ULL - role;
+		n = ok_len(ofp_encode_role_reply(buf, sizeof(buf), 3, &r));
+		ck_assert_uint_eq(buf[1], OFPT_ROLE_REPLY);
+		ck_assert_int_eq(ofp_decode_role_reply(buf, n, &r2), 0);
+		ck_assert_uint_eq(r2.role, role);
+		ck_assert_uint_eq(r2.generation_id, ~0ULL - role);
+		n = ok_len(ofp_encode_role_request(buf, sizeof(buf), 3, &r));
+		ck_assert_int_eq(ofp_decode_role_request(buf, n, &r2), 0);
+		ck_assert_uint_eq(r2.role, role);
+	}
+	ck_assert_str_eq(ofp_role_name(OFPCR_ROLE_NOCHANGE), "nochange");
+	ck_assert_str_eq(ofp_role_name(OFPCR_ROLE_EQUAL), "equal");
+	ck_assert_str_eq(ofp_role_name(OFPCR_ROLE_MASTER), "master");
+	ck_assert_str_eq(ofp_role_name(OFPCR_ROLE_SLAVE), "slave");
+	ck_assert_str_eq(ofp_role_name(4), "UNKNOWN");
+	ck_assert_str_eq(ofp_role_name(0xffffffffu), "UNKNOWN");
+	ck_assert_str_eq(ofp_type_name(OFPT_ROLE_REQUEST), "ROLE_REQUEST");
+	ck_assert_str_eq(ofp_type_name(OFPT_ROLE_REPLY), "ROLE_REPLY");
+}
+END_TEST
+
+/*
+ * A stale master's request comes back as ERROR ROLE_REQUEST_FAILED/
+ * STALE, with the request as data: the caller sees type and code, and
+ * can decode which request it was.
+ */
+START_TEST(error_role_stale)
+{
+	struct ofp_role	 r = { OFPCR_ROLE_MASTER, 4 }, r2;
+	struct ofp_error e, e2;
+	const uint8_t	 want[] = { 4, 1, 0, 36, 0, 0, 0, 0x9a, 0, 11, 0, 0 };
+	uint8_t		 req[64];
+	size_t		 n;
+
+	memset(&e, 0, sizeof(e));
+	e.type = OFPET_ROLE_REQUEST_FAILED;
+	e.code = OFPRRFC_STALE;
+	e.data = req;
+	e.data_len = ok_len(ofp_encode_role_request(req, sizeof(req), 0x9a,
+	    &r));
+	n = ok_len(ofp_encode_error(buf, sizeof(buf), 0x9a, &e));
+	ck_assert_uint_eq(n, 12 + 24);
+	ck_assert_mem_eq(buf, want, sizeof(want));
+	ck_assert_int_eq(ofp_decode_error(buf, n, &e2), 0);
+	ck_assert_uint_eq(e2.type, 11);
+	ck_assert_uint_eq(e2.type, OFPET_ROLE_REQUEST_FAILED);
+	ck_assert_uint_eq(e2.code, OFPRRFC_STALE);
+	ck_assert_uint_eq(e2.data_len, 24);
+	ck_assert_ptr_eq(e2.data, buf + 12);
+	ck_assert_int_eq(ofp_decode_role_request(e2.data, e2.data_len, &r2),
+	    0);
+	ck_assert_uint_eq(r2.role, OFPCR_ROLE_MASTER);
+	ck_assert_uint_eq(r2.generation_id, 4);
+	ck_assert_uint_eq(OFPRRFC_UNSUP, 1);
+	ck_assert_uint_eq(OFPRRFC_BAD_ROLE, 2);
+	/* The other codes come through the same way. */
+	e.code = OFPRRFC_BAD_ROLE;
+	e.data_len = 0;
+	n = ok_len(ofp_encode_error(buf, sizeof(buf), 1, &e));
+	ck_assert_int_eq(ofp_decode_error(buf, n, &e2), 0);
+	ck_assert_uint_eq(e2.type, OFPET_ROLE_REQUEST_FAILED);
+	ck_assert_uint_eq(e2.code, OFPRRFC_BAD_ROLE);
+	ck_assert_ptr_null(e2.data);
+}
+END_TEST
+
+/* OpenFlow 1.3, 6.3.6: stale when (int64_t)(req - cur) < 0. */
+START_TEST(role_stale_rule)
+{
+	const struct {
+		int		 seen;
+		uint64_t	 cur, req;
+		int		 stale;
+	} t[] = {
+		{ 0, 0, 0, 0 },			/* nothing seen: never */
+		{ 0, 100, 1, 0 },
+		{ 0, ~0ULL, 0, 0 },
+		{ 1, 5, 5, 0 },			/* the same generation */
+		{ 1, 5, 6, 0 },
+		{ 1, 6, 5, 1 },
+		{ 1, 0, 1, 0 },
+		{ 1, 1, 0, 1 },
+		/* Wrap-around: 0 and 1 come after the top of the range. */
+		{ 1, ~0ULL, 0, 0 },
+		{ 1, 0, ~0ULL, 1 },
+		{ 1, ~0ULL - 1, 1, 0 },
+		{ 1, 1, ~0ULL - 1, 1 },
+		{ 1, ~0ULL, ~0ULL, 0 },
+		/* Across the sign bit, either way. */
+		{ 1, 0x7fffffffffffffffULL, 0x8000000000000000ULL, 0 },
+		{ 1, 0x8000000000000000ULL, 0x7fffffffffffffffULL, 1 },
+		/* The largest step forward: 2^63 - 1 ... */
+		{ 1, 0, 0x7fffffffffffffffULL, 0 },
+		{ 1, 0x7fffffffffffffffULL, 0, 1 },
+		{ 1, 0x8000000000000001ULL, 0, 0 },
+		/* ... while 2^63 apart is stale both ways (INT64_MIN). */
+		{ 1, 0, 0x8000000000000000ULL, 1 },
+		{ 1, 0x8000000000000000ULL, 0, 1 },
+		{ 1, 10, 0x800000000000000aULL, 1 },
+		{ 1, 0x800000000000000aULL, 10, 1 },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		ck_assert_msg(ofp_role_stale(t[i].seen, t[i].cur, t[i].req) ==
+		    t[i].stale, "case %zu: seen %d cur %#llx req %#llx", i,
+		    t[i].seen, (unsigned long long)t[i].cur,
+		    (unsigned long long)t[i].req);
+	/* A switch's counter, walked over the wrap: each next id is taken,
+	 * each earlier one is stale. */
+	{
+		uint64_t	 cur = ~0ULL - 3, req;
+		int		 k;
+
+		for (k = 0; k < 8; k++) {
+			req = cur + 1;
+			ck_assert(!ofp_role_stale(1, cur, req));
+			ck_assert(ofp_role_stale(1, req, cur));
+			ck_assert(ofp_role_stale(1, req, cur - 1000));
+			cur = req;
+		}
+		ck_assert_uint_eq(cur, 4);
+	}
+}
+END_TEST
+
+START_TEST(roundtrip_get_async)
+{
+	struct ofp_async_config a, a2;
+	const uint8_t	 want[] = { 4, 27, 0, 32, 0, 0, 0, 2,
+	    0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 7,
+	    0, 0, 0, 15, 0, 0, 0, 1 };
+	size_t	 n;
+
+	n = ok_len(ofp_encode_get_async_request(buf, sizeof(buf), 2));
+	ck_assert_uint_eq(n, 8);
+	ck_assert_uint_eq(buf[1], OFPT_GET_ASYNC_REQUEST);
+	ck_assert_int_eq(ofp_decode_get_async_request(buf, n), 0);
+	ck_assert_int_eq(ofp_decode_barrier_request(buf, n), -1);
+	memset(&a, 0, sizeof(a));
+	a.packet_in_mask[0] = 3;
+	a.port_status_mask[0] = a.port_status_mask[1] = 7;
+	a.flow_removed_mask[0] = 15;
+	a.flow_removed_mask[1] = 1;
+	n = ok_len(ofp_encode_get_async_reply(buf, sizeof(buf), 2, &a));
+	ck_assert_uint_eq(n, sizeof(want));
+	ck_assert_mem_eq(buf, want, n);
+	ck_assert_int_eq(ofp_decode_get_async_reply(buf, n, &a2), 0);
+	ck_assert_mem_eq(&a, &a2, sizeof(a));
+	/* The same layout as SET_ASYNC, but not the same message. */
+	ck_assert_int_eq(ofp_decode_set_async(buf, n, &a2), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	n = ok_len(ofp_encode_set_async(buf, sizeof(buf), 2, &a));
+	ck_assert_int_eq(ofp_decode_get_async_reply(buf, n, &a2), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+}
+END_TEST
 
 START_TEST(roundtrip_hello)
 {
@@ -2130,6 +2423,7 @@ ofp_suite(void)
 	tcase_add_test(bad, hello_bad_elements);
 	tcase_add_test(bad, ports_bad);
 	tcase_add_test(bad, set_config_bad_flags);
+	tcase_add_test(bad, role_bad);
 	suite_add_tcase(s, bad);
 
 	tcase_add_test(enc, encoder_refuses_missing_prerequisites);
@@ -2151,6 +2445,10 @@ ofp_suite(void)
 	tcase_add_test(rt, roundtrip_flow_removed);
 	tcase_add_test(rt, roundtrip_all_fields);
 	tcase_add_test(rt, roundtrip_set_fields);
+	tcase_add_test(rt, roundtrip_role);
+	tcase_add_test(rt, error_role_stale);
+	tcase_add_test(rt, role_stale_rule);
+	tcase_add_test(rt, roundtrip_get_async);
 	suite_add_tcase(s, rt);
 
 	tcase_add_test(lim, limit_actions);
