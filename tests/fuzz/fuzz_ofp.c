@@ -31,6 +31,7 @@ static union msgs {
 	struct ofp_flow_mod		 flow_mod;
 	struct ofp_flow_removed		 flow_removed;
 	struct ofp_flow_stats_request	 fs_request;
+	struct ofp_role			 role;
 } a, b;
 
 #define CHECK(c)	do { if (!(c)) abort(); } while (0)
@@ -137,6 +138,29 @@ empty(ssize_t (*encode)(void *, size_t, uint32_t),
 	/* Pad bytes are ignored on input: compare the header. */
 	CHECK(n >= 8 && (size_t)n == len && memcmp(enc1, p, 8) == 0);
 	CHECK(encode(enc1, len - 1, xid) == -1 && errno == ERANGE);
+}
+
+/*
+ * The generation_id rule on a decoded role: a request is never stale
+ * against itself or without a generation seen; of two different ids
+ * exactly one is stale against the other, except at a distance of
+ * 2^63, where both are.
+ */
+static void
+role_rule(const struct ofp_role *r, uint32_t xid)
+{
+	uint64_t	 g = r->generation_id, other = g ^ (uint64_t)xid << 17;
+
+	CHECK(r->role <= OFPCR_ROLE_SLAVE);
+	CHECK(!ofp_role_stale(1, g, g) && !ofp_role_stale(0, other, g));
+	if (other == g)
+		return;
+	if (g - other == 1ull << 63)
+		CHECK(ofp_role_stale(1, g, other) &&
+		    ofp_role_stale(1, other, g));
+	else
+		CHECK(ofp_role_stale(1, g, other) !=
+		    ofp_role_stale(1, other, g));
 }
 
 static void
@@ -247,6 +271,33 @@ message(const uint8_t *p, size_t len)
 		ROUND_TRIP(ofp_encode_set_async, ofp_decode_set_async,
 		    a.async, b.async,
 		    memcmp(&a.async, &b.async, sizeof(a.async)) == 0);
+		break;
+	case OFPT_GET_ASYNC_REQUEST:
+		empty(ofp_encode_get_async_request,
+		    ofp_decode_get_async_request, p, len, xid);
+		break;
+	case OFPT_GET_ASYNC_REPLY:
+		if (ofp_decode_get_async_reply(p, len, &a.async) == -1)
+			break;
+		ROUND_TRIP(ofp_encode_get_async_reply,
+		    ofp_decode_get_async_reply, a.async, b.async,
+		    memcmp(&a.async, &b.async, sizeof(a.async)) == 0);
+		break;
+	case OFPT_ROLE_REQUEST:
+		if (ofp_decode_role_request(p, len, &a.role) == -1)
+			break;
+		role_rule(&a.role, xid);
+		ROUND_TRIP(ofp_encode_role_request, ofp_decode_role_request,
+		    a.role, b.role, a.role.role == b.role.role &&
+		    a.role.generation_id == b.role.generation_id);
+		break;
+	case OFPT_ROLE_REPLY:
+		if (ofp_decode_role_reply(p, len, &a.role) == -1)
+			break;
+		role_rule(&a.role, xid);
+		ROUND_TRIP(ofp_encode_role_reply, ofp_decode_role_reply,
+		    a.role, b.role, a.role.role == b.role.role &&
+		    a.role.generation_id == b.role.generation_id);
 		break;
 	case OFPT_PACKET_IN:
 		if (ofp_decode_packet_in(p, len, &a.packet_in) == -1)

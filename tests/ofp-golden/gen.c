@@ -277,6 +277,7 @@ controller_messages(void)
 	struct ofp_async_config a;
 	struct ofp_packet_out po;
 	struct ofp_flow_stats_request fsr;
+	struct ofp_role	 r;
 	uint8_t		 frame[60];
 
 	emit("hello", ofp_encode_hello(msg, sizeof(msg), 1, &h));
@@ -306,6 +307,22 @@ controller_messages(void)
 	emit("barrier_request", ofp_encode_barrier_request(msg, sizeof(msg),
 	    6));
 	emit("echo_request", ofp_encode_echo_request(msg, sizeof(msg), 7, &e));
+	/* Controller HA: claim mastership with a generation_id whose top
+	 * bit is set (the counter wraps), step down, ask. */
+	r.role = OFPCR_ROLE_MASTER;
+	r.generation_id = 0x8000000000000005ULL;
+	emit("role_request_master", ofp_encode_role_request(msg, sizeof(msg),
+	    10, &r));
+	r.role = OFPCR_ROLE_SLAVE;
+	r.generation_id = 6;
+	emit("role_request_slave", ofp_encode_role_request(msg, sizeof(msg),
+	    11, &r));
+	r.role = OFPCR_ROLE_NOCHANGE;
+	r.generation_id = 0;
+	emit("role_request_nochange", ofp_encode_role_request(msg,
+	    sizeof(msg), 12, &r));
+	emit("get_async_request", ofp_encode_get_async_request(msg,
+	    sizeof(msg), 13));
 	emit("echo_reply", ofp_encode_echo_reply(msg, sizeof(msg), 7, &e));
 
 	memset(&po, 0, sizeof(po));
@@ -328,6 +345,8 @@ switch_messages(void)
 	struct ofp_packet_in pi;
 	struct ofp_flow_removed fr;
 	struct ofp_error er;
+	struct ofp_role	 r;
+	struct ofp_async_config a;
 	uint8_t		 frame[60];
 
 	memset(&f, 0, sizeof(f));
@@ -398,6 +417,32 @@ switch_messages(void)
 	ofp_encode_barrier_request(msg + 4096, 64, 0x99);
 	er.data_len = 8;
 	emit("error_bad_prereq", ofp_encode_error(msg, 4096, 0x99, &er));
+
+	r.role = OFPCR_ROLE_MASTER;
+	r.generation_id = 0x8000000000000005ULL;
+	emit("role_reply_master", ofp_encode_role_reply(msg, sizeof(msg), 10,
+	    &r));
+	/* A stale master's request, refused with the request as data. */
+	memset(&er, 0, sizeof(er));
+	er.type = OFPET_ROLE_REQUEST_FAILED;
+	er.code = OFPRRFC_STALE;
+	er.data = msg + 4096;
+	r.generation_id = 4;
+	er.data_len = (size_t)ofp_encode_role_request(msg + 4096, 64, 0x9a,
+	    &r);
+	emit("error_role_stale", ofp_encode_error(msg, 4096, 0x9a, &er));
+
+	memset(&a, 0, sizeof(a));
+	a.packet_in_mask[0] = OFP_ASYNC_BIT(OFPR_NO_MATCH) |
+	    OFP_ASYNC_BIT(OFPR_ACTION);
+	a.port_status_mask[0] = OFP_ASYNC_BIT(OFPPR_ADD) |
+	    OFP_ASYNC_BIT(OFPPR_DELETE) | OFP_ASYNC_BIT(OFPPR_MODIFY);
+	a.port_status_mask[1] = a.port_status_mask[0];
+	a.flow_removed_mask[0] = OFP_ASYNC_BIT(OFPRR_IDLE_TIMEOUT) |
+	    OFP_ASYNC_BIT(OFPRR_HARD_TIMEOUT) | OFP_ASYNC_BIT(OFPRR_DELETE) |
+	    OFP_ASYNC_BIT(OFPRR_GROUP_DELETE);
+	emit("get_async_reply", ofp_encode_get_async_reply(msg, sizeof(msg),
+	    13, &a));
 }
 
 int
