@@ -120,21 +120,8 @@ COMMIT
 COMMIT
 EOF
 
-# The OVS path's controller.
-cat >"$LAB_DIR/router.json" <<EOF
-{
-	"router_id": "connrate",
-	"node": { "name": "ofr", "priority": 100 },
-	"vrrp": { "unicast": false },
-	"sync": { "interface": "eth9", "address": "10.255.0.1/24" },
-	"public": { "interface": "eth0", "vip": "$PUB", "prefix": 32,
-		    "gateway": "$SERVER", "vrid": 51 },
-	"networks": [ { "name": "lan1", "interface": "eth1",
-		    "cidr": "10.1.0.0/24", "gateway": "10.1.0.1", "vrid": 52 } ],
-	"host_channel": { "enabled": false },
-	"conntrackd": { "enabled": false }
-}
-EOF
+# The OVS path's controller: the lab's router, no forwards.
+ovs_router_json connrate
 SOCK=$LAB_DIR/ofnat.sock
 
 # shellcheck disable=SC2317  # called through lab_wait_for
